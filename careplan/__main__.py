@@ -1,0 +1,5 @@
+import sys
+
+from careplan.cli import main
+
+sys.exit(main())

@@ -1,0 +1,67 @@
+"""The `careplan` command: with no subcommand it opens the app; subcommands script the clinic's work.
+
+Exit status: 0 success, 1 a check found problems, 2 bad input or a database that cannot be used.
+Documented --json output is a contract: keys are only ever added, never renamed or removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from careplan import __version__
+from careplan.cli import common, core_commands
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+# Each module adds its subcommands; a subcommand's handler takes the parsed args and returns an exit status.
+COMMAND_MODULES = [core_commands]
+
+
+def _optional_modules() -> list[object]:
+    mods: list[object] = []
+    for name in ("exchange_commands", "pdf_commands"):
+        try:
+            mods.append(__import__(f"careplan.cli.{name}", fromlist=["register"]))
+        except ModuleNotFoundError as e:
+            if e.name != f"careplan.cli.{name}":
+                raise
+    return mods
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="careplan",
+        description="CarePlan: care plans for ALS/MND clinics. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"CarePlan {__version__}")
+    common.add_db_argument(parser)
+    parser.add_argument("--exit-after-startup", action="store_true",
+                        help="open the main window, wait for its first paint, print startup_s=<seconds> and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in [*COMMAND_MODULES, *_optional_modules()]:
+        mod.register(sub)  # type: ignore[attr-defined]
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # database, WAL files, backups and exports hold patient data
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from careplan.cli.gui import open_app
+
+        return open_app(args)
+    try:
+        return int(args.handler(args))
+    except common.UserFacingError as e:
+        common.fail(str(e))
+        return EXIT_USAGE
+    except BrokenPipeError:  # e.g. `careplan patients | head`
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

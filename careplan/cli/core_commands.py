@@ -1,0 +1,135 @@
+"""check, demo, catalogue, patients and history."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from careplan.cli.common import actor, add_db_argument, db_from, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("check", help="check the database: integrity, foreign keys, schema, revision hash chain")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser("demo", help="fill the database with clearly fictional demo patients and plans")
+    p.add_argument("--patients", type=int, default=50, metavar="N", help="how many patients (default 50)")
+    p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; the same seed gives the same data")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("catalogue", help="list the active treatment catalogue items")
+    p.add_argument("--json", action="store_true", help="print a JSON array of items")
+    p.add_argument("--all", action="store_true", help="include retired items")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_catalogue)
+
+    p = sub.add_parser("patients", help="list patients")
+    p.add_argument("--search", default="", metavar="TEXT", help="only patients whose name or MRN contains TEXT")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_patients)
+
+    p = sub.add_parser("history", help="list the revisions of a patient's plan")
+    p.add_argument("mrn", metavar="MRN")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_history)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from careplan.services.check import check_database
+
+    db = db_from(args)
+    report = check_database(db)
+    if args.json:
+        print_json({"ok": report.ok, "schema_version": report.schema_version,
+                    "revisions_checked": report.revisions_checked, "problems": report.problems})
+    elif report.ok:
+        print("ok")
+    else:
+        for problem in report.problems:
+            print(problem)
+    return 0 if report.ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from careplan.services.demo import generate_demo
+
+    db = db_from(args)
+    started = time.perf_counter()
+    tty = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if tty:
+            print(f"\r{done:,} of {total:,} patients", end="", file=sys.stderr, flush=True)
+
+    totals = generate_demo(db, patients=args.patients, seed=args.seed, progress=progress, actor=actor(args))
+    if tty:
+        print(file=sys.stderr)
+    print(f"Added {totals['patients']:,} demo patients with {totals['revisions']:,} plan revisions "
+          f"in {time.perf_counter() - started:.1f} s to {db.describe()}")
+    return 0
+
+
+def cmd_catalogue(args: argparse.Namespace) -> int:
+    from careplan.services import catalogue
+
+    db = db_from(args)
+    catalogue.sync_catalogue(db)
+    items = catalogue.list_items(db, include_retired=args.all)
+    if args.json:
+        print_json([{
+            "code": i.code, "discipline": i.discipline.value, "title": i.title,
+            "clinical_description": i.clinical_description, "caregiver_instructions": i.caregiver_instructions,
+            "frequency": i.frequency, "role": i.role.value, "source": i.source, "active": i.active,
+        } for i in items])
+    else:
+        for i in items:
+            print(f"{i.code:32} {i.discipline.label:28} {i.title}{'' if i.active else '  (retired)'}")
+    return 0
+
+
+def cmd_patients(args: argparse.Namespace) -> int:
+    from careplan.services.patients import count_patients, search_patients
+
+    db = db_from(args)
+    total = count_patients(db, args.search)
+    rows = []
+    page = 1000
+    for offset in range(0, total, page):
+        rows.extend(search_patients(db, args.search, offset=offset, limit=page))
+    if args.json:
+        print_json([{
+            "mrn": r.mrn, "name": r.full_name, "plan_status": r.plan_status, "revisions": r.revisions,
+            "next_review": r.next_review.isoformat() if r.next_review else None, "review": r.review_state.value,
+        } for r in rows])
+    else:
+        for r in rows:
+            nxt = r.next_review.isoformat() if r.next_review else "-"
+            print(f"{r.mrn:20} {r.full_name:40} {r.plan_status:7} rev {r.revisions:<4} next review {nxt} ({r.review_state.label})")
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from careplan.services.patients import get_patient_by_mrn
+    from careplan.services.plans import history
+
+    db = db_from(args)
+    patient = get_patient_by_mrn(db, args.mrn)
+    revs = history(db, patient.id or 0)
+    if args.json:
+        print_json([{
+            "revision": r.number, "created_at": r.created_at.isoformat(), "author": r.author, "reason": r.reason,
+            "items": r.items, "hash": r.content_hash, "restored_from": r.restored_from,
+        } for r in revs])
+    else:
+        if not revs:
+            print(f"{args.mrn} has no saved plan yet.")
+        for r in revs:
+            local = r.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            print(f"r{r.number:<4} {local}  {r.author:24} {r.items:3} items  {r.reason}")
+    return 0

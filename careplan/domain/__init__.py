@@ -1,0 +1,1 @@
+"""Plain-Python model of CarePlan: no I/O, no Qt, no database."""

@@ -1,0 +1,244 @@
+"""A patient's care plan: its content, its items, and the revisions it was saved as."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from careplan.domain.disciplines import Discipline
+from careplan.domain.errors import Problems
+from careplan.domain.text import LONG_MAX, SHORT_MAX, blank, check_length
+
+REVIEW_INTERVAL = timedelta(days=91)  # reviews every 2-3 months (NICE NG42)
+GENESIS_HASH = "0" * 64
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class ItemStatus(StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+    STOPPED = "stopped"
+
+    @property
+    def label(self) -> str:
+        return _ITEM_STATUS_LABELS[self]
+
+    @property
+    def is_current(self) -> bool:
+        """Printed in the main sections; declined and stopped items are listed apart."""
+        return self not in (ItemStatus.DECLINED, ItemStatus.STOPPED)
+
+
+_ITEM_STATUS_LABELS = {
+    ItemStatus.PLANNED: "Planned",
+    ItemStatus.ACTIVE: "Active",
+    ItemStatus.ON_HOLD: "On hold",
+    ItemStatus.COMPLETED: "Completed",
+    ItemStatus.DECLINED: "Offered but declined",
+    ItemStatus.STOPPED: "Stopped",
+}
+
+FREQUENCY_CHOICES = (
+    "Daily",
+    "Twice a day",
+    "Three times a day",
+    "Every night",
+    "Several times a week",
+    "Weekly",
+    "Every 2 weeks",
+    "Monthly",
+    "Every 3 months",
+    "At every clinic visit",
+    "When needed",
+    "Once",
+)
+
+
+def is_daily(frequency: str) -> bool:
+    """Daily items go on the printed tick checklist."""
+    f = frequency.lower()
+    return any(w in f for w in ("daily", "a day", "every day", "every night", "each day", "nightly", "every morning", "every evening"))
+
+
+@dataclass(frozen=True)
+class Goal:
+    text: str
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    """One line of a plan, with a copy of the catalogue text it was built from."""
+
+    catalogue_code: str
+    discipline: Discipline
+    title: str
+    caregiver_instructions: str = ""
+    clinical_description: str = ""
+    frequency: str = ""
+    responsible: str = ""
+    goal: str = ""
+    notes: str = ""
+    start_date: date | None = None
+    status: ItemStatus = ItemStatus.PLANNED
+    uid: str = ""  # stable within a plan: lets a diff follow an item across revisions
+
+    @property
+    def key(self) -> str:
+        return self.uid or self.catalogue_code
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "uid": self.key,
+            "catalogue_code": self.catalogue_code,
+            "discipline": self.discipline.value,
+            "title": self.title,
+            "caregiver_instructions": self.caregiver_instructions,
+            "clinical_description": self.clinical_description,
+            "frequency": self.frequency,
+            "responsible": self.responsible,
+            "goal": self.goal,
+            "notes": self.notes,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "status": self.status.value,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PlanItem:
+        return cls(
+            uid=d.get("uid") or d["catalogue_code"],
+            catalogue_code=d["catalogue_code"],
+            discipline=Discipline(d["discipline"]),
+            title=d["title"],
+            caregiver_instructions=d.get("caregiver_instructions", ""),
+            clinical_description=d.get("clinical_description", ""),
+            frequency=d.get("frequency", ""),
+            responsible=d.get("responsible", ""),
+            goal=d.get("goal", ""),
+            notes=d.get("notes", ""),
+            start_date=date.fromisoformat(d["start_date"]) if d.get("start_date") else None,
+            status=ItemStatus(d.get("status", "planned")),
+        )
+
+
+@dataclass(frozen=True)
+class PlanContent:
+    """What a coordinator edits and saves: everything a revision records besides who/when/why."""
+
+    status: PlanStatus = PlanStatus.DRAFT
+    start_date: date | None = None
+    next_review: date | None = None
+    goals: tuple[Goal, ...] = ()
+    items: tuple[PlanItem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "start_date": self.start_date.isoformat() if self.start_date else None,
+            "next_review": self.next_review.isoformat() if self.next_review else None,
+            "goals": [g.text for g in self.goals],
+            "items": [i.to_dict() for i in self.items],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PlanContent:
+        return cls(
+            status=PlanStatus(d.get("status", "draft")),
+            start_date=date.fromisoformat(d["start_date"]) if d.get("start_date") else None,
+            next_review=date.fromisoformat(d["next_review"]) if d.get("next_review") else None,
+            goals=tuple(Goal(t) for t in d.get("goals", [])),
+            items=tuple(PlanItem.from_dict(i) for i in d.get("items", [])),
+        )
+
+    def sorted_items(self) -> list[PlanItem]:
+        """Items grouped by discipline in the fixed order, keeping the coordinator's order within one."""
+        return sorted(self.items, key=lambda i: i.discipline.order)
+
+    def with_items(self, items: tuple[PlanItem, ...]) -> PlanContent:
+        return replace(self, items=items)
+
+
+def new_plan_content(today: date) -> PlanContent:
+    return PlanContent(status=PlanStatus.DRAFT, start_date=today, next_review=today + REVIEW_INTERVAL)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An immutable saved state of a plan."""
+
+    number: int
+    created_at: datetime  # timezone-aware, UTC
+    author: str
+    reason: str
+    content: PlanContent
+    prev_hash: str = GENESIS_HASH
+    content_hash: str = ""
+    restored_from: int | None = None
+
+    def hash_payload(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "created_at": self.created_at.isoformat(timespec="microseconds"),
+            "author": self.author,
+            "reason": self.reason,
+            "restored_from": self.restored_from,
+            "content": self.content.to_dict(),
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        return revision_hash(self.hash_payload())
+
+
+def canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def revision_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
+
+
+def validate_content(content: PlanContent) -> None:
+    problems = Problems()
+    if content.start_date and content.next_review and content.next_review < content.start_date:
+        problems.add("next_review", "The next review date is before the plan's start date.")
+    for i, g in enumerate(content.goals):
+        if blank(g.text):
+            problems.add(f"goals[{i}]", f"Goal {i + 1} is empty.")
+        elif msg := check_length(g.text, SHORT_MAX * 4):
+            problems.add(f"goals[{i}]", f"Goal {i + 1} {msg}.")
+    seen: set[str] = set()
+    for i, item in enumerate(content.items):
+        where = f"items[{i}]"
+        if item.key in seen:
+            problems.add(where, f"'{item.title}' is in the plan twice.")
+        seen.add(item.key)
+        for fname in ("caregiver_instructions", "notes", "goal", "clinical_description"):
+            if msg := check_length(getattr(item, fname), LONG_MAX):
+                problems.add(f"{where}.{fname}", f"'{item.title}': {fname.replace('_', ' ')} {msg}.")
+        if msg := check_length(item.frequency, SHORT_MAX):
+            problems.add(f"{where}.frequency", f"'{item.title}': how often {msg}.")
+    problems.raise_if_any()
+
+
+def validate_reason(number: int, reason: str) -> None:
+    problems = Problems()
+    if number > 1 and blank(reason):
+        problems.add("reason", "Say why the plan changed: a reason is required from revision 2 on.")
+    elif msg := check_length(reason, SHORT_MAX * 4):
+        problems.add("reason", f"The reason {msg}.")
+    problems.raise_if_any()

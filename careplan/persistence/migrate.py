@@ -1,0 +1,97 @@
+"""Running Alembic migrations in code, safely for a database full of history.
+
+SQLite: a batch migration copies a table, drops the old one and renames the copy. With
+foreign keys on, that drop would cascade into child rows, and it always drops the table's
+triggers. So migrations run with foreign keys off, end with PRAGMA foreign_key_check, and
+re-install the append-only triggers, all inside one transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from careplan.paths import MIGRATIONS
+from careplan.persistence import schema
+from careplan.persistence.engine import Database
+from careplan.persistence.errors import DatabaseOpenError
+from careplan.persistence.triggers import ensure_append_only
+
+log = logging.getLogger(__name__)
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def script_revisions() -> list[str]:
+    """Revision ids from base to head."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def current_revision(db: Database) -> str | None:
+    with db.engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def sqlite_backup(src: Path, dest: Path) -> Path:
+    """A consistent copy through SQLite's online backup API, owner-readable only."""
+    import os
+
+    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+    source = sqlite3.connect(f"{src.as_uri()}?mode=ro", uri=True)
+    target = sqlite3.connect(dest)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return dest
+
+
+def backup_path_for_upgrade(path: Path, from_version: str) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    return path.with_name(f"{path.name}.before-{schema.HEAD}-from-{from_version}-{stamp}.bak")
+
+
+def upgrade(db: Database, *, from_version: str | None, backup: bool = True, target: str = "head") -> Path | None:
+    """Bring the schema to `target`; returns the backup taken first, if any."""
+    backup_file = None
+    if backup and from_version is not None and db.path is not None:
+        backup_file = sqlite_backup(db.path, backup_path_for_upgrade(db.path, from_version))
+        log.info("Backed up the database before upgrading its schema to %s", backup_file)
+    cfg = alembic_config()
+    with db.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Must run outside a transaction, or SQLite ignores it.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, target)
+                ensure_append_only(conn)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        tables = sorted({row[0] for row in broken})
+                        raise DatabaseOpenError(
+                            f"Upgrading the schema would leave rows pointing at missing records in {', '.join(tables)}; "
+                            "the upgrade was undone and nothing changed."
+                        )
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+    return backup_file

@@ -1,0 +1,213 @@
+"""The database schema as typed SQLAlchemy models.
+
+History tables (plan_revisions, revision_items, audit_events) are append-only: triggers
+installed by the migrations reject UPDATE and DELETE on them (see triggers.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from careplan.persistence.types import UTCDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class PatientRow(Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    # Case-folded name for search as you type; kept in step by the service.
+    search_name: Mapped[str] = mapped_column(String(200), index=True)
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    diagnosis_date: Mapped[date | None] = mapped_column(Date)
+    onset_site: Mapped[str | None] = mapped_column(String(16))
+    preferred_language: Mapped[str] = mapped_column(String(500), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    caregivers: Mapped[list[CaregiverRow]] = relationship(
+        back_populates="patient", order_by="CaregiverRow.position", cascade="all, delete-orphan"
+    )
+    care_team: Mapped[list[TeamMemberRow]] = relationship(
+        back_populates="patient", order_by="TeamMemberRow.position", cascade="all, delete-orphan"
+    )
+    plan: Mapped[PlanRow | None] = relationship(back_populates="patient")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class CaregiverRow(Base):
+    __tablename__ = "caregivers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    relationship_: Mapped[str] = mapped_column("relationship", String(200), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str] = mapped_column(String(320), default="")
+
+    patient: Mapped[PatientRow] = relationship(back_populates="caregivers")
+
+
+class TeamMemberRow(Base):
+    __tablename__ = "care_team_members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(64), default="")
+
+    patient: Mapped[PatientRow] = relationship(back_populates="care_team")
+
+
+class CatalogueItemRow(Base):
+    __tablename__ = "catalogue_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    discipline: Mapped[str] = mapped_column(String(32), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    clinical_description: Mapped[str] = mapped_column(Text, default="")
+    caregiver_instructions: Mapped[str] = mapped_column(Text, default="")
+    frequency: Mapped[str] = mapped_column(String(500), default="")
+    role: Mapped[str] = mapped_column(String(64))
+    safety_notes: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Hash of the shipped text this row was seeded from; a clinic edit makes the row differ
+    # from it, and an app upgrade then leaves the row alone.
+    shipped_hash: Mapped[str | None] = mapped_column(String(64))
+    edited_by: Mapped[str | None] = mapped_column(String(200))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class PlanRow(Base):
+    """The living plan of one patient; its content is always its latest revision."""
+
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), unique=True)
+    current_revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Copied from the latest revision so the patient list can sort and flag due reviews cheaply.
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    next_review: Mapped[date | None] = mapped_column(Date, index=True)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+    patient: Mapped[PatientRow] = relationship(back_populates="plan")
+
+
+class PlanRevisionRow(Base):
+    __tablename__ = "plan_revisions"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number", name="uq_plan_revisions_plan_number"),
+        CheckConstraint("status IN ('draft','active')", name="plan_status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    author: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    next_review: Mapped[date | None] = mapped_column(Date)
+    goals_json: Mapped[str] = mapped_column(Text, default="[]")
+    restored_from: Mapped[int | None] = mapped_column(Integer)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class RevisionItemRow(Base):
+    __tablename__ = "revision_items"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('planned','active','on_hold','completed','declined','stopped')", name="item_status"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("plan_revisions.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    uid: Mapped[str] = mapped_column(String(80))
+    catalogue_code: Mapped[str] = mapped_column(String(64))
+    discipline: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    caregiver_instructions: Mapped[str] = mapped_column(Text, default="")
+    clinical_description: Mapped[str] = mapped_column(Text, default="")
+    frequency: Mapped[str] = mapped_column(String(500), default="")
+    responsible: Mapped[str] = mapped_column(String(300), default="")
+    goal: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_patient_at", "patient_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_key: Mapped[str] = mapped_column(String(200), default="")
+    revision: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class PlanDraftRow(Base):
+    """Autosaved, unsaved edits: what a crash would otherwise lose. Not part of history."""
+
+    __tablename__ = "plan_drafts"
+    __table_args__ = (UniqueConstraint("patient_id", "author", name="uq_plan_drafts_patient_author"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    author: Mapped[str] = mapped_column(String(200))
+    base_revision: Mapped[int] = mapped_column(Integer)
+    content_json: Mapped[str] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events")

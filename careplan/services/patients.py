@@ -1,0 +1,250 @@
+"""Creating, editing, finding and listing patients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
+from careplan.domain.patient import Caregiver, OnsetSite, Patient, TeamMember, validate_patient
+from careplan.domain.team import Role
+from careplan.persistence.engine import Database
+from careplan.persistence.models import CaregiverRow, PatientRow, PlanRow, TeamMemberRow
+from careplan.services import audit
+from careplan.services.clock import today, utcnow
+
+DUE_SOON = timedelta(days=14)
+
+
+class NotFoundError(CarePlanError):
+    pass
+
+
+class PatientConflictError(CarePlanError):
+    """Someone else saved this patient since it was opened."""
+
+
+class ReviewState(StrEnum):
+    NO_PLAN = "no_plan"
+    OVERDUE = "overdue"
+    DUE_SOON = "due_soon"
+    SCHEDULED = "scheduled"
+    NOT_SET = "not_set"
+
+    @property
+    def label(self) -> str:
+        return {
+            "no_plan": "No plan yet",
+            "overdue": "Overdue",
+            "due_soon": "Due soon",
+            "scheduled": "Scheduled",
+            "not_set": "No date set",
+        }[self.value]
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    id: int
+    mrn: str
+    full_name: str
+    date_of_birth: date | None
+    plan_status: str  # "none", "draft" or "active"
+    revisions: int
+    next_review: date | None
+    review_state: ReviewState
+
+
+def search_key(name: str) -> str:
+    return name.casefold()
+
+
+def review_state(revisions: int, next_review: date | None, on: date) -> ReviewState:
+    if revisions == 0:
+        return ReviewState.NO_PLAN
+    if next_review is None:
+        return ReviewState.NOT_SET
+    if next_review < on:
+        return ReviewState.OVERDUE
+    if next_review - on <= DUE_SOON:
+        return ReviewState.DUE_SOON
+    return ReviewState.SCHEDULED
+
+
+def to_domain(row: PatientRow) -> Patient:
+    return Patient(
+        id=row.id,
+        version=row.version_id,
+        mrn=row.mrn,
+        full_name=row.full_name,
+        date_of_birth=row.date_of_birth,
+        diagnosis_date=row.diagnosis_date,
+        onset_site=OnsetSite(row.onset_site) if row.onset_site else None,
+        preferred_language=row.preferred_language,
+        notes=row.notes,
+        caregivers=[Caregiver(c.name, c.relationship_, c.phone, c.email) for c in row.caregivers],
+        care_team=[TeamMember(m.name, Role(m.role), m.phone) for m in row.care_team],
+    )
+
+
+def _apply(row: PatientRow, p: Patient) -> None:
+    row.mrn = p.mrn
+    row.full_name = p.full_name
+    row.search_name = search_key(p.full_name)
+    row.date_of_birth = p.date_of_birth
+    row.diagnosis_date = p.diagnosis_date
+    row.onset_site = p.onset_site.value if p.onset_site else None
+    row.preferred_language = p.preferred_language
+    row.notes = p.notes
+    row.caregivers = [
+        CaregiverRow(position=i, name=c.name, relationship_=c.relationship, phone=c.phone, email=c.email)
+        for i, c in enumerate(p.caregivers)
+    ]
+    row.care_team = [
+        TeamMemberRow(position=i, name=m.name, role=m.role.value, phone=m.phone) for i, m in enumerate(p.care_team)
+    ]
+
+
+def _duplicate_mrn(mrn: str) -> ValidationError:
+    return ValidationError([FieldProblem("mrn", f"Another patient already has the MRN '{mrn}'.")])
+
+
+def _mrn_taken(s: Session, mrn: str, except_id: int | None) -> bool:
+    q = select(PatientRow.id).where(PatientRow.mrn == mrn)
+    if except_id is not None:
+        q = q.where(PatientRow.id != except_id)
+    return s.scalar(q) is not None
+
+
+def create_patient(db: Database, p: Patient, *, actor: str) -> Patient:
+    validate_patient(p, today=today())
+    now = utcnow()
+    try:
+        with db.transaction() as s:
+            if _mrn_taken(s, p.mrn, None):
+                raise _duplicate_mrn(p.mrn)
+            row = PatientRow(created_at=now, updated_at=now)
+            _apply(row, p)
+            s.add(row)
+            s.flush()
+            audit.record(s, actor, "patient.created", entity="patient", entity_key=p.mrn, patient_id=row.id)
+            result = to_domain(row)
+    except IntegrityError:
+        raise _duplicate_mrn(p.mrn) from None
+    return result
+
+
+def update_patient(db: Database, p: Patient, *, actor: str) -> Patient:
+    """Save edits to an existing patient; refuses if someone else saved it since p was loaded."""
+    if p.id is None:
+        raise ValueError("update_patient needs a saved patient")
+    validate_patient(p, today=today())
+    try:
+        with db.transaction() as s:
+            row = s.get(PatientRow, p.id, options=[selectinload(PatientRow.caregivers), selectinload(PatientRow.care_team)])
+            if row is None:
+                raise NotFoundError(f"Patient {p.mrn} no longer exists.")
+            if row.version_id != p.version:
+                raise PatientConflictError(
+                    f"{row.mrn} was changed by someone else since you opened it. Reopen the patient to see their changes."
+                )
+            if _mrn_taken(s, p.mrn, p.id):
+                raise _duplicate_mrn(p.mrn)
+            old = to_domain(row)
+            _apply(row, p)
+            row.updated_at = utcnow()
+            s.flush()
+            changed = [f for f in ("mrn", "full_name", "date_of_birth", "diagnosis_date", "onset_site",
+                                   "preferred_language", "notes", "caregivers", "care_team")
+                       if getattr(old, f) != getattr(p, f)]
+            audit.record(s, actor, "patient.edited", entity="patient", entity_key=p.mrn, patient_id=row.id,
+                         details={"fields": changed})
+            result = to_domain(row)
+    except StaleDataError:
+        raise PatientConflictError(f"{p.mrn} was changed by someone else at the same moment; reopen it.") from None
+    except IntegrityError:
+        raise _duplicate_mrn(p.mrn) from None
+    return result
+
+
+def _load(s: Session, where: object) -> Patient | None:
+    row = s.scalar(
+        select(PatientRow).where(where).options(selectinload(PatientRow.caregivers), selectinload(PatientRow.care_team))  # type: ignore[arg-type]
+    )
+    return to_domain(row) if row else None
+
+
+def get_patient(db: Database, patient_id: int) -> Patient:
+    with db.reading() as s:
+        p = _load(s, PatientRow.id == patient_id)
+    if p is None:
+        raise NotFoundError(f"No patient with id {patient_id}.")
+    return p
+
+
+def get_patient_by_mrn(db: Database, mrn: str) -> Patient:
+    with db.reading() as s:
+        p = _load(s, PatientRow.mrn == mrn)
+    if p is None:
+        raise NotFoundError(f"No patient has the MRN '{mrn}'.")
+    return p
+
+
+SORT_COLUMNS = {
+    "name": PatientRow.search_name,
+    "mrn": PatientRow.mrn,
+    "plan_status": PlanRow.status,
+    "next_review": PlanRow.next_review,
+}
+
+
+def _filtered(text: str):  # type: ignore[no-untyped-def]
+    q = select(PatientRow.id).outerjoin(PlanRow, PlanRow.patient_id == PatientRow.id)
+    needle = text.strip().casefold()
+    if needle:
+        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        q = q.where(or_(PatientRow.search_name.like(like, escape="\\"), func.lower(PatientRow.mrn).like(like, escape="\\")))
+    return q
+
+
+def count_patients(db: Database, text: str = "") -> int:
+    with db.reading() as s:
+        return int(s.scalar(select(func.count()).select_from(_filtered(text).subquery())) or 0)
+
+
+def search_patients(
+    db: Database,
+    text: str = "",
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+    on: date | None = None,
+) -> list[PatientSummary]:
+    """One page of patients whose name or MRN contains `text` (case-insensitive)."""
+    on = on or today()
+    col = SORT_COLUMNS[sort]
+    order = [col.desc() if descending else col.asc(), PatientRow.id]
+    if sort in ("plan_status", "next_review"):
+        order.insert(0, col.is_(None))  # patients without a plan last, whichever way
+    q = (
+        _filtered(text)
+        .add_columns(PatientRow.mrn, PatientRow.full_name, PatientRow.date_of_birth, PlanRow.status,
+                     PlanRow.current_revision, PlanRow.next_review)
+        .order_by(*order)
+        .offset(offset)
+        .limit(limit)
+    )
+    with db.reading() as s:
+        rows = s.execute(q).all()
+    out = []
+    for pid, mrn, name, dob, status, revs, nxt in rows:
+        revs = revs or 0
+        out.append(PatientSummary(pid, mrn, name, dob, status if revs else "none", revs, nxt, review_state(revs, nxt, on)))
+    return out

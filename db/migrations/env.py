@@ -1,0 +1,32 @@
+"""Alembic environment: migrations run in code, on a connection the app hands over.
+
+CarePlan never runs `alembic` against a URL from a config file: careplan.persistence.migrate
+passes the connection (with SQLite foreign keys already off) in config.attributes.
+"""
+
+from __future__ import annotations
+
+from alembic import context
+
+from careplan.persistence.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        raise RuntimeError("Run migrations through careplan.persistence.migrate, which supplies the connection.")
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=True,  # SQLite alters tables by copy-and-rename
+        compare_type=True,
+    )
+    context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise RuntimeError("Offline (SQL script) migrations are not supported.")
+run_migrations_online()

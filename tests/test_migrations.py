@@ -1,0 +1,113 @@
+"""Migrations keep every row and every append-only trigger of a database full of history."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from careplan.persistence import schema
+from careplan.persistence.engine import open_database
+from careplan.persistence.migrate import script_revisions, upgrade
+from careplan.persistence.models import HISTORY_TABLES
+from careplan.persistence.triggers import missing_triggers, trigger_names
+from careplan.services.check import check_database
+from tests.history_builders import make_patient, save_history
+
+ALL_TABLES = ("patients", "caregivers", "care_team_members", "plans", *HISTORY_TABLES)
+
+
+def test_known_revisions_match_the_migration_scripts() -> None:
+    assert list(schema.KNOWN_REVISIONS) == script_revisions()
+
+
+def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in ALL_TABLES}
+    finally:
+        conn.close()
+
+
+def sqlite_triggers(path: Path) -> set[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    finally:
+        conn.close()
+
+
+def test_upgrade_from_first_schema_keeps_all_history(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = open_database(str(path), migrate=False)
+    upgrade(db, from_version=None, target="0001_initial")
+    patients = [make_patient(db, f"MRN-{i}") for i in range(5)]
+    for p in patients:
+        save_history(db, p.id or 0, revisions=8)
+    db.dispose()
+    before = snapshot(path)
+    assert len(before["plan_revisions"]) == 40 and len(before["revision_items"]) == 240
+    assert len(before["audit_events"]) == 45
+
+    db = open_database(str(path))  # upgrades 0001 -> head on open
+    with db.engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == schema.HEAD
+        assert c.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    report = check_database(db)
+    db.dispose()
+
+    assert snapshot(path) == before, "a migration changed or dropped rows"
+    assert {n for t in HISTORY_TABLES for n in trigger_names(t)} <= sqlite_triggers(path)
+    assert report.ok, report.problems
+    assert report.revisions_checked == 40
+    backups = list(tmp_path.glob("old.sqlite3.before-*.bak"))
+    assert len(backups) == 1, "a backup must be taken before upgrading"
+    assert stat.S_IMODE(backups[0].stat().st_mode) == 0o600
+    assert snapshot(backups[0]) == before
+
+
+def test_history_stays_append_only_after_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = open_database(str(path), migrate=False)
+    upgrade(db, from_version=None, target="0001_initial")
+    p = make_patient(db, "MRN-1")
+    save_history(db, p.id or 0, revisions=2)
+    db.dispose()
+    db = open_database(str(path))
+    for table in HISTORY_TABLES:
+        with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
+            c.execute(text(f"UPDATE {table} SET id = id"))
+        with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
+            c.execute(text(f"DELETE FROM {table}"))
+    db.dispose()
+
+
+def test_failed_foreign_key_check_undoes_the_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "orphans.sqlite3"
+    db = open_database(str(path), migrate=False)
+    upgrade(db, from_version=None, target="0001_initial")
+    p = make_patient(db, "MRN-1")
+    save_history(db, p.id or 0, revisions=1)
+    db.dispose()
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA foreign_keys=OFF")
+    conn.execute("INSERT INTO caregivers (patient_id, position, name, relationship, phone, email) VALUES (999, 0, 'x', '', '', '')")
+    conn.commit()
+    conn.close()
+    from careplan.persistence.errors import DatabaseOpenError
+
+    with pytest.raises(DatabaseOpenError, match="caregivers"):
+        open_database(str(path))
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001_initial"
+    conn.close()
+
+
+def test_migrations_install_triggers_on_both_databases(db_url: str) -> None:
+    db = open_database(db_url)
+    with db.engine.connect() as c:
+        assert missing_triggers(c) == []
+    db.dispose()
