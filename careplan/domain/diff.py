@@ -70,7 +70,7 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
+        return str(value.isoformat())
     if hasattr(value, "label"):
         return str(value.label)
     return str(value)

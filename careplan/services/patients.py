@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -203,7 +204,7 @@ SORT_COLUMNS = {
 }
 
 
-def _filtered(text: str):  # type: ignore[no-untyped-def]
+def _filtered(text: str) -> Select[Any]:
     q = select(PatientRow.id).outerjoin(PlanRow, PlanRow.patient_id == PatientRow.id)
     needle = text.strip().casefold()
     if needle:

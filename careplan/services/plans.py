@@ -11,8 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any, cast
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -197,7 +199,7 @@ def revision_rows(plan_id: int, rev: Revision) -> tuple[dict[str, object], list[
         "prev_hash": rev.prev_hash,
         "content_hash": rev.content_hash,
     }
-    items = [
+    items: list[dict[str, object]] = [
         {
             "position": i,
             "uid": it.key,
@@ -280,7 +282,7 @@ def save_revision(
                         next_review=content.next_review)
                 .execution_options(synchronize_session=False)
             )
-            if moved.rowcount != 1:
+            if cast(CursorResult[Any], moved).rowcount != 1:
                 conflict = _conflict(s, mrn, plan_id, base_revision, content)
                 raise conflict
             insert_revision(s, plan_id, rev)

@@ -1,0 +1,167 @@
+"""The clinic's catalogue: seeded from the shipped file, then the clinic's own to edit.
+
+Items are never deleted, only retired. A newer app version adds its new items and updates
+items the clinic has not touched; an item the clinic edited keeps the clinic's words.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, replace
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import select
+
+from careplan.domain.catalogue import CatalogueItem
+from careplan.domain.catalogue_parse import parse_catalogue, validate_custom_item
+from careplan.domain.disciplines import Discipline
+from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
+from careplan.domain.team import Role
+from careplan.paths import RESOURCES
+from careplan.persistence.engine import Database
+from careplan.persistence.models import CatalogueItemRow
+from careplan.services import audit
+from careplan.services.clock import utcnow
+
+CATALOGUE_FILE = RESOURCES / "catalogue.yaml"
+SCHEMA_FILE = RESOURCES / "catalogue.schema.json"
+TEXT_FIELDS = ("title", "clinical_description", "caregiver_instructions", "frequency", "role", "safety_notes", "source", "discipline")
+EDITABLE_FIELDS = ("title", "clinical_description", "caregiver_instructions", "frequency", "role", "safety_notes", "discipline")
+
+
+def load_catalogue_file(path: Path = CATALOGUE_FILE, schema_path: Path = SCHEMA_FILE) -> list[CatalogueItem]:
+    """Parse and validate a catalogue file; raises CatalogueFileError naming file, item and field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CarePlanError(f"Cannot read the catalogue file {path}: {e}") from None
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    return parse_catalogue(text, str(path), schema)
+
+
+@lru_cache(maxsize=1)
+def shipped_catalogue() -> tuple[CatalogueItem, ...]:
+    return tuple(load_catalogue_file())
+
+
+def item_hash(item: CatalogueItem | CatalogueItemRow) -> str:
+    data = {f: str(getattr(item, f)) for f in TEXT_FIELDS}
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _to_domain(r: CatalogueItemRow) -> CatalogueItem:
+    return CatalogueItem(
+        code=r.code,
+        discipline=Discipline(r.discipline),
+        title=r.title,
+        clinical_description=r.clinical_description,
+        caregiver_instructions=r.caregiver_instructions,
+        frequency=r.frequency,
+        role=Role(r.role),
+        source=r.source,
+        safety_notes=r.safety_notes,
+        active=r.active,
+        custom=r.custom,
+    )
+
+
+def _row_values(item: CatalogueItem) -> dict[str, object]:
+    d = asdict(item)
+    d["discipline"] = item.discipline.value
+    d["role"] = item.role.value
+    return d
+
+
+def sync_catalogue(db: Database, items: list[CatalogueItem] | tuple[CatalogueItem, ...] | None = None,
+                   *, actor: str = "CarePlan") -> dict[str, int]:
+    """Bring the shipped items into the database without overwriting the clinic's edits."""
+    items = shipped_catalogue() if items is None else items
+    counts = {"added": 0, "updated": 0, "kept_clinic_edits": 0}
+    with db.transaction() as s:
+        rows = {r.code: r for r in s.scalars(select(CatalogueItemRow))}
+        for item in items:
+            new_hash = item_hash(item)
+            row = rows.get(item.code)
+            if row is None:
+                s.add(CatalogueItemRow(**_row_values(item), shipped_hash=new_hash))
+                counts["added"] += 1
+            elif row.custom or row.shipped_hash == new_hash:
+                continue
+            elif item_hash(row) == row.shipped_hash:
+                for f in TEXT_FIELDS:
+                    setattr(row, f, _row_values(item)[f])
+                row.shipped_hash = new_hash
+                counts["updated"] += 1
+            else:
+                counts["kept_clinic_edits"] += 1
+        if counts["added"] or counts["updated"]:
+            audit.record(s, actor, "catalogue.seeded", entity="catalogue", details=counts)
+    return counts
+
+
+def list_items(db: Database, *, include_retired: bool = False) -> list[CatalogueItem]:
+    q = select(CatalogueItemRow)
+    if not include_retired:
+        q = q.where(CatalogueItemRow.active.is_(True))
+    with db.reading() as s:
+        items = [_to_domain(r) for r in s.scalars(q)]
+    return sorted(items, key=lambda i: (i.discipline.order, i.title.casefold()))
+
+
+def get_item(db: Database, code: str) -> CatalogueItem:
+    with db.reading() as s:
+        row = s.scalar(select(CatalogueItemRow).where(CatalogueItemRow.code == code))
+    if row is None:
+        raise CarePlanError(f"The catalogue has no item '{code}'.")
+    return _to_domain(row)
+
+
+def add_custom_item(db: Database, item: CatalogueItem, *, actor: str) -> CatalogueItem:
+    item = replace(item, custom=True, active=True, source=item.source or "Clinic")
+    validate_custom_item(item)
+    with db.transaction() as s:
+        if s.scalar(select(CatalogueItemRow.id).where(CatalogueItemRow.code == item.code)) is not None:
+            raise ValidationError([FieldProblem("code", f"The code '{item.code}' is already used by another item.")])
+        s.add(CatalogueItemRow(**_row_values(item), shipped_hash=None, edited_by=actor, edited_at=utcnow()))
+        audit.record(s, actor, "catalogue.added", entity="catalogue_item", entity_key=item.code)
+    return item
+
+
+def edit_item(db: Database, code: str, changes: dict[str, str], *, actor: str) -> CatalogueItem:
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise CarePlanError(f"These catalogue fields cannot be edited: {', '.join(sorted(unknown))}.")
+    with db.transaction() as s:
+        row = s.scalar(select(CatalogueItemRow).where(CatalogueItemRow.code == code))
+        if row is None:
+            raise CarePlanError(f"The catalogue has no item '{code}'.")
+        before = _to_domain(row)
+        values = {k: (Discipline(v) if k == "discipline" else Role(v) if k == "role" else v) for k, v in changes.items()}
+        after = replace(before, **values)  # type: ignore[arg-type]
+        validate_custom_item(after)
+        diff = {k: {"before": str(getattr(before, k)), "after": str(getattr(after, k))}
+                for k in changes if getattr(before, k) != getattr(after, k)}
+        if not diff:
+            return before
+        for k, v in _row_values(after).items():
+            if k in changes:
+                setattr(row, k, v)
+        row.edited_by, row.edited_at = actor, utcnow()
+        audit.record(s, actor, "catalogue.edited", entity="catalogue_item", entity_key=code, details={"fields": diff})
+    return after
+
+
+def set_active(db: Database, code: str, active: bool, *, actor: str) -> None:
+    """Retire (active=False) or bring back an item; plans that used it keep their copy."""
+    with db.transaction() as s:
+        row = s.scalar(select(CatalogueItemRow).where(CatalogueItemRow.code == code))
+        if row is None:
+            raise CarePlanError(f"The catalogue has no item '{code}'.")
+        if row.active == active:
+            return
+        row.active = active
+        row.edited_by, row.edited_at = actor, utcnow()
+        audit.record(s, actor, "catalogue.reactivated" if active else "catalogue.retired",
+                     entity="catalogue_item", entity_key=code)

@@ -1,0 +1,1 @@
+"""The Qt face of CarePlan: the only package that imports PySide6."""

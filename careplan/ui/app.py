@@ -1,0 +1,92 @@
+"""Starting the desktop app: QApplication, the database, the main window."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from PySide6.QtCore import QCoreApplication, QObject, QEvent, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from careplan import __version__
+from careplan.domain.errors import CarePlanError
+from careplan.paths import APP_AUTHOR, APP_NAME
+from careplan.persistence.engine import Database, open_database
+
+
+def process_age() -> float:
+    """Seconds since this process started (from /proc where available)."""
+    try:
+        import os
+
+        with open("/proc/self/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return time.perf_counter() - _IMPORTED_AT
+
+
+_IMPORTED_AT = time.perf_counter()
+
+
+class _FirstPaint(QObject):
+    """Prints start-up time once the main window has painted, then quits."""
+
+    def __init__(self, target: QObject):
+        super().__init__(target)
+        self._done = False
+        target.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._done:
+            self._done = True
+            # Let this paint finish before measuring and leaving.
+            QTimer.singleShot(0, self._report)
+        return False
+
+    def _report(self) -> None:
+        print(f"startup_s={process_age():.3f}", flush=True)
+        QCoreApplication.exit(0)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv or sys.argv[:1])
+    QCoreApplication.setOrganizationName(APP_AUTHOR)
+    QCoreApplication.setApplicationName(APP_NAME)
+    QCoreApplication.setApplicationVersion(__version__)
+    return app  # type: ignore[return-value]
+
+
+def show_startup_error(message: str) -> None:
+    print(f"careplan: {message}", file=sys.stderr)
+    box = QMessageBox(QMessageBox.Icon.Critical, "CarePlan cannot open the database", message)
+    box.setObjectName("startupError")
+    if not QApplication.platformName() == "offscreen":
+        box.exec()
+
+
+def run_app(*, db_arg: str | None, exit_after_startup: bool = False) -> int:
+    app = make_application()
+    try:
+        db = open_database(db_arg)
+        from careplan.services.catalogue import sync_catalogue
+
+        sync_catalogue(db)
+    except CarePlanError as e:
+        show_startup_error(str(e))
+        return 2
+    window = build_main_window(db)
+    if exit_after_startup:
+        _FirstPaint(window)
+    window.show()
+    return app.exec()
+
+
+def build_main_window(db: Database):  # type: ignore[no-untyped-def]
+    from careplan.ui.main_window import MainWindow
+
+    return MainWindow(db)
