@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/careplan $(ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check careplan tests bench db main.py
+	$(BIN)/ruff check careplan tests bench db scripts main.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
