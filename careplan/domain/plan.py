@@ -65,6 +65,7 @@ FREQUENCY_CHOICES = (
     "Every 3 months",
     "At every clinic visit",
     "When needed",
+    "As prescribed",
     "Once",
 )
 
