@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from PySide6.QtCore import QCoreApplication, QObject, QEvent, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from careplan import __version__
@@ -65,7 +65,7 @@ def show_startup_error(message: str) -> None:
     print(f"careplan: {message}", file=sys.stderr)
     box = QMessageBox(QMessageBox.Icon.Critical, "CarePlan cannot open the database", message)
     box.setObjectName("startupError")
-    if not QApplication.platformName() == "offscreen":
+    if QApplication.platformName() != "offscreen":
         box.exec()
 
 
@@ -79,14 +79,15 @@ def run_app(*, db_arg: str | None, exit_after_startup: bool = False) -> int:
     except CarePlanError as e:
         show_startup_error(str(e))
         return 2
-    window = build_main_window(db)
+    # A timed start-up run must not stop at the "recover unsaved changes?" question.
+    window = build_main_window(db, offer_recovery=not exit_after_startup)
     if exit_after_startup:
         _FirstPaint(window)
     window.show()
     return app.exec()
 
 
-def build_main_window(db: Database):  # type: ignore[no-untyped-def]
+def build_main_window(db: Database, *, offer_recovery: bool = True):  # type: ignore[no-untyped-def]
     from careplan.ui.main_window import MainWindow
 
-    return MainWindow(db)
+    return MainWindow(db, offer_recovery=offer_recovery)

@@ -1,0 +1,50 @@
+"""What the printout is made from and what an export returns; importing this loads no ReportLab."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from careplan.domain.diff import PlanDiff
+from careplan.domain.errors import CarePlanError
+from careplan.domain.patient import Patient
+from careplan.domain.plan import Revision
+
+PAPER_SIZES = ("a4", "letter")
+
+ProgressCallback = Callable[[int], None]
+"""Called with a percentage, 0 to 100, from the thread that runs the export."""
+
+
+class PdfExportError(CarePlanError):
+    """The PDF could not be written; the message names the file and what to do."""
+
+
+@dataclass(frozen=True)
+class PrintablePlan:
+    patient: Patient
+    revision: Revision
+    changes: PlanDiff | None  # None: no "What changed" section (revision 1)
+    generated_on: date
+    clinic_name: str = ""
+
+
+@dataclass(frozen=True)
+class PdfOptions:
+    large_print: bool = False
+    paper: str = "a4"
+
+    def __post_init__(self) -> None:
+        paper = self.paper.strip().lower()
+        if paper not in PAPER_SIZES:
+            raise PdfExportError(f"The paper size '{self.paper}' is not available; choose A4 or Letter.")
+        object.__setattr__(self, "paper", paper)
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    path: Path
+    pages: int
+    warnings: list[str] = field(default_factory=list)

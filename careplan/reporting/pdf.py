@@ -1,0 +1,160 @@
+"""Writes the caregiver printout: a story of flowables on numbered pages, saved atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+from reportlab.lib.pagesizes import landscape
+from reportlab.platypus import Flowable
+from reportlab.platypus.doctemplate import LayoutError
+
+import careplan
+from careplan.reporting import items, story
+from careplan.reporting import wording as w
+from careplan.reporting.flowables import KeepStart
+from careplan.reporting.fonts import REGULAR, describe_missing, font_book
+from careplan.reporting.markup import Markup
+from careplan.reporting.model import (
+    PdfExportError,
+    PdfOptions,
+    PdfResult,
+    PrintablePlan,
+    ProgressCallback,
+)
+from careplan.reporting.pages import Footer, NumberedCanvas, PrintoutDoc, page_template
+from careplan.reporting.styles import PAGE_SIZES, styles_for
+
+__all__ = ["build_story", "write_plan_pdf", "PdfExportError"]
+
+
+def _compose(plan: PrintablePlan, options: PdfOptions) -> tuple[list[Flowable], Markup]:
+    m = Markup(font_book())
+    c = story.make_ctx(plan, options, m)
+    current = items.current_items(c)
+    out = story.header(c) + story.who_to_call(c)
+    if plan.changes is not None:
+        out += story.what_changed(c)
+    out += story.goals(c)
+    out += items.discipline_sections(c, current) if current else story.nothing_yet(c)
+    out += items.set_aside(c)
+    out += items.daily_checklist(c, current)
+    return out, m
+
+
+def build_story(plan: PrintablePlan, options: PdfOptions) -> list[Flowable]:
+    """The printout's flowables, without writing anything (used by benchmarks)."""
+    return _compose(plan, options)[0]
+
+
+def _report_progress(progress: ProgressCallback) -> Any:
+    state = {"size": 1, "last": -1}
+
+    def on_event(kind: str, value: int) -> None:
+        if kind == "SIZE_EST":
+            state["size"] = max(1, value)
+        elif kind == "PROGRESS":
+            pct = 10 + int(85 * min(value, state["size"]) / state["size"])
+            if pct > state["last"]:  # the count can step back when a flowable splits
+                state["last"] = pct
+                progress(pct)
+
+    return on_event
+
+
+def _render(plan: PrintablePlan, options: PdfOptions, target: IO[bytes],
+            progress: ProgressCallback | None) -> tuple[int, Markup]:
+    st = styles_for(options.large_print)
+    s = st.sizes
+    flowables, m = _compose(plan, options)
+    if progress:
+        progress(10)
+    name = plan.patient.full_name.strip() or "a patient"
+    size = PAGE_SIZES[options.paper]
+    doc = PrintoutDoc(
+        target,
+        pagesize=size,
+        leftMargin=s.side_margin, rightMargin=s.side_margin,
+        topMargin=s.top_margin, bottomMargin=s.bottom_margin,
+        title=f"Care plan for {name}, revision {plan.revision.number}",
+        subject="Care plan for family caregivers" + (" (large print)" if options.large_print else ""),
+        author=plan.clinic_name.strip() or plan.revision.author.strip() or "CarePlan",
+        creator=f"CarePlan {careplan.__version__}",
+        lang="en",
+        displayDocTitle=1,
+        initialFontName=REGULAR,
+        keepTogetherClass=KeepStart,
+        label_size=s.body,
+    )
+    doc.addPageTemplates([page_template(story.PORTRAIT, size, s), page_template(story.LANDSCAPE, landscape(size), s)])
+    if progress:
+        doc.setProgressCallBack(_report_progress(progress))
+    footer = Footer(plan, st, m)
+    doc.build(flowables, canvasmaker=partial(NumberedCanvas, footer=footer))
+    return footer.pages, m
+
+
+def _check_folder(out_path: Path) -> None:
+    folder = out_path.parent
+    if out_path.is_dir():
+        raise PdfExportError(f"Cannot save the PDF as {out_path}: that is a folder. Choose a file name.")
+    if not folder.exists():
+        raise PdfExportError(f"Cannot save the PDF to {out_path}: the folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise PdfExportError(f"Cannot save the PDF to {out_path}: {folder} is a file, not a folder.")
+
+
+def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | None = None,
+                   progress: ProgressCallback | None = None) -> PdfResult:
+    """Write the printout to `out_path`, readable by its owner only; all or nothing.
+
+    Raises PdfExportError naming the file when it cannot be written. Characters no installed
+    font can show do not stop the export: they are listed in the result's warnings.
+    """
+    options = options or PdfOptions()
+    out_path = Path(out_path)
+    _check_folder(out_path)
+    if progress:
+        progress(0)
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=".careplan-", suffix=".pdf.part", dir=out_path.parent)
+    except OSError as e:
+        raise PdfExportError(f"Cannot save the PDF to {out_path}: {e.strerror or e}. "
+                             "Check that you are allowed to write in that folder.") from e
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pages, m = _render(plan, options, fh, progress)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)  # the file holds patient data
+        os.replace(tmp, out_path)
+    except OSError as e:
+        _discard(tmp)
+        raise PdfExportError(f"Cannot save the PDF to {out_path}: {e.strerror or e}. Check that there is "
+                             "space on the disk and that the file is not open in another program.") from e
+    except LayoutError as e:
+        _discard(tmp)
+        # ReportLab's own text (kept as the cause) describes flowables, not anything a user can act on.
+        raise PdfExportError(f"The plan could not be laid out on the page, so {out_path} was not written. "
+                             "Please report this problem.") from e
+    except BaseException:
+        _discard(tmp)
+        raise
+    warnings = []
+    if m.missing:
+        warnings.append(describe_missing(sorted(m.missing)))
+    if m.has_rtl:
+        warnings.append(w.RTL_WARNING)
+    if progress:
+        progress(100)
+    return PdfResult(path=out_path, pages=pages, warnings=warnings)
+
+
+def _discard(tmp: Path) -> None:
+    with contextlib.suppress(OSError):
+        tmp.unlink()

@@ -1,0 +1,167 @@
+"""The printout's content, top to bottom: header, who to call, changes, goals, then the items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+
+from careplan.domain.plan import PlanStatus
+from careplan.reporting import wording as w
+from careplan.reporting.flowables import KeepStart, Para, bullets, heading
+from careplan.reporting.fonts import REGULAR
+from careplan.reporting.markup import Markup
+from careplan.reporting.model import PdfOptions, PrintablePlan
+from careplan.reporting.styles import PAGE_SIZES, Styles, styles_for
+
+CELL_MAX = 300  # table cells cannot split across pages, so typed text in them is capped
+PORTRAIT, LANDSCAPE = "portrait", "landscape"  # page template names
+
+
+@dataclass
+class Ctx:
+    plan: PrintablePlan
+    st: Styles
+    m: Markup
+    width: float  # of the text frame, in points
+    height: float
+    landscape_width: float
+
+
+def make_ctx(plan: PrintablePlan, options: PdfOptions, m: Markup) -> Ctx:
+    st = styles_for(options.large_print)
+    page_w, page_h = PAGE_SIZES[options.paper]
+    s = st.sizes
+    # The frame's own padding (6 pt a side) is part of what is lost.
+    return Ctx(plan, st, m, page_w - 2 * s.side_margin - 12, page_h - s.top_margin - s.bottom_margin - 12,
+               page_h - 2 * s.side_margin - 12)
+
+
+def capped(text: str, limit: int = CELL_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def header(c: Ctx) -> list[Flowable]:
+    p, st, m = c.plan, c.st, c.m
+    rev = p.revision
+    out: list[Flowable] = []
+    if p.clinic_name.strip():
+        out.append(Para(m(p.clinic_name), st.body))
+    out.append(Para("Care plan for " + m(p.patient.full_name, bold=True), st.title))
+    out.append(Para(f"Care plan, revision {rev.number} of {w.format_date(w.local_date(rev.created_at))}",
+                    st.subtitle))
+    facts = [
+        ("Date of birth:", w.format_date(p.patient.date_of_birth, "Not recorded")),
+        ("Clinic number (MRN):", p.patient.mrn),
+        ("Next review:", w.format_date(rev.content.next_review, "Not set yet; ask the clinic")),
+        ("Printed on:", w.format_date(p.generated_on)),
+    ]
+    rows = [[Para(label, st.cell_bold), Para(m(capped(value)), st.cell)] for label, value in facts]
+    label_w = c.width * (0.5 if st.sizes.body > 14 else 0.36)
+    out.append(Table(rows, colWidths=[label_w, c.width - label_w], hAlign="LEFT", style=TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ])))
+    if rev.content.status is PlanStatus.DRAFT:
+        out.append(Spacer(1, st.sizes.body * 0.4))
+        out.append(Para("<b>This plan is a draft:</b> the care team may still change it.", st.body))
+    return out
+
+
+def who_to_call(c: Ctx) -> list[Flowable]:
+    """The care team and the family in two boxes, so a long list can continue on the next page."""
+    st, patient = c.st, c.plan.patient
+    boxes = [box for box in (
+        _contact_box(c, "Your care team", [(t.name, t.role.label, t.phone) for t in patient.care_team]),
+        _contact_box(c, "Family and friends who help", [(g.name, g.relationship, g.phone) for g in patient.caregivers]),
+    ) if box is not None]
+    if not boxes:
+        boxes = [_box(c, [[Para("No one has been added here yet. Ask the clinic which number to call, "
+                                     "and write it here: ______________________", st.cell), ""]])]
+    return [KeepStart([heading("Who to call", st), Para(w.EMERGENCY, st.body), boxes[0]]),
+            *(KeepStart([Spacer(1, st.sizes.body * 0.8), box]) for box in boxes[1:])]
+
+
+def _contact_box(c: Ctx, title: str, people: list[tuple[str, str, str]]) -> Table | None:
+    if not people:
+        return None
+    st, m = c.st, c.m
+    rows: list[list[Flowable | str]] = [[Para(title, st.cell_bold), ""]]
+    for name, what, phone in people:
+        who = f"<b>{m(capped(name), bold=True)}</b>"
+        if what.strip():
+            who += f"<br/>{m(capped(what))}"
+        number = (Para(m(capped(phone, 60)), st.phone) if phone.strip()
+                  else Para("No number written down", st.cell))
+        rows.append([Para(who, st.cell), number])
+    return _box(c, rows)
+
+
+def _box(c: Ctx, rows: list[list[Flowable | str]]) -> Table:
+    name_w = c.width * 0.55
+    style = TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, c.st.sizes.body),
+        ("BOX", (0, 0), (-1, -1), 2, "black"),
+        ("SPAN", (0, 0), (1, 0)), ("BACKGROUND", (0, 0), (1, 0), "#E6E6E6"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
+        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.5, "#808080"),
+        ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 2, "black"),
+    ])
+    # The title row repeats when a long list runs onto the next page.
+    return Table(rows, colWidths=[name_w, c.width - name_w], style=style, repeatRows=1)
+
+
+def what_changed(c: Ctx) -> list[Flowable]:
+    diff, st, m = c.plan.changes, c.st, c.m
+    assert diff is not None
+    out: list[Flowable] = [heading("What changed since the last version", st)]
+
+    def titled(item_title: str, discipline_heading: str) -> str:
+        return f"<b>{m(item_title, bold=True)}</b> ({discipline_heading})"
+
+    if diff.added:
+        out.append(Para("New in the plan", st.subheading))
+        out += bullets([titled(i.title, i.discipline.caregiver_heading) for i in diff.added], st)
+    if diff.removed:
+        out.append(Para("Taken out of the plan", st.subheading))
+        out += bullets([titled(i.title, i.discipline.caregiver_heading) for i in diff.removed], st)
+    changed = [(ch, w.item_change_sentences(ch.changes, ch.after)) for ch in diff.changed]
+    changed = [(ch, lines) for ch, lines in changed if lines]
+    if changed:
+        for n, (ch, lines) in enumerate(changed):
+            out.append(KeepStart([
+                *([Para("Changed", st.subheading)] if n == 0 else []),
+                Para(titled(ch.after.title, ch.after.discipline.caregiver_heading), st.bullet, bulletText="•"),
+                *(Para(m(line), st.sub_bullet, bulletText="–") for line in lines),
+            ]))
+    goal_lines = [f"New goal: {g}" for g in diff.goals_added] + [f"No longer a goal: {g}" for g in diff.goals_removed]
+    plan_lines = [s for s in map(w.plan_change_sentence, diff.plan_changes) if s]
+    if goal_lines or plan_lines:
+        out.append(Para("Goals and dates", st.subheading))
+        out += bullets([m(line) for line in goal_lines + plan_lines], st)
+    if len(out) == 1:
+        out.append(Para("Nothing you need to do has changed since the last version.", st.body))
+    return out
+
+
+def goals(c: Ctx) -> list[Flowable]:
+    texts = [g.text for g in c.plan.revision.content.goals if g.text.strip()]
+    if not texts:
+        return []
+    return [heading("Goals of this plan", c.st), *bullets([c.m(t) for t in texts], c.st)]
+
+
+def nothing_yet(c: Ctx) -> list[Flowable]:
+    st = c.st
+    who = ("call one of the people in the box under “Who to call” above"
+           if c.plan.patient.care_team or c.plan.patient.caregivers else "call the clinic")
+    return [
+        heading("There is nothing to do in this plan yet", st),
+        Para("The care team has not added any care to this plan yet. That is fine: they will add it "
+                  "when they next see you, and you will get a new printout.", st.body),
+        Para(f"If you have questions or worries before then, {who}.", st.body),
+    ]
