@@ -15,7 +15,7 @@ from textstat.textstat import textstatistics
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.catalogue_parse import parse_catalogue
 from careplan.domain.disciplines import Discipline
-from careplan.domain.plan import FREQUENCY_CHOICES
+from careplan.domain.plan import DOSE_PATTERN, FREQUENCY_CHOICES
 from careplan.domain.team import Role
 
 REPO = Path(__file__).resolve().parents[1]
@@ -124,12 +124,7 @@ COVERAGE = [
     ("epigallocatechin gallate", "sup_epigallocatechin_gallate", ["epigallocatechin gallate", "green tea"]),
 ]
 
-DOSE = re.compile(
-    r"\b(mg|mcg|µg|micrograms?|milligrams?|grams?|ml|millilitres?|units?|iu)\b"
-    r"|\d+(\.\d+)?\s*(x\s*)?(mg|mcg|g|ml|tablets?|pills?|capsules?|drops?|puffs?|sachets?|doses?|spoons?|teaspoons?|injections?|patch(es)?)\b"
-    r"|\b(one|two|three|four|five|six|half|a|an)\s+(tablets?|pills?|capsules?|sachets?|spoonfuls?|teaspoons?)\b",
-    re.IGNORECASE,
-)
+DOSE = DOSE_PATTERN
 SUPPLEMENT_CAVEAT = re.compile(r"trials have not shown a benefit for all supplements", re.IGNORECASE)
 TALK_FIRST = re.compile(r"talk to your care team before starting", re.IGNORECASE)
 

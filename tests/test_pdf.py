@@ -151,7 +151,8 @@ def test_sections_come_in_order_and_every_page_is_numbered(tmp_path: Path) -> No
         assert "Revision 1" in text
         assert "does not replace the advice of your care team" in flat(text)
     assert "What changed" not in whole
-    assert result.warnings == []
+    # The sample's riluzole instructions carry a dose, which is the only thing to warn about.
+    assert len(result.warnings) == 1 and "Riluzole" in result.warnings[0]
 
 
 def test_items_show_how_often_who_helps_and_goal_but_never_doses(tmp_path: Path) -> None:
@@ -162,6 +163,21 @@ def test_items_show_how_often_who_helps_and_goal_but_never_doses(tmp_path: Path)
     assert in_order(whole, ["Riluzole", "Give as your doctor prescribed."])
     assert "50 mg" not in whole
     assert in_order(whole, ["Safe transfers from bed to chair", "Who helps: ____"])
+
+
+def test_medicine_safety_advice_prints_but_a_typed_dose_is_left_to_the_prescription(tmp_path: Path) -> None:
+    advice = "Do not stop it without talking to the team. Call the team if the person gets a fever."
+    meds = (
+        item("ME1", Discipline.MEDICATION, "Riluzole", caregiver_instructions=advice),
+        item("ME2", Discipline.MEDICATION, "Baclofen", caregiver_instructions="Give 2 tablets at night."),
+    )
+    result, doc = export(tmp_path, printable(meds))
+    whole = flat("\n".join(page_texts(doc)))
+    assert in_order(whole, ["Riluzole", "Give as your doctor prescribed.", flat(advice)])
+    assert in_order(whole, ["Baclofen", "Give as your doctor prescribed."])
+    assert "2 tablets" not in whole
+    assert any("Baclofen" in w and "mention a dose" in w for w in result.warnings)
+    assert not any("Riluzole" in w for w in result.warnings)
 
 
 def test_declined_and_stopped_items_are_listed_apart(tmp_path: Path) -> None:

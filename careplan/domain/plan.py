@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -68,6 +69,19 @@ FREQUENCY_CHOICES = (
     "As prescribed",
     "Once",
 )
+
+
+DOSE_PATTERN = re.compile(
+    r"\b(mg|mcg|µg|micrograms?|milligrams?|grams?|ml|millilitres?|units?|iu)\b"
+    r"|\d+(\.\d+)?\s*(x\s*)?(mg|mcg|g|ml|tablets?|pills?|capsules?|drops?|puffs?|sachets?|doses?|spoons?|teaspoons?|injections?|patch(es)?)\b"
+    r"|\b(one|two|three|four|five|six|half|a|an)\s+(tablets?|pills?|capsules?|sachets?|spoonfuls?|teaspoons?)\b",
+    re.IGNORECASE,
+)
+
+
+def mentions_dose(text: str) -> bool:
+    """Doses belong on the prescription: a printout that repeats one goes stale when it changes."""
+    return DOSE_PATTERN.search(text) is not None
 
 
 def is_daily(frequency: str) -> bool:

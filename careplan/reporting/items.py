@@ -8,7 +8,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Table, TableStyle
 
 from careplan.domain.disciplines import Discipline
-from careplan.domain.plan import ItemStatus, PlanItem, is_daily
+from careplan.domain.plan import ItemStatus, PlanItem, is_daily, mentions_dose
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import KeepStart, Para, bullets, heading, labelled
 from careplan.reporting.fonts import BOLD, REGULAR
@@ -34,10 +34,14 @@ def discipline_sections(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
 def item_block(c: Ctx, item: PlanItem) -> list[Flowable]:
     st, m = c.st, c.m
     parts: list[Flowable] = [Para(m(item.title, bold=True), st.item_title)]
+    text = item.caregiver_instructions if item.caregiver_instructions.strip() else w.NO_INSTRUCTIONS
     if item.discipline is Discipline.MEDICATION:
-        text = w.MEDICATION_TEXT  # the plan never carries doses to the printout
-    else:
-        text = item.caregiver_instructions if item.caregiver_instructions.strip() else w.NO_INSTRUCTIONS
+        # Doses are the team's decision and live on the prescription, never on this page: a
+        # dose typed into the instructions is left out (write_plan_pdf warns about it).
+        if mentions_dose(text) or not item.caregiver_instructions.strip():
+            text = w.MEDICATION_TEXT
+        elif "prescribed" not in text.lower():
+            text = f"{w.MEDICATION_TEXT}\n\n{text}"
     # Blank lines start new paragraphs so a long text can break between them.
     paras = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     parts += [Para(m(p.strip("\n")), st.body) for p in paras]

@@ -14,6 +14,8 @@ from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import LayoutError
 
 import careplan
+from careplan.domain.disciplines import Discipline
+from careplan.domain.plan import mentions_dose
 from careplan.reporting import items, story
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import KeepStart
@@ -150,6 +152,13 @@ def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | No
         warnings.append(describe_missing(sorted(m.missing)))
     if m.has_rtl:
         warnings.append(w.RTL_WARNING)
+    dosed = [i.title for i in plan.revision.content.items
+             if i.discipline is Discipline.MEDICATION and mentions_dose(i.caregiver_instructions)]
+    if dosed:
+        warnings.append(
+            "The instructions for " + ", ".join(dosed) + " mention a dose. The printout leaves doses to the "
+            "prescription and says \"Give as your doctor prescribed.\" instead."
+        )
     if progress:
         progress(100)
     return PdfResult(path=out_path, pages=pages, warnings=warnings)

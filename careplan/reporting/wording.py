@@ -6,7 +6,6 @@ import re
 from datetime import UTC, date, datetime
 
 from careplan.domain.diff import FieldChange
-from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem
 
 # Month names are spelled out here: strftime("%B") follows the process locale, which Qt sets
@@ -70,13 +69,11 @@ def times_per_day(frequency: str) -> int:
 def item_change_sentences(changes: tuple[FieldChange, ...], item: PlanItem) -> list[str]:
     """What changed in one item, in words a caregiver understands; hidden fields are skipped."""
     out = []
-    medication = item.discipline is Discipline.MEDICATION
     for fc in changes:
         if fc.field in _HIDDEN_FIELDS:
             continue
         if fc.field == "caregiver_instructions":
-            if not medication:  # medication instructions are never printed
-                out.append("The instructions have changed: please read them again.")
+            out.append("The instructions have changed: please read them again.")
             continue
         before, after = fc.before, fc.after
         if fc.field == "start_date":
