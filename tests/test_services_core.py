@@ -151,3 +151,16 @@ def test_empty_plan_can_be_saved(db: Database) -> None:
     p = make_patient(db, "MRN-1")
     rev = plans.save_revision(db, p.id or 0, base_revision=0, content=PlanContent(), author="A", reason="")
     assert plans.get_revision(db, p.id or 0, 1).content == rev.content
+
+
+def test_demo_patients_are_complete(db: Database) -> None:
+    from careplan.services.demo import generate_demo
+
+    totals = generate_demo(db, patients=5, seed=11)
+    assert totals["patients"] == 5 and totals["revisions"] >= 5
+    for summary in patients.search_patients(db, "DEMO-11"):
+        p = patients.get_patient(db, summary.id)
+        assert p.caregivers and all(c.name and c.relationship and c.phone for c in p.caregivers)
+        assert len(p.care_team) == 4 and all(m.name and m.phone for m in p.care_team)
+        assert plans.load_plan(db, summary.id).latest is not None
+    assert check_database(db).ok

@@ -63,7 +63,7 @@ def existing_triggers(conn: Connection) -> set[str]:
             text(
                 "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+                "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND n.nspname = current_schema()"
             )
         )
     return {r[0] for r in rows}

@@ -117,7 +117,7 @@ def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count:
         caregivers, team = [], []
         for pid, p in zip(ids, people, strict=True):
             caregivers.append({"patient_id": pid, "position": 0, "name": f"{rng.choice(FIRST_NAMES)} {p['full_name'].split()[-1]}",
-                               "relationship": rng.choice(RELATIONSHIPS), "phone": f"+44 7700 9{rng.randint(0, 99999):05d}",
+                               "relationship_": rng.choice(RELATIONSHIPS), "phone": f"+44 7700 9{rng.randint(0, 99999):05d}",
                                "email": ""})
             for pos, role in enumerate(rng.sample(TEAM_ROLES, 4)):
                 team.append({"patient_id": pid, "position": pos, "name": TEAM_NAMES[TEAM_ROLES.index(role)],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import insert, select, update
@@ -253,7 +253,7 @@ def save_revision(
     validate_reason(number, reason)
     if not author.strip():
         raise CarePlanError("Enter your name before saving: every revision records who made it.")
-    created = now or utcnow()
+    created = (now or utcnow()).astimezone(UTC)  # hashed and stored in the same form
     conflict: ConflictError | None = None
     try:
         with db.transaction() as s:

@@ -1,0 +1,328 @@
+"""Backing up and restoring the SQLite database file.
+
+A backup is a consistent copy made with SQLite's online backup API, so CarePlan may stay open
+meanwhile. A restore never merges: the backup replaces the live file, the live file is kept
+aside under a new name, and the restore refuses (unless forced) when the live database holds
+revisions the backup lacks. PostgreSQL servers are backed up by their administrator.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from careplan.domain.errors import CarePlanError
+from careplan.persistence import schema
+from careplan.persistence.engine import Database, busy_timeout_ms, open_database, probe_sqlite_file
+from careplan.persistence.errors import DatabaseOpenError, ForeignDatabaseError
+from careplan.persistence.migrate import sqlite_backup
+from careplan.persistence.models import PatientRow, PlanRevisionRow
+from careplan.services import audit
+from careplan.services.check import check_database
+from careplan.services.clock import utcnow
+
+SERVER_BACKUP = (
+    "This database lives on a PostgreSQL server. Its backups are made on the server by its administrator "
+    "(pg_dump, or the server's own backup system); CarePlan does not copy a server. To keep your own copy of "
+    "the plans, use `careplan export --out FILE.json`."
+)
+SERVER_RESTORE = (
+    "This database lives on a PostgreSQL server; restoring it is done on the server by its administrator "
+    "(pg_restore). To bring plans from a CarePlan export into it, use `careplan import FILE.json`."
+)
+HISTORY_QUERY = (
+    "SELECT p.mrn, r.number, r.content_hash FROM plan_revisions r "
+    "JOIN plans pl ON pl.id = r.plan_id JOIN patients p ON p.id = pl.patient_id"
+)
+
+
+class RestoreRefusedError(CarePlanError):
+    """Restoring would take saved work out of the live database; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    size: int
+    patients: int
+    revisions: int
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    database: Path
+    source: Path
+    kept_aside: Path | None
+    schema_from: str
+    patients: int
+    revisions: int
+    revisions_not_in_backup: int
+    patients_affected: int
+
+    @property
+    def upgraded(self) -> bool:
+        return self.schema_from != schema.HEAD
+
+
+def _stamp() -> str:
+    return utcnow().strftime("%Y%m%dT%H%M%SZ")
+
+
+def _same(a: Path, b: Path) -> bool:
+    return a.resolve() == b.resolve()
+
+
+def _connect_ro(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=busy_timeout_ms() / 1000)
+
+
+def _counts(conn: sqlite3.Connection) -> tuple[int, int]:
+    patients = conn.execute("SELECT count(*) FROM patients").fetchone()[0]
+    revisions = conn.execute("SELECT count(*) FROM plan_revisions").fetchone()[0]
+    return int(patients), int(revisions)
+
+
+def _single_file(path: Path) -> None:
+    """Fold any write-ahead log into the file, so it can be copied or renamed on its own."""
+    conn = sqlite3.connect(path, timeout=busy_timeout_ms() / 1000)
+    try:
+        mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except sqlite3.OperationalError as e:
+        raise CarePlanError(f"{path} is in use ({e}); close CarePlan everywhere it is open and try again.") from None
+    finally:
+        conn.close()
+    if str(mode).lower() != "delete":
+        raise CarePlanError(f"{path} is open in CarePlan or another program; close it everywhere and try again. "
+                            "Nothing was changed.")
+
+
+# --- backup ----------------------------------------------------------------------------------
+
+def backup_database(db: Database, dest: Path, *, actor: str, force: bool = False) -> BackupResult:
+    """Copy the live database to `dest` (0600), even while CarePlan is open."""
+    if not db.is_sqlite or db.path is None:
+        raise CarePlanError(SERVER_BACKUP)
+    dest = dest.expanduser().absolute()
+    if dest.is_dir():
+        raise CarePlanError(f"{dest} is a folder; give a file name for the backup, e.g. {dest / 'careplan-backup.sqlite3'}.")
+    if _same(dest, db.path) or dest.name in (f"{db.path.name}-wal", f"{db.path.name}-shm") and _same(dest.parent, db.path.parent):
+        raise CarePlanError(f"{dest} is the live database itself; choose another file for the backup.")
+    if dest.exists() and not force:
+        raise CarePlanError(f"{dest} already exists; choose another name, or add --force to replace it.")
+    if not dest.parent.is_dir():
+        raise CarePlanError(f"The folder {dest.parent} does not exist; no backup was made.")
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
+    tmp.unlink(missing_ok=True)
+    try:
+        sqlite_backup(db.path, tmp)
+        _single_file(tmp)
+        conn = _connect_ro(tmp)
+        try:
+            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise CarePlanError("The copy did not pass SQLite's check; no backup was made. Run `careplan check`.")
+            patients, revisions = _counts(conn)
+        finally:
+            conn.close()
+        os.replace(tmp, dest)
+    except sqlite3.Error as e:
+        raise CarePlanError(f"The backup could not be made: {e}. Nothing was written to {dest}.") from None
+    except OSError as e:
+        raise CarePlanError(f"Cannot write the backup to {dest}: {e.strerror}.") from None
+    finally:
+        tmp.unlink(missing_ok=True)
+    size = dest.stat().st_size
+    with db.transaction() as s:
+        audit.record(s, actor, "database.backup", entity="database", entity_key=dest.name,
+                     details={"file": str(dest), "patients": patients, "revisions": revisions, "bytes": size})
+    return BackupResult(dest, size, patients, revisions)
+
+
+# --- restore ---------------------------------------------------------------------------------
+
+def _check_backup(source: Path) -> str:
+    """The backup's schema version, after proving it is a whole CarePlan database."""
+    if not source.exists():
+        raise CarePlanError(f"There is no file at {source}; nothing was restored.")
+    try:
+        version = probe_sqlite_file(source)
+    except DatabaseOpenError as e:
+        raise CarePlanError(f"Nothing was restored: {e}") from None
+    if version is None:
+        raise CarePlanError(f"{source} is an empty database, not a CarePlan backup; nothing was restored.")
+    conn = _connect_ro(source)
+    try:
+        rows = [r[0] for r in conn.execute("PRAGMA integrity_check(20)")]
+    except sqlite3.DatabaseError as e:
+        rows = [str(e)]
+    finally:
+        conn.close()
+    if rows != ["ok"]:
+        raise CarePlanError(f"{source} is damaged ({'; '.join(rows[:3])}); nothing was restored.")
+    return version
+
+
+@dataclass(frozen=True)
+class _Staged:
+    path: Path
+    history: set[tuple[str, int, str]]  # (MRN, revision number, hash)
+    mrns: set[str]
+    patients: int
+    revisions: int
+
+
+def _read_history(path: Path) -> tuple[set[tuple[str, int, str]], set[str]]:
+    conn = _connect_ro(path)
+    try:
+        return {(m, n, h) for m, n, h in conn.execute(HISTORY_QUERY)}, {r[0] for r in conn.execute("SELECT mrn FROM patients")}
+    finally:
+        conn.close()
+
+
+def _stage(source: Path, folder: Path) -> _Staged:
+    """A checked, upgraded copy of the backup next to the live file, ready to be renamed into place."""
+    staged = folder / "restored.sqlite3"
+    sqlite_backup(source, staged)
+    try:
+        db = open_database(str(staged), backup_before_upgrade=False)  # upgrades an older schema
+    except DatabaseOpenError as e:
+        raise CarePlanError(f"The backup could not be opened: {e} Nothing was restored.") from None
+    try:
+        report = check_database(db)
+        if not report.ok:
+            raise CarePlanError("The backup fails CarePlan's check, so nothing was restored:\n  "
+                                + "\n  ".join(report.problems[:10]))
+        with db.reading() as s:
+            patients = int(s.scalar(select(func.count()).select_from(PatientRow)) or 0)
+            revisions = int(s.scalar(select(func.count()).select_from(PlanRevisionRow)) or 0)
+    finally:
+        db.dispose()
+    _single_file(staged)
+    history, mrns = _read_history(staged)
+    return _Staged(staged, history, mrns, patients, revisions)
+
+
+def _live_version(live: Path) -> str | None:
+    try:
+        return probe_sqlite_file(live)
+    except ForeignDatabaseError as e:
+        raise CarePlanError(f"{e} Point --db at the CarePlan database to restore into.") from None
+    except DatabaseOpenError:
+        return "unreadable"  # damaged, newer or locked: _would_lose decides what that means
+
+
+def _would_lose(live: Path, staged: _Staged, force: bool) -> set[tuple[str, int, str]]:
+    """Revisions in the live database that the backup lacks; refuses unless forced."""
+    try:
+        live_history, live_mrns = _read_history(live)
+    except sqlite3.DatabaseError as e:
+        if force:
+            return set()
+        raise RestoreRefusedError(
+            f"The current database {live} cannot be read ({e}), so CarePlan cannot tell what the backup would "
+            "replace. Nothing was changed. Add --force to restore anyway: the current file is kept aside, not deleted."
+        ) from None
+    missing = live_history - staged.history
+    lost_patients = live_mrns - staged.mrns
+    if (missing or lost_patients) and not force:
+        raise RestoreRefusedError(_refusal(missing, lost_patients))
+    return missing
+
+
+def _keep_aside(live: Path) -> Path:
+    kept = live.with_name(f"{live.name}.replaced-{_stamp()}")
+    n = 1
+    while kept.exists():
+        n += 1
+        kept = live.with_name(f"{live.name}.replaced-{_stamp()}-{n}")
+    os.rename(live, kept)
+    # A damaged file may still have its journal beside it: it belongs to the kept file now.
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = Path(f"{live}{suffix}")
+        if companion.exists():
+            os.rename(companion, Path(f"{kept}{suffix}"))
+    return kept
+
+
+def restore_database(live: Path, source: Path, *, actor: str, force: bool = False) -> RestoreResult:
+    """Put the backup `source` in place of the SQLite database at `live`."""
+    live, source = live.expanduser().absolute(), source.expanduser().absolute()
+    if live.exists() and _same(live, source):
+        raise CarePlanError(f"{source} is the live database itself; give the backup file to restore from.")
+    version = _check_backup(source)
+    live.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder = Path(tempfile.mkdtemp(prefix=f".{live.name}.restore-", dir=live.parent))
+    try:
+        staged = _stage(source, folder)
+        missing: set[tuple[str, int, str]] = set()
+        kept = None
+        if live.exists() and _live_version(live) is not None:
+            _would_lose(live, staged, force)  # first look, leaving the live file untouched
+            # From here on nobody else has it open. A damaged file cannot be switched: the first
+            # look already asked for --force, and it is kept aside as it is.
+            with contextlib.suppress(sqlite3.DatabaseError):
+                _single_file(live)
+            missing = _would_lose(live, staged, force)  # again: someone may have saved meanwhile
+        if live.exists():
+            kept = _keep_aside(live)
+        os.replace(staged.path, live)
+        os.chmod(live, 0o600)
+    except sqlite3.Error as e:
+        raise CarePlanError(f"The restore stopped: {e}. The current database was not changed.") from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    result = RestoreResult(live, source, kept, version, staged.patients, staged.revisions, len(missing),
+                           len({m for m, _, _ in missing}))
+    _record_restore(result, actor, force)
+    return result
+
+
+def _refusal(missing: set[tuple[str, int, str]], lost_patients: set[str]) -> str:
+    parts = []
+    if missing:
+        people = len({m for m, _, _ in missing})
+        parts.append(f"{len(missing)} plan revision{'s' if len(missing) != 1 else ''} "
+                     f"(for {people} patient{'s' if people != 1 else ''})")
+    if lost_patients:
+        parts.append(f"the records of {len(lost_patients)} patient{'s' if len(lost_patients) != 1 else ''}")
+    return (
+        f"The current database holds {' and '.join(parts)} that this backup does not have. Restoring would take them "
+        "out of the live database (they would stay only in the file kept aside). Nothing was changed. To keep them, "
+        "export them first with `careplan export`; to restore anyway, add --force."
+    )
+
+
+def _record_restore(result: RestoreResult, actor: str, forced: bool) -> None:
+    # Recorded in the restored database, after the swap: that is the log the clinic sees from now on.
+    db = open_database(str(result.database))
+    try:
+        with db.transaction() as s:
+            audit.record(s, actor, "database.restored", entity="database", entity_key=result.source.name, details={
+                "file": str(result.source),
+                "kept_aside": str(result.kept_aside) if result.kept_aside else None,
+                "schema_from": result.schema_from,
+                "forced": forced,
+                "revisions_not_in_backup": result.revisions_not_in_backup,
+            })
+    finally:
+        db.dispose()
+
+
+def describe_restore(result: RestoreResult) -> list[str]:
+    lines = [f"Restored {result.database} from {result.source}: {result.patients} patients, "
+             f"{result.revisions} plan revisions."]
+    if result.upgraded:
+        lines.append(f"The backup was made by an older CarePlan (schema {result.schema_from}) and was brought up to date.")
+    if result.kept_aside:
+        lines.append(f"The database that was in place is kept at {result.kept_aside}; "
+                     "delete it only once you are sure nothing in it is needed.")
+    if result.revisions_not_in_backup:
+        lines.append(f"{result.revisions_not_in_backup} revisions (for {result.patients_affected} patients) "
+                     "are now only in that kept-aside file.")
+    return lines

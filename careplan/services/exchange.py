@@ -1,0 +1,609 @@
+"""Export and import: patients and their full plan history as one versioned JSON file.
+
+The layout is documented in docs/export-format.md and resources/export.schema.json. An export
+is deterministic: the same data always gives the same bytes except for "exported_at". An
+import checks the whole file before it writes anything, keeps every revision exactly as it
+was saved (author, time, reason, hashes), and writes all of it or none of it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
+
+from jsonschema import Draft202012Validator
+from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from careplan import __version__
+from careplan.domain.errors import CarePlanError, ValidationError
+from careplan.domain.patient import Caregiver, OnsetSite, Patient, TeamMember, validate_patient
+from careplan.domain.plan import (
+    GENESIS_HASH,
+    PlanContent,
+    Revision,
+    validate_content,
+    validate_reason,
+)
+from careplan.domain.team import Role
+from careplan.paths import RESOURCES
+from careplan.persistence.engine import Database
+from careplan.persistence.models import (
+    CaregiverRow,
+    PatientRow,
+    PlanRevisionRow,
+    PlanRow,
+    RevisionItemRow,
+    TeamMemberRow,
+)
+from careplan.services import audit
+from careplan.services.clock import today, utcnow
+from careplan.services.patients import NotFoundError, search_key, to_domain
+from careplan.services.plans import revision_from_rows, revision_rows
+
+FORMAT = "careplan-export"
+VERSION = 1
+SCHEMA_FILE = RESOURCES / "export.schema.json"
+CONTACT_FIELDS = ("full_name", "date_of_birth", "diagnosis_date", "onset_site", "preferred_language",
+                  "notes", "caregivers", "care_team")
+SHOWN_PROBLEMS = 20
+CHUNK = 500  # SQLite limits the number of values bound in one IN (...)
+
+
+class ImportFileError(CarePlanError):
+    """The file cannot be imported; nothing was written."""
+
+    def __init__(self, source: Path, problems: Sequence[str], *, more: bool = False):
+        self.problems = list(problems)
+        shown = "\n  ".join(self.problems[:SHOWN_PROBLEMS])
+        rest = len(self.problems) - SHOWN_PROBLEMS
+        tail = f"\n  ...and {rest}{'+' if more else ''} more." if rest > 0 else ""
+        super().__init__(f"{source} cannot be imported, so nothing was written:\n  {shown}{tail}")
+
+
+class NewerFormatError(CarePlanError):
+    """The file was written by a newer CarePlan."""
+
+
+class HistoryConflictError(ImportFileError):
+    """The file's history of a patient differs from the history already saved."""
+
+
+# --- export ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    patients: int
+    revisions: int
+
+
+def export_time() -> datetime:
+    """Now, or SOURCE_DATE_EPOCH when set, so a pipeline can make byte-identical exports."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return utcnow()
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start:start + CHUNK]
+
+
+def _in_chunks(s: Session, make: Callable[[Sequence[int] | None], Any], ids: list[int] | None) -> list[Any]:
+    if ids is None:
+        return list(s.execute(make(None)))
+    return [row for chunk in _chunks(ids) for row in s.execute(make(chunk))]
+
+
+@contextmanager
+def _snapshot(db: Database) -> Iterator[Session]:
+    """One consistent view for the whole export, even while coordinators keep saving."""
+    if db.is_sqlite:  # a WAL read transaction already is a snapshot
+        with db.reading() as s:
+            yield s
+        return
+    with db.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn, Session(bind=conn) as s:
+        yield s
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def revision_to_json(rev: Revision) -> dict[str, Any]:
+    return {
+        "number": rev.number,
+        # Written exactly as it enters the hash, so anyone can re-check the chain from the file.
+        "created_at": rev.hash_payload()["created_at"],
+        "author": rev.author,
+        "reason": rev.reason,
+        "restored_from": rev.restored_from,
+        **rev.content.to_dict(),
+        "prev_hash": rev.prev_hash,
+        "content_hash": rev.content_hash,
+    }
+
+
+def build_export(db: Database, mrns: Sequence[str] = (), *, now: datetime | None = None) -> dict[str, Any]:
+    """The export document for the given MRNs, or for every patient when none are given."""
+    wanted = sorted(set(mrns))
+    with _snapshot(db) as s:
+        load = select(PatientRow).options(selectinload(PatientRow.caregivers), selectinload(PatientRow.care_team))
+        if wanted:
+            rows = [r for chunk in _chunks(wanted) for r in s.scalars(load.where(PatientRow.mrn.in_(chunk)))]
+            missing = sorted(set(wanted) - {r.mrn for r in rows})
+            if missing:
+                raise NotFoundError("No patient has the MRN " + ", ".join(f"'{m}'" for m in missing) + "; nothing was exported.")
+        else:
+            rows = list(s.scalars(load))
+        ids = [r.id for r in rows] if wanted else None
+
+        def revisions_of(chunk: Sequence[int] | None) -> Any:
+            q = select(PlanRevisionRow, PlanRow.patient_id).join(PlanRow, PlanRow.id == PlanRevisionRow.plan_id)
+            return q.where(PlanRow.patient_id.in_(chunk)) if chunk is not None else q
+
+        def items_of(chunk: Sequence[int] | None) -> Any:
+            q = (select(RevisionItemRow).join(PlanRevisionRow, PlanRevisionRow.id == RevisionItemRow.revision_id)
+                 .join(PlanRow, PlanRow.id == PlanRevisionRow.plan_id))
+            return q.where(PlanRow.patient_id.in_(chunk)) if chunk is not None else q
+
+        revs = _in_chunks(s, revisions_of, ids)
+        items: dict[int, list[RevisionItemRow]] = {}
+        for (it,) in _in_chunks(s, items_of, ids):
+            items.setdefault(it.revision_id, []).append(it)
+        patients = [to_domain(r) for r in rows]
+    history: dict[int, list[Revision]] = {}
+    for row, patient_id in revs:
+        its = sorted(items.get(row.id, []), key=lambda i: i.position)
+        history.setdefault(patient_id, []).append(revision_from_rows(row, its))
+    out = []
+    for p in sorted(patients, key=lambda p: p.mrn):
+        out.append({
+            "mrn": p.mrn,
+            "full_name": p.full_name,
+            "date_of_birth": _iso(p.date_of_birth),
+            "diagnosis_date": _iso(p.diagnosis_date),
+            "onset_site": p.onset_site.value if p.onset_site else None,
+            "preferred_language": p.preferred_language,
+            "notes": p.notes,
+            "caregivers": [{"name": c.name, "relationship": c.relationship, "phone": c.phone, "email": c.email}
+                           for c in p.caregivers],
+            "care_team": [{"name": m.name, "role": m.role.value, "phone": m.phone} for m in p.care_team],
+            "revisions": [revision_to_json(r) for r in sorted(history.get(p.id or 0, []), key=lambda r: r.number)],
+        })
+    stamp = (now or export_time()).astimezone(UTC).isoformat(timespec="seconds")
+    return {"format": FORMAT, "version": VERSION, "exported_at": stamp, "app_version": __version__, "patients": out}
+
+
+def export_text(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _same_file(a: Path, b: Path | None) -> bool:
+    if b is None:
+        return False
+    a = a.resolve()
+    return a in {b.resolve(), Path(f"{b.resolve()}-wal"), Path(f"{b.resolve()}-shm")}
+
+
+def _is_export(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            return f'"format": "{FORMAT}"'.encode() in f.read(200)
+    except OSError:
+        return False
+
+
+def export_to_file(db: Database, out: Path, mrns: Sequence[str] = (), *, actor: str,
+                   now: datetime | None = None, force: bool = False) -> ExportResult:
+    """Write the export atomically (temporary file, then rename), readable by the owner only.
+
+    An earlier export at `out` is replaced; any other existing file only with force=True.
+    """
+    out = out.expanduser().absolute()
+    if out.is_dir():
+        raise CarePlanError(f"{out} is a folder; give a file name for the export, e.g. {out / 'careplan-export.json'}.")
+    if _same_file(out, db.path):
+        raise CarePlanError(f"{out} is the database itself; choose another file name for the export.")
+    if out.exists() and out.stat().st_size and not force and not _is_export(out):
+        raise CarePlanError(f"{out} already exists and is not a CarePlan export; choose another name, "
+                            "or add --force to replace it.")
+    if not out.parent.is_dir():
+        raise CarePlanError(f"The folder {out.parent} does not exist; nothing was exported.")
+    doc = build_export(db, mrns, now=now)
+    revisions = sum(len(p["revisions"]) for p in doc["patients"])
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    except OSError as e:
+        raise CarePlanError(f"Cannot write in {out.parent}: {e.strerror}; nothing was exported.") from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(export_text(doc))
+            f.flush()
+            os.fsync(f.fileno())
+        details: dict[str, Any] = {"file": str(out), "patients": len(doc["patients"]), "revisions": revisions}
+        if mrns:
+            details["mrns"] = [p["mrn"] for p in doc["patients"]]
+        with db.transaction() as s:
+            patient_id = None
+            if len(doc["patients"]) == 1:
+                patient_id = s.scalar(select(PatientRow.id).where(PatientRow.mrn == doc["patients"][0]["mrn"]))
+            audit.record(s, actor, "data.exported", entity="export", entity_key=out.name, patient_id=patient_id,
+                         details=details)
+            # Inside the transaction: if the rename fails, the audit event is rolled back with it.
+            os.replace(tmp, out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise CarePlanError(f"Cannot write {out}: {e.strerror}; nothing was exported.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(out.parent)
+    return ExportResult(out, len(doc["patients"]), revisions)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a folder; the data itself is already synced
+    finally:
+        os.close(fd)
+
+
+# --- reading and checking a file -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FilePatient:
+    index: int
+    patient: Patient
+    revisions: tuple[Revision, ...]
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Draft202012Validator:
+    return Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise CarePlanError(f"{path} is a folder; give the export file to import.") from None
+    except OSError as e:
+        raise CarePlanError(f"Cannot read {path}: {e.strerror}.") from None
+    if not raw.strip():
+        raise CarePlanError(f"{path} is empty; nothing was imported.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise CarePlanError(f"{path} is not UTF-8 text (byte {e.start:,} cannot be read); nothing was imported.") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        # A string can only run unterminated to the end of the file.
+        cut = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
+        hint = " The file looks cut short: was it copied completely?" if cut else ""
+        raise CarePlanError(
+            f"{path} is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno}).{hint} Nothing was imported."
+        ) from None
+    except RecursionError:
+        raise CarePlanError(f"{path} is nested too deeply to be a CarePlan export; nothing was imported.") from None
+
+
+_PATTERN_WORDS = {
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}$": "is not a date written as YYYY-MM-DD",
+    "^[0-9a-f]{64}$": "is not a SHA-256 hash (64 lower-case hex digits)",
+    "^\\S+$": "is not a usable MRN: it cannot be empty or contain spaces",
+    "\\S": "is blank: some text is needed here",
+}
+
+
+def _schema_message(e: Any) -> str:
+    if e.validator == "maxLength" and isinstance(e.instance, str):
+        return f"is {len(e.instance):,} characters long; the limit is {e.validator_value:,}"
+    if e.validator == "pattern":
+        words = _PATTERN_WORDS.get(e.validator_value, "is not a date and time like 2026-03-02T09:15:00+00:00")
+        return f"{_short(repr(e.instance))} {words}"
+    return _short(e.message)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _path_key(e: Any) -> tuple[tuple[int, Any], ...]:
+    return tuple((0, p) if isinstance(p, int) else (1, str(p)) for p in e.absolute_path)
+
+
+def _check_header(doc: Any, path: Path) -> None:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise CarePlanError(f"{path} is not a CarePlan export (it has no \"format\": \"{FORMAT}\"); nothing was imported.")
+    version = doc.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
+        raise NewerFormatError(
+            f"{path} was made by a newer CarePlan (export format version {version}; this CarePlan reads up to "
+            f"version {VERSION}). Update CarePlan to import it; nothing was imported."
+        )
+
+
+def read_export(path: Path) -> list[FilePatient]:
+    """Parse and check a whole export file; raises a CarePlanError naming every problem."""
+    doc = _load_json(path)
+    _check_header(doc, path)
+    errors = sorted(itertools.islice(_validator().iter_errors(doc), 200), key=_path_key)
+    if errors:
+        raise ImportFileError(path, [f"{e.json_path}: {_schema_message(e)}" for e in errors], more=len(errors) == 200)
+    problems: list[str] = []
+    parsed: list[FilePatient] = []
+    first_seen: dict[str, int] = {}
+    for i, d in enumerate(doc["patients"]):
+        where = f"$.patients[{i}]"
+        if d["mrn"] in first_seen:
+            problems.append(f"{where}.mrn: '{d['mrn']}' is also the MRN of $.patients[{first_seen[d['mrn']]}]")
+        first_seen.setdefault(d["mrn"], i)
+        patient = _patient_from(d, where, problems)
+        revisions = _revisions_from(d, where, problems)
+        if patient is not None:
+            parsed.append(FilePatient(i, patient, revisions))
+    if problems:
+        raise ImportFileError(path, problems)
+    return parsed
+
+
+def _date(value: str | None, where: str, problems: list[str]) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{where}: '{value}' is not a real date")
+        return None
+
+
+def _patient_from(d: dict[str, Any], where: str, problems: list[str]) -> Patient | None:
+    p = Patient(
+        mrn=d["mrn"], full_name=d["full_name"],
+        date_of_birth=_date(d["date_of_birth"], f"{where}.date_of_birth", problems),
+        diagnosis_date=_date(d["diagnosis_date"], f"{where}.diagnosis_date", problems),
+        onset_site=OnsetSite(d["onset_site"]) if d["onset_site"] else None,
+        preferred_language=d["preferred_language"], notes=d["notes"],
+        caregivers=[Caregiver(c["name"], c["relationship"], c["phone"], c["email"]) for c in d["caregivers"]],
+        care_team=[TeamMember(m["name"], Role(m["role"]), m["phone"]) for m in d["care_team"]],
+    )
+    try:
+        validate_patient(p, today=today())
+    except ValidationError as e:
+        problems.extend(f"{where}.{fp.field}: {fp.message}" for fp in e.problems)
+        return None
+    return p
+
+
+def _revisions_from(d: dict[str, Any], where: str, problems: list[str]) -> tuple[Revision, ...]:
+    out: list[Revision] = []
+    prev = GENESIS_HASH
+    for j, r in enumerate(d["revisions"]):
+        at = f"{where}.revisions[{j}]"
+        name = f"revision {r['number']} of {d['mrn']}"
+        if r["number"] != j + 1:
+            problems.append(f"{at}.number: expected revision {j + 1}, found {r['number']}: numbers must run 1, 2, 3... with no gaps")
+            return ()
+        before = len(problems)
+        created = _created_at(r["created_at"], f"{at}.created_at", problems)
+        start = _date(r["start_date"], f"{at}.start_date", problems)
+        review = _date(r["next_review"], f"{at}.next_review", problems)
+        for k, it in enumerate(r["items"]):
+            _date(it["start_date"], f"{at}.items[{k}].start_date", problems)
+        if r["restored_from"] is not None and r["restored_from"] >= r["number"]:
+            problems.append(f"{at}.restored_from: {name} cannot restore revision {r['restored_from']}, which comes later")
+        if len(problems) > before or created is None:
+            return ()
+        content = replace(PlanContent.from_dict(r), start_date=start, next_review=review)
+        try:
+            validate_content(content)
+            validate_reason(r["number"], r["reason"])
+        except ValidationError as e:
+            problems.extend(f"{at}.{fp.field}: {fp.message}" for fp in e.problems)
+            return ()
+        rev = Revision(r["number"], created, r["author"], r["reason"], content, r["prev_hash"], r["content_hash"],
+                       r["restored_from"])
+        if rev.prev_hash != prev:
+            problems.append(f"{at}.prev_hash: {name} does not link to the revision before it; "
+                            "the history in the file is incomplete or was changed")
+            return ()
+        if rev.compute_hash() != rev.content_hash:
+            problems.append(f"{at}.content_hash: {name} does not match its hash; the file was changed after it was exported")
+            return ()
+        out.append(rev)
+        prev = rev.content_hash
+    return tuple(out)
+
+
+def _created_at(value: str, where: str, problems: list[str]) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{where}: '{value}' is not a real date and time")
+        return None
+    return at.astimezone(UTC)
+
+
+# --- import ----------------------------------------------------------------------------------
+
+@dataclass
+class ImportSummary:
+    source: Path
+    patients_added: list[str] = field(default_factory=list)
+    patients_extended: list[str] = field(default_factory=list)
+    patients_unchanged: list[str] = field(default_factory=list)
+    revisions_added: int = 0
+    details_kept: dict[str, list[str]] = field(default_factory=dict)  # MRN -> fields that differ
+    database_ahead: dict[str, tuple[int, int]] = field(default_factory=dict)  # MRN -> (database, file)
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        verb = "Would import" if self.dry_run else "Imported"
+        out = [
+            f"{verb} {self.source.name}: {len(self.patients_added)} patients added, "
+            f"{len(self.patients_extended)} given newer revisions, {len(self.patients_unchanged)} unchanged; "
+            f"{self.revisions_added} revisions added."
+        ]
+        for mrn, fields in sorted(self.details_kept.items()):
+            words = ", ".join(f.replace("_", " ") for f in fields)
+            out.append(f"{mrn}: the file's {words} differ from CarePlan's; CarePlan's details were kept.")
+        for mrn, (have, file) in sorted(self.database_ahead.items()):
+            out.append(f"{mrn}: CarePlan already has revisions up to {have}, newer than the file's {file}; nothing changed.")
+        if self.dry_run:
+            out.append("This was a dry run: nothing was written.")
+        return out
+
+
+class _DryRunError(Exception):
+    """Raised to roll a dry run back."""
+
+
+def import_file(db: Database, path: Path, *, actor: str, dry_run: bool = False) -> ImportSummary:
+    """Import a whole export file in one transaction, or nothing at all."""
+    path = path.expanduser().absolute()
+    parsed = read_export(path)
+    summary = ImportSummary(path, dry_run=dry_run)
+    try:
+        with db.transaction() as s:
+            _import(s, parsed, summary, actor)
+            if dry_run:
+                raise _DryRunError
+    except _DryRunError:
+        pass
+    except IntegrityError:
+        raise CarePlanError(
+            "Someone added a patient or saved a plan that the import touches while it ran; "
+            "nothing was imported. Run the import again."
+        ) from None
+    return summary
+
+
+def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor: str) -> None:
+    mrns = [fp.patient.mrn for fp in parsed]
+    existing: dict[str, PatientRow] = {}
+    for chunk in _chunks(mrns):
+        q = select(PatientRow).where(PatientRow.mrn.in_(chunk)).options(
+            selectinload(PatientRow.caregivers), selectinload(PatientRow.care_team))
+        existing.update((r.mrn, r) for r in s.scalars(q))
+    ids = [r.id for r in existing.values()]
+    plans: dict[int, tuple[int, int]] = {}
+    saved: dict[int, list[str]] = {}
+    for chunk in _chunks(ids):
+        for pid, plan_id, current in s.execute(select(PlanRow.patient_id, PlanRow.id, PlanRow.current_revision)
+                                               .where(PlanRow.patient_id.in_(chunk))):
+            plans[pid] = (plan_id, current)
+        hashes = (select(PlanRow.patient_id, PlanRevisionRow.content_hash)
+                  .join(PlanRevisionRow, PlanRevisionRow.plan_id == PlanRow.id)
+                  .where(PlanRow.patient_id.in_(chunk)).order_by(PlanRow.patient_id, PlanRevisionRow.number))
+        for pid, h in s.execute(hashes):
+            saved.setdefault(pid, []).append(h)
+
+    conflicts: list[str] = []
+    todo: list[tuple[FilePatient, PatientRow | None, tuple[Revision, ...]]] = []
+    for fp in parsed:
+        mrn, row = fp.patient.mrn, existing.get(fp.patient.mrn)
+        if row is None:
+            todo.append((fp, None, fp.revisions))
+            continue
+        have = saved.get(row.id, [])
+        split = next((k for k, (h, rev) in enumerate(zip(have, fp.revisions, strict=False)) if h != rev.content_hash), None)
+        if split is not None:
+            conflicts.append(
+                f"$.patients[{fp.index}].revisions[{split}]: {mrn}, revision {split + 1}: the file's revision differs "
+                f"from revision {split + 1} already saved in CarePlan; the two histories have split"
+            )
+            continue
+        old = to_domain(row)
+        differ = [f for f in CONTACT_FIELDS if getattr(old, f) != getattr(fp.patient, f)]
+        if differ:
+            summary.details_kept[mrn] = differ
+        if len(have) > len(fp.revisions):
+            summary.database_ahead[mrn] = (len(have), len(fp.revisions))
+        todo.append((fp, row, fp.revisions[len(have):]))
+    if conflicts:
+        raise HistoryConflictError(summary.source, conflicts)
+
+    now = utcnow()
+    batch: list[tuple[int, Revision]] = []
+    for fp, row, new in todo:
+        if row is None:
+            row = _new_patient_row(fp.patient, now)
+            s.add(row)
+            s.flush()
+            summary.patients_added.append(fp.patient.mrn)
+        elif new:
+            summary.patients_extended.append(fp.patient.mrn)
+        else:
+            summary.patients_unchanged.append(fp.patient.mrn)
+            continue
+        if new:
+            plan_id = _move_plan(s, row.id, plans.get(row.id), new)
+            batch.extend((plan_id, r) for r in new)
+        summary.revisions_added += len(new)
+        details: dict[str, Any] = {"file": summary.source.name, "revisions_added": len(new),
+                                   "patient_added": fp.patient.mrn in summary.patients_added}
+        if fp.patient.mrn in summary.details_kept:
+            details["details_kept"] = summary.details_kept[fp.patient.mrn]
+        audit.record(s, actor, "data.imported", entity="patient", entity_key=fp.patient.mrn, patient_id=row.id,
+                     revision=new[-1].number if new else None, details=details, at=now)
+    _insert_revisions(s, batch)
+
+
+def _new_patient_row(p: Patient, now: datetime) -> PatientRow:
+    row = PatientRow(
+        mrn=p.mrn, full_name=p.full_name, search_name=search_key(p.full_name), date_of_birth=p.date_of_birth,
+        diagnosis_date=p.diagnosis_date, onset_site=p.onset_site.value if p.onset_site else None,
+        preferred_language=p.preferred_language, notes=p.notes, created_at=now, updated_at=now,
+    )
+    row.caregivers = [CaregiverRow(position=i, name=c.name, relationship_=c.relationship, phone=c.phone, email=c.email)
+                      for i, c in enumerate(p.caregivers)]
+    row.care_team = [TeamMemberRow(position=i, name=m.name, role=m.role.value, phone=m.phone)
+                     for i, m in enumerate(p.care_team)]
+    return row
+
+
+def _move_plan(s: Session, patient_id: int, plan: tuple[int, int] | None, new: tuple[Revision, ...]) -> int:
+    """Point the plan row at the newest imported revision; returns the plan id."""
+    last = new[-1]
+    values = {"current_revision": last.number, "last_hash": last.content_hash,
+              "status": last.content.status.value, "next_review": last.content.next_review}
+    if plan is None:
+        return int(s.execute(insert(PlanRow).values(patient_id=patient_id, **values).returning(PlanRow.id)).scalar_one())
+    plan_id, current = plan
+    moved = s.execute(update(PlanRow).where(PlanRow.id == plan_id, PlanRow.current_revision == current)
+                      .values(**values).execution_options(synchronize_session=False))
+    if cast(CursorResult[Any], moved).rowcount != 1:
+        raise CarePlanError("Someone saved a plan that the import touches while it ran; nothing was imported. "
+                            "Run the import again.")
+    return plan_id
+
+
+def _insert_revisions(s: Session, batch: list[tuple[int, Revision]]) -> None:
+    for start in range(0, len(batch), CHUNK):
+        part = [revision_rows(plan_id, rev) for plan_id, rev in batch[start:start + CHUNK]]
+        ids = s.scalars(insert(PlanRevisionRow).returning(PlanRevisionRow.id, sort_by_parameter_order=True),
+                        [head for head, _ in part]).all()
+        rows = [{**it, "revision_id": rid} for rid, (_, its) in zip(ids, part, strict=True) for it in its]
+        if rows:
+            s.execute(insert(RevisionItemRow), rows)
