@@ -102,12 +102,13 @@ def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         dob = date(rng.randint(1940, 1985), rng.randint(1, 12), rng.randint(1, 28))
         revisions = max(1, min(2 * mean_revisions, int(rng.gauss(mean_revisions, mean_revisions / 3))))
-        diagnosed = today - REVIEW_INTERVAL * revisions - timedelta(days=rng.randint(0, 120))
+        days = review_days(rng, revisions, today)
+        diagnosed = days[0] - timedelta(days=rng.randint(7, 60))
         people.append({
             "mrn": mrn_for(seed, i), "full_name": f"{first} {last}", "search_name": search_key(f"{first} {last}"),
             "date_of_birth": dob, "diagnosis_date": diagnosed, "onset_site": rng.choice(list(OnsetSite)).value,
             "preferred_language": rng.choice(("English", "Polski", "Ελληνικά", "Español", "Deutsch", "Русский", "Français")),
-            "notes": "", "created_at": now, "updated_at": now, "version_id": 1, "_revisions": revisions,
+            "notes": "", "created_at": now, "updated_at": now, "version_id": 1, "_days": days,
         })
     with db.transaction() as s:
         ids = s.scalars(
@@ -134,7 +135,7 @@ def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count:
         plan_updates = []
         audits = []
         for pid, plan_id, p in zip(ids, plan_ids, people, strict=True):
-            revs = _history(rng, catalogue, p["diagnosis_date"], p["_revisions"], today)
+            revs = _history(rng, catalogue, p["_days"])
             for r in revs:
                 head, its = revision_rows(plan_id, r)
                 heads.append(head)
@@ -156,17 +157,32 @@ def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count:
     totals["items"] += len(rows)
 
 
-def _history(rng: random.Random, catalogue: list[CatalogueItem], diagnosed: date, n: int, today: date) -> list[Revision]:
+def review_days(rng: random.Random, revisions: int, today: date) -> list[date]:
+    """Clinic visits every two to three months, the latest within the last ~3 months.
+
+    Counting back from a recent last visit keeps most demo patients on schedule, with a few
+    overdue or due soon, as in a real clinic.
+    """
+    day = today - timedelta(days=rng.randint(0, 100))
+    days = [day]
+    for _ in range(revisions - 1):
+        day -= timedelta(days=rng.randint(60, 95))
+        days.append(day)
+    return days[::-1]
+
+
+def _history(rng: random.Random, catalogue: list[CatalogueItem], days: list[date]) -> list[Revision]:
     core = [c for c in catalogue if c.discipline in CORE_DISCIPLINES]
     others = [c for c in catalogue if c.discipline not in CORE_DISCIPLINES]
     chosen = rng.sample(core, min(len(core), rng.randint(5, 9))) + rng.sample(others, min(len(others), rng.randint(1, 3)))
-    day = diagnosed + timedelta(days=rng.randint(7, 30))
+    day = days[0]
     items = tuple(_item(rng, c, day) for c in chosen)
     content = PlanContent(status=PlanStatus.ACTIVE, start_date=day, next_review=day + REVIEW_INTERVAL,
                           goals=tuple(Goal(g) for g in rng.sample(GOALS, 2)), items=items)
     out: list[Revision] = []
     prev = GENESIS_HASH
-    for number in range(1, n + 1):
+    for number, day in enumerate(days, start=1):
+        content = replace(content, next_review=day + REVIEW_INTERVAL)
         if number > 1:
             content = _evolve(rng, content, catalogue, day)
         when = datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=UTC)
@@ -175,8 +191,6 @@ def _history(rng: random.Random, catalogue: list[CatalogueItem], diagnosed: date
         rev = replace(rev, content_hash=rev.compute_hash())
         out.append(rev)
         prev = rev.content_hash
-        day = min(today, day + REVIEW_INTERVAL + timedelta(days=rng.randint(-20, 10)))
-        content = replace(content, next_review=day + REVIEW_INTERVAL)
     return out
 
 

@@ -2,52 +2,361 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMessageBox
+import importlib
+from types import ModuleType
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from careplan import __version__
 from careplan.persistence.engine import Database
+from careplan.services import patients as patient_service
+from careplan.services import plans as plan_service
+from careplan.ui import identity, patient_dialog, prompts
+from careplan.ui.main_menus import build_menus
+from careplan.ui.patient_list import PatientListPanel
+from careplan.ui.plan_editor import PlanEditor
+from careplan.ui.settings import make_settings, restore_window, save_window
+from careplan.ui.worker import Worker
+
+PAGE_WELCOME, PAGE_WORK = 0, 1
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, settings: QSettings | None = None, *, offer_recovery: bool = True):
         super().__init__()
         self.db = db
+        self.settings = settings or make_settings()
+        self.worker = Worker(self)
+        self._offer_recovery = offer_recovery
+        self._shown_once = False
+        self._closing = False
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"CarePlan — {db.describe()}")
-        self.resize(1200, 800)
-        empty = QLabel(
-            "<h2>Welcome to CarePlan</h2>"
-            "<p>There are no patients yet. Choose <b>Patient &gt; New patient</b> (Ctrl+N) to add the first one,<br>"
-            "or run <code>careplan demo</code> to try the app with fictional patients.</p>"
-        )
-        empty.setObjectName("emptyState")
-        empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        empty.setAccessibleName("Getting started")
-        self.setCentralWidget(empty)
-        self._build_menus()
+        self.stack = QStackedWidget()
+        self.stack.setObjectName("mainStack")
+        self.stack.addWidget(self._welcome_page())
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.patients = PatientListPanel(db)
+        self.splitter.addWidget(self.patients)
+        self.right = QStackedWidget()
+        self.right.setObjectName("rightStack")
+        self.no_patient = QLabel("Choose a patient on the left to see and change their plan.\n\n"
+                                 "Type a name or MRN in the Find box (Ctrl+F), or add a new patient (Ctrl+N).")
+        self.no_patient.setObjectName("noPatientState")
+        self.no_patient.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_patient.setWordWrap(True)
+        self.right.addWidget(self.no_patient)
+        self.editor = PlanEditor(db, self.worker, self.settings)
+        self.right.addWidget(self.editor)
+        self.splitter.addWidget(self.right)
+        # Extra width goes to the plan; the list keeps the width its columns need.
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+        self.statusBar().setObjectName("statusBar")
+        self.who = QLabel()
+        self.who.setObjectName("actorLabel")
+        self.who.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.who)
+        self.actions = build_menus(self)
+        self._connect()
+        self._first_layout()
+        self.set_list_visible(self.settings.value("mainWindow/listVisible", "true") != "false")
+        self._update()
 
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        quit_action = QAction("&Quit", self)
-        quit_action.setObjectName("actionQuit")
-        quit_action.setShortcut(QKeySequence("Ctrl+Q"))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        help_menu = self.menuBar().addMenu("&Help")
-        about = QAction("&About CarePlan", self)
-        about.setObjectName("actionAbout")
-        about.triggered.connect(self.show_about)
-        help_menu.addAction(about)
+    def _welcome_page(self) -> QWidget:
+        page = QWidget()
+        page.setObjectName("emptyState")
+        page.setAccessibleName("Getting started")
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        text = QLabel(
+            "<h2>Welcome to CarePlan</h2>"
+            "<p>There are no patients yet. Add the first one to start building their care plan:<br>"
+            "choose <b>Patient &gt; New patient</b> (Ctrl+N) or the button below.</p>"
+            "<p>To try CarePlan with made-up patients first, run <code>careplan demo</code> in a terminal.</p>"
+        )
+        text.setObjectName("emptyStateText")
+        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        button = QPushButton("Add the first patient\u2026")
+        button.setObjectName("emptyNewPatient")
+        button.setAccessibleName("Add the first patient")
+        button.clicked.connect(self.new_patient)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        return page
+
+    def _connect(self) -> None:
+        self.patients.patientChosen.connect(self._patient_chosen)
+        self.editor.message.connect(self.show_message)
+        self.editor.editPatientRequested.connect(self.edit_patient)
+        self.editor.doc.modifiedChanged.connect(lambda _m: self._update())
+        self.editor.doc.contentReset.connect(self._update)
+        self.editor.doc.changed.connect(self._update_actions)
+        self.editor.saver.saved.connect(lambda _n: self._after_save())
+        self.editor.saver.savingChanged.connect(self._saving_changed)
+
+    def _first_layout(self) -> None:
+        if restore_window(self.settings, "mainWindow", self, self._splitters()):
+            return
+        screen = QGuiApplication.primaryScreen()
+        avail = screen.availableGeometry() if screen else None
+        width = min(1500, int(avail.width() * 0.9)) if avail else 1300
+        height = min(950, int(avail.height() * 0.9)) if avail else 850
+        self.resize(width, height)
+        list_width = min(self.patients.preferred_width(), int(width * 0.4))
+        self.splitter.setSizes([list_width, width - list_width])
+        picker = self.editor.picker.preferred_width()
+        self.editor.splitter.setSizes([picker, width - list_width - picker])
+
+    @Slot(bool)
+    def set_list_visible(self, visible: bool) -> None:
+        self.patients.setVisible(visible)
+        self.actions["show_list"].setChecked(visible)
+        sizes = self.splitter.sizes()
+        if visible and sizes[0] == 0:  # hidden when the layout was saved: give it room again
+            width = min(self.patients.preferred_width(), int(sum(sizes) * 0.4))
+            self.splitter.setSizes([width, sum(sizes) - width])
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.splitter, "plan": self.editor.splitter, "detail": self.editor.detail_splitter}
+
+    @property
+    def actor(self) -> str:
+        return identity.current_actor(self.settings)
+
+    # --- state shown in title, menus and pages ----------------------------------------------
+
+    @Slot()
+    def _update(self) -> None:
+        p = self.editor.doc.patient
+        self.setWindowTitle(f"CarePlan \u2014 {p.full_name} ({p.mrn})[*]" if p else f"CarePlan \u2014 {self.db.describe()}")
+        self.setWindowModified(self.editor.doc.modified)
+        self.right.setCurrentIndex(1 if p else 0)
+        has_patients = p is not None or self.patients.model.total > 0 or bool(self.patients.search.text())
+        self.stack.setCurrentIndex(PAGE_WORK if has_patients else PAGE_WELCOME)
+        self.who.setText(f"Saving as: {self.actor}")
+        self._update_actions()
+
+    @Slot()
+    def _update_actions(self) -> None:
+        doc = self.editor.doc
+        a = self.actions
+        open_ = doc.patient is not None
+        saved_or_editing = open_ and (doc.base_number > 0 or doc.modified)
+        a["save"].setEnabled(open_ and not self.editor.saver.saving)
+        a["edit_patient"].setEnabled(open_)
+        a["close_patient"].setEnabled(open_)
+        a["history"].setEnabled(open_ and doc.base_number > 0)
+        a["export"].setEnabled(saved_or_editing)
+        a["print"].setEnabled(saved_or_editing)
+        a["find_catalogue"].setEnabled(open_)
+
+    @Slot(bool)
+    def _saving_changed(self, saving: bool) -> None:
+        # A save started by "switch patient?" may fail: the list must show who is really open.
+        if not saving and self.patients.current_patient_id() != self.editor.doc.patient_id:
+            self.patients.select_patient(self.editor.doc.patient_id)
+        self._update_actions()
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 15_000)
 
     def about_text(self) -> str:
         return f"CarePlan {__version__}\nCare plans for ALS/MND clinics.\n\nDatabase: {self.db.describe()}"
 
     @Slot()
     def show_about(self) -> None:
-        QMessageBox.about(self, "About CarePlan", self.about_text())
+        box = QMessageBox(QMessageBox.Icon.Information, "About CarePlan", self.about_text(),
+                          QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("aboutBox")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.exec()
 
-    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+    # --- patients --------------------------------------------------------------------------
+
+    @Slot(int)
+    def _patient_chosen(self, patient_id: int) -> None:
+        current = self.editor.doc.patient_id
+        if patient_id == current:
+            return
+        went = False
+
+        def go() -> None:
+            nonlocal went
+            went = True
+            self.open_patient(patient_id)
+
+        self.editor.resolve_unsaved(go)
+        if not went and not self.editor.saver.saving:
+            self.patients.select_patient(current)  # stayed: show the open patient as chosen again
+
+    def open_patient(self, patient_id: int, *, recover: bool | None = None) -> bool:
+        try:
+            self.editor.open_patient(patient_id, recover=recover)
+        except patient_service.NotFoundError as e:
+            self.show_message(str(e))
+            self.patients.refresh()
+            return False
+        self.patients.select_patient(patient_id)
+        self._update()
+        return True
+
+    @Slot()
+    def close_patient(self) -> None:
+        def go() -> None:
+            self.editor.close_patient()
+            self.patients.select_patient(None)
+            self._update()
+
+        self.editor.resolve_unsaved(go)
+
+    @Slot()
+    def new_patient(self) -> None:
+        p = patient_dialog.edit_patient(self, self.db, self.actor)
+        if p is None or p.id is None:
+            return
+        pid = p.id
+        self.patients.refresh()
+        self.show_message(f"Added {p.full_name}. Now build their plan from the catalogue.")
+        self.editor.resolve_unsaved(lambda: self.open_patient(pid))
+        self._update()
+
+    @Slot()
+    def edit_patient(self) -> None:
+        current = self.editor.doc.patient
+        if current is None:
+            return
+        p = patient_dialog.edit_patient(self, self.db, self.actor, current)
+        if p is None:
+            return
+        self.editor.patient_updated(p)
+        self.patients.refresh()
+        self.show_message(f"Saved {p.full_name}'s details.")
+        self._update()
+
+    def _after_save(self) -> None:
+        self.patients.refresh()
+        self._update()
+
+    # --- menus that open other windows (landed separately; imported when first used) -------------
+
+    def _module(self, name: str, feature: str) -> ModuleType | None:
+        try:
+            return importlib.import_module(f"careplan.ui.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"careplan.ui.{name}":
+                raise
+            prompts.not_available(self, feature)
+            return None
+
+    def _when_saved(self, what: str, go: object) -> None:
+        """Printouts show saved revisions: offer to save unsaved edits first."""
+        assert callable(go)
+        if not self.editor.doc.modified:
+            go()
+        elif prompts.ask_save_before(self, what):
+            self.editor.save(then=go)
+
+    @Slot()
+    def export_pdf(self) -> None:
+        pid = self.editor.doc.patient_id
+        module = self._module("export", "Exporting a PDF")
+        if module and pid is not None:
+            self._when_saved("export the plan", lambda: module.export_pdf(self, self.db, pid, self.actor))
+
+    @Slot()
+    def print_plan(self) -> None:
+        pid = self.editor.doc.patient_id
+        module = self._module("export", "Printing")
+        if module and pid is not None:
+            self._when_saved("print the plan", lambda: module.print_plan(self, self.db, pid, self.actor))
+
+    @Slot()
+    def show_history(self) -> None:
+        pid = self.editor.doc.patient_id
+        module = self._module("history_window", "The plan history")
+        if module and pid is not None:
+            dialog = module.HistoryWindow(self.db, pid, self.actor, self)
+            dialog.restored.connect(lambda _n: (self.editor.reload_plan(), self._after_save()))
+            dialog.open()
+
+    @Slot()
+    def show_catalogue(self) -> None:
+        module = self._module("catalogue_window", "Editing the catalogue")
+        if module:
+            dialog = module.CatalogueWindow(self.db, self.actor, self)
+            dialog.catalogueChanged.connect(self.editor.reload_catalogue)
+            dialog.open()
+
+    @Slot()
+    def show_audit(self) -> None:
+        module = self._module("audit_window", "The audit log")
+        if module:
+            p = self.editor.doc.patient
+            window = module.AuditWindow(self.db, self, mrn=p.mrn if p else None)
+            window.show()
+
+    @Slot()
+    def change_name(self) -> None:
+        name = identity.ask_name(self, self.actor)
+        if name:
+            identity.remember_name(self.settings, name)
+            self._update()
+
+    # --- start and finish ------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if self._offer_recovery:
+                QTimer.singleShot(0, self.offer_recovery)
+
+    @Slot()
+    def offer_recovery(self) -> None:
+        """Unsaved work left by a crash or power cut: offer to bring it back."""
+        found = []
+        for draft in plan_service.drafts_for(self.db, self.actor):
+            try:
+                found.append((draft, patient_service.get_patient(self.db, draft.patient_id)))
+            except patient_service.NotFoundError:
+                continue
+        if not found:
+            return
+        found.reverse()  # most recent first
+        lines = [f"{p.full_name} ({p.mrn}), changed {prompts.when(d.saved_at)}" for d, p in found]
+        if prompts.offer_startup_recovery(self, lines):
+            self.open_patient(found[0][1].id or 0, recover=True)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and self.editor.doc.modified:
+            event.ignore()
+            self.editor.resolve_unsaved(self._close_now)
+            return
+        self.editor.saver.autosave.stop()
+        self.worker.wait()
+        self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
+        save_window(self.settings, "mainWindow", self, self._splitters())
         event.accept()
         QApplication.quit()
+
+    def _close_now(self) -> None:
+        self._closing = True
+        self.close()

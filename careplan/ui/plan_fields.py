@@ -1,0 +1,198 @@
+"""The plan as a whole: status, start, next review and the goals (often "keep" or "slow the
+loss of" something for ALS)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careplan.domain.plan import PlanContent, PlanStatus
+from careplan.domain.text import SHORT_MAX
+from careplan.ui.form_fields import DateField, ErrorLabel, named, route_undo_keys_to_window
+
+GOAL_HINT = "For example \u201cKeep walking safely at home\u201d or \u201cSlow the loss of weight\u201d."
+
+
+class PlanFieldsPanel(QWidget):
+    planFieldEdited = Signal(str, object)  # noqa: N815 (Qt signal naming)
+    """A plan-level field changed: (status|start_date|next_review, value)."""
+    goalsEdited = Signal(tuple, str, object)  # noqa: N815 (Qt signal naming)
+    """The goals changed: (all goals after, what was done, index being reworded or None)."""
+    badDatesChanged = Signal()  # noqa: N815 (Qt signal naming)
+    """A date box holds text that is not a date, or no longer does."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("planFields")
+        self._loading = False
+        self._goals: tuple[str, ...] = ()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        grid = QGridLayout()
+        self.status = QComboBox()
+        named(self.status, "planStatus", "Plan status")
+        for s in PlanStatus:
+            self.status.addItem(s.label, s.value)
+        self.start = DateField("planStartDate", "Plan start date")
+        self.review = DateField("planNextReview", "Next review date", )
+        # Two short rows rather than one long one: the editor stays usable in a narrow window.
+        placed = ((0, 0, "Plan &status:", self.status), (0, 2, "Plan st&art:", self.start),
+                  (1, 2, "Next re&view:", self.review))
+        for row, col, text, widget in placed:
+            lab = QLabel(text)
+            lab.setBuddy(widget.focusProxy() or widget)
+            grid.addWidget(lab, row, col)
+            grid.addWidget(widget, row, col + 1)
+        hint = QLabel("Reviews are due every 2–3 months.")
+        hint.setObjectName("planReviewHint")
+        grid.addWidget(hint, 1, 0, 1, 2)
+        grid.setColumnStretch(4, 1)
+        layout.addLayout(grid)
+        self.start_error = ErrorLabel("planError_start_date")
+        self.review_error = ErrorLabel("planError_next_review")
+        layout.addWidget(self.start_error)
+        layout.addWidget(self.review_error)
+
+        goals_label = QLabel("<b>Goals</b> \u2014 what this plan aims for")
+        layout.addWidget(goals_label)
+        self.goals = QListWidget()
+        named(self.goals, "planGoals", "Plan goals", "Double-click or press F2 to reword a goal")
+        self.goals.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.goals.setMaximumHeight(self.fontMetrics().height() * 5)
+        self.goals.setMinimumHeight(self.fontMetrics().height() * 3)
+        goals_label.setBuddy(self.goals)
+        layout.addWidget(self.goals)
+        row = QHBoxLayout()
+        self.new_goal = QLineEdit()
+        named(self.new_goal, "planGoalNew", "New goal", GOAL_HINT)
+        self.new_goal.setPlaceholderText(GOAL_HINT)
+        self.new_goal.setMaxLength(SHORT_MAX * 8)
+        self.add_goal = QPushButton("Add &goal")
+        named(self.add_goal, "planGoalAdd", "Add goal")
+        self.remove_goal = QPushButton("Remove goal")
+        named(self.remove_goal, "planGoalRemove", "Remove the selected goal")
+        row.addWidget(self.new_goal, 1)
+        row.addWidget(self.add_goal)
+        row.addWidget(self.remove_goal)
+        layout.addLayout(row)
+        self.goals_error = ErrorLabel("planError_goals")
+        layout.addWidget(self.goals_error)
+        route_undo_keys_to_window(self.new_goal, self.start.edit, self.review.edit)
+
+        self.status.currentIndexChanged.connect(self._status_changed)
+        self.start.edited.connect(lambda: self._date_edited("start_date", self.start))
+        self.review.edited.connect(lambda: self._date_edited("next_review", self.review))
+        self.add_goal.clicked.connect(self._add_goal)
+        self.new_goal.returnPressed.connect(self._add_goal)
+        self.new_goal.textChanged.connect(lambda t: self.add_goal.setEnabled(bool(t.strip())))
+        self.remove_goal.clicked.connect(self._remove_goal)
+        self.goals.itemChanged.connect(self._goal_reworded)
+        self.goals.currentRowChanged.connect(lambda r: self.remove_goal.setEnabled(r >= 0))
+        self.add_goal.setEnabled(False)
+        self.remove_goal.setEnabled(False)
+
+    # --- showing ---------------------------------------------------------------------------
+
+    def show_plan(self, content: PlanContent) -> None:
+        for field in ("status", "start_date", "next_review", "goals"):
+            self.refresh_field(content, field)
+
+    def refresh_field(self, content: PlanContent, field: str) -> None:
+        self._loading = True
+        try:
+            if field == "status":
+                self.status.setCurrentIndex(self.status.findData(content.status.value))
+            elif field in ("start_date", "next_review"):
+                box = self.start if field == "start_date" else self.review
+                value, problem = box.value()
+                if problem or value != getattr(content, field):
+                    box.set_date(getattr(content, field))
+            elif field == "goals":
+                self._show_goals(tuple(g.text for g in content.goals))
+        finally:
+            self._loading = False
+
+    def _show_goals(self, goals: tuple[str, ...]) -> None:
+        self._goals = goals
+        row = self.goals.currentRow()
+        self.goals.clear()
+        for g in goals:
+            item = QListWidgetItem(g)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            self.goals.addItem(item)
+        if goals and row >= 0:
+            self.goals.setCurrentRow(min(row, len(goals) - 1))
+        self.remove_goal.setEnabled(bool(goals) and self.goals.currentRow() >= 0)
+
+    def date_problems(self) -> dict[str, str]:
+        out = {}
+        for field, box in (("start_date", self.start), ("next_review", self.review)):
+            _, problem = box.value()
+            if problem:
+                out[field] = problem
+        return out
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        self.start_error.show_message(problems.get("start_date"))
+        self.review_error.show_message(problems.get("next_review"))
+        goal_msgs = [m for f, m in problems.items() if f.startswith("goals")]
+        self.goals_error.show_message(" ".join(goal_msgs) or None)
+
+    # --- editing ---------------------------------------------------------------------------
+
+    @Slot(int)
+    def _status_changed(self, _i: int) -> None:
+        if not self._loading:
+            self.planFieldEdited.emit("status", PlanStatus(self.status.currentData()))
+
+    def _date_edited(self, field: str, box: DateField) -> None:
+        if self._loading:
+            return
+        value, problem = box.value()
+        if not problem:
+            self.planFieldEdited.emit(field, value)
+        self.badDatesChanged.emit()
+
+    @Slot()
+    def _add_goal(self) -> None:
+        text = self.new_goal.text()
+        if not text.strip():
+            return
+        self.new_goal.clear()
+        self.goalsEdited.emit((*self._goals, text), "add goal", None)
+
+    @Slot()
+    def _remove_goal(self) -> None:
+        row = self.goals.currentRow()
+        if 0 <= row < len(self._goals):
+            after = self._goals[:row] + self._goals[row + 1:]
+            self.goalsEdited.emit(after, "remove goal", None)
+
+    @Slot(QListWidgetItem)
+    def _goal_reworded(self, item: QListWidgetItem) -> None:
+        if self._loading:
+            return
+        row = self.goals.row(item)
+        text = item.text()
+        if not 0 <= row < len(self._goals) or text == self._goals[row]:
+            return
+        if not text.strip():
+            after = self._goals[:row] + self._goals[row + 1:]
+            self.goalsEdited.emit(after, "remove goal", None)
+        else:
+            after = self._goals[:row] + (text,) + self._goals[row + 1:]
+            self.goalsEdited.emit(after, "reword goal", row)

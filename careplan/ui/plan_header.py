@@ -1,0 +1,99 @@
+"""The top of the plan editor: who the patient is, which revision is open, unsaved state, Save."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from careplan.domain.patient import Patient
+from careplan.domain.plan import Revision
+from careplan.ui.form_fields import ERROR_COLOUR, named, set_text_colour
+from careplan.ui.prompts import when
+
+
+def _plain_label(name: str, wrap: bool = True) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # names and reasons are shown as typed
+    label.setWordWrap(wrap)
+    return label
+
+
+class PlanHeader(QWidget):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("planHeader")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
+        who = QVBoxLayout()
+        self.heading = _plain_label("patientHeading", wrap=False)
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.details = _plain_label("patientDetails")
+        self.revision_info = _plain_label("planRevisionInfo")
+        for w in (self.heading, self.details, self.revision_info):
+            who.addWidget(w)
+        top.addLayout(who, 1)
+        buttons = QVBoxLayout()
+        self.edit_patient = QPushButton("Edit &patient\u2026")
+        named(self.edit_patient, "editPatientButton", "Edit patient details")
+        self.save_button = QPushButton("&Save plan")
+        named(self.save_button, "planSave", "Save plan")
+        self.save_button.setAutoDefault(False)
+        buttons.addWidget(self.edit_patient)
+        buttons.addWidget(self.save_button)
+        top.addLayout(buttons)
+        layout.addLayout(top)
+
+        self.unsaved = QLabel()
+        self.unsaved.setObjectName("unsavedLabel")
+        self.unsaved.setAccessibleName("Unsaved changes")
+        set_text_colour(self.unsaved, "#7a4a00")
+        bold = self.unsaved.font()
+        bold.setBold(True)
+        self.unsaved.setFont(bold)
+        self.unsaved.hide()
+        self.blocked = _plain_label("saveBlocked")
+        self.blocked.setAccessibleName("What blocks saving")
+        set_text_colour(self.blocked, ERROR_COLOUR)
+        state = QHBoxLayout()
+        state.addWidget(self.unsaved)
+        state.addWidget(self.blocked, 1)
+        layout.addLayout(state)
+
+    def show_patient(self, p: Patient) -> None:
+        self.heading.setText(p.full_name)
+        bits = [f"MRN {p.mrn}"]
+        if p.date_of_birth:
+            bits.append(f"born {p.date_of_birth.isoformat()}")
+        if p.diagnosis_date:
+            bits.append(f"diagnosed {p.diagnosis_date.isoformat()}")
+        if p.onset_site:
+            bits.append(f"{p.onset_site.label.lower()} onset")
+        if p.preferred_language:
+            bits.append(f"speaks {p.preferred_language}")
+        self.details.setText(" \u00b7 ".join(bits))
+
+    def show_revision(self, rev: Revision | None) -> None:
+        if rev is None:
+            self.revision_info.setText("No plan saved yet. Add items from the catalogue, then save (Ctrl+S).")
+        else:
+            self.revision_info.setText(f"Revision {rev.number}, saved {when(rev.created_at)} by {rev.author}")
+
+    def show_unsaved(self, modified: bool, kept_at: datetime | None) -> None:
+        text = "\u25cf Unsaved changes"
+        if modified and kept_at is not None:
+            text += f" (a safety copy was kept at {kept_at.astimezone().strftime('%H:%M')})"
+        self.unsaved.setText(text)
+        self.unsaved.setVisible(modified)
+
+    def show_save_state(self, can_save: bool, blocked: str, idle_tip: str) -> None:
+        self.save_button.setEnabled(can_save)
+        self.blocked.setText(blocked)
+        self.blocked.setVisible(bool(blocked))
+        self.save_button.setToolTip(blocked or idle_tip)
