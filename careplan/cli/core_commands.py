@@ -79,7 +79,7 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     from careplan.services import catalogue
 
     db = db_from(args)
-    catalogue.sync_catalogue(db)
+    catalogue.sync_shipped_catalogue_if_changed(db)
     items = catalogue.list_items(db, include_retired=args.all)
     if args.json:
         print_json([{

@@ -210,4 +210,13 @@ class PlanDraftRow(Base):
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class AppMetaRow(Base):
+    """Facts about the database itself, e.g. which catalogue file it was last synced with."""
+
+    __tablename__ = "app_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
 HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events")

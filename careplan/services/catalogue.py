@@ -15,13 +15,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from careplan.domain.catalogue import CatalogueItem
-from careplan.domain.catalogue_parse import parse_catalogue, validate_custom_item
 from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
 from careplan.domain.team import Role
 from careplan.paths import RESOURCES
 from careplan.persistence.engine import Database
-from careplan.persistence.models import CatalogueItemRow
+from careplan.persistence.models import AppMetaRow, CatalogueItemRow
 from careplan.services import audit
 from careplan.services.clock import utcnow
 
@@ -38,6 +37,9 @@ def load_catalogue_file(path: Path = CATALOGUE_FILE, schema_path: Path = SCHEMA_
     except (OSError, UnicodeDecodeError) as e:
         raise CarePlanError(f"Cannot read the catalogue file {path}: {e}") from None
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    # Imported here: YAML and jsonschema are slow to import, and start-up rarely needs them.
+    from careplan.domain.catalogue_parse import parse_catalogue
+
     return parse_catalogue(text, str(path), schema)
 
 
@@ -74,12 +76,41 @@ def _row_values(item: CatalogueItem) -> dict[str, object]:
     return d
 
 
+SYNCED_KEY = "catalogue_file_sha256"
+
+
+def shipped_file_digest() -> str:
+    digest = hashlib.sha256()
+    for path in (CATALOGUE_FILE, SCHEMA_FILE):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def sync_shipped_catalogue_if_changed(db: Database) -> dict[str, int] | None:
+    """Start-up path: sync only when the shipped file differs from the one last synced.
+
+    Parsing and validating the file costs tens of milliseconds, every start.
+    """
+    try:
+        digest = shipped_file_digest()
+    except OSError as e:
+        raise CarePlanError(f"Cannot read the catalogue file: {e}") from None
+    with db.reading() as s:
+        if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == SYNCED_KEY)) == digest:
+            return None
+    return sync_catalogue(db, _digest=digest)
+
+
 def sync_catalogue(db: Database, items: list[CatalogueItem] | tuple[CatalogueItem, ...] | None = None,
-                   *, actor: str = "CarePlan") -> dict[str, int]:
+                   *, actor: str = "CarePlan", _digest: str | None = None) -> dict[str, int]:
     """Bring the shipped items into the database without overwriting the clinic's edits."""
-    items = shipped_catalogue() if items is None else items
+    if items is None:
+        items = shipped_catalogue()
+        _digest = _digest or shipped_file_digest()
     counts = {"added": 0, "updated": 0, "kept_clinic_edits": 0}
     with db.transaction() as s:
+        if _digest is not None:
+            s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
         rows = {r.code: r for r in s.scalars(select(CatalogueItemRow))}
         for item in items:
             new_hash = item_hash(item)
@@ -118,9 +149,15 @@ def get_item(db: Database, code: str) -> CatalogueItem:
     return _to_domain(row)
 
 
+def _validate_custom(item: CatalogueItem) -> None:
+    from careplan.domain.catalogue_parse import validate_custom_item
+
+    validate_custom_item(item)
+
+
 def add_custom_item(db: Database, item: CatalogueItem, *, actor: str) -> CatalogueItem:
     item = replace(item, custom=True, active=True, source=item.source or "Clinic")
-    validate_custom_item(item)
+    _validate_custom(item)
     with db.transaction() as s:
         if s.scalar(select(CatalogueItemRow.id).where(CatalogueItemRow.code == item.code)) is not None:
             raise ValidationError([FieldProblem("code", f"The code '{item.code}' is already used by another item.")])
@@ -140,7 +177,7 @@ def edit_item(db: Database, code: str, changes: dict[str, str], *, actor: str) -
         before = _to_domain(row)
         values = {k: (Discipline(v) if k == "discipline" else Role(v) if k == "role" else v) for k, v in changes.items()}
         after = replace(before, **values)  # type: ignore[arg-type]
-        validate_custom_item(after)
+        _validate_custom(after)
         diff = {k: {"before": str(getattr(before, k)), "after": str(getattr(after, k))}
                 for k in changes if getattr(before, k) != getattr(after, k)}
         if not diff:

@@ -76,7 +76,7 @@ def generate_demo(
     if patients < 1:
         raise CarePlanError("Ask for at least one demo patient.")
     today = today or date.today()
-    catalogue_service.sync_catalogue(db)
+    catalogue_service.sync_shipped_catalogue_if_changed(db)
     items = catalogue_service.list_items(db)
     if not items:
         raise CarePlanError("The catalogue is empty; demo plans need catalogue items.")

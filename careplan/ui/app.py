@@ -73,9 +73,9 @@ def run_app(*, db_arg: str | None, exit_after_startup: bool = False) -> int:
     app = make_application()
     try:
         db = open_database(db_arg)
-        from careplan.services.catalogue import sync_catalogue
+        from careplan.services.catalogue import sync_shipped_catalogue_if_changed
 
-        sync_catalogue(db)
+        sync_shipped_catalogue_if_changed(db)
     except CarePlanError as e:
         show_startup_error(str(e))
         return 2
