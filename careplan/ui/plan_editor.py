@@ -210,7 +210,7 @@ class PlanEditor(QWidget):
         if state.latest is None or state.number == self.doc.base_number:
             return
         if self.doc.modified:
-            from careplan.ui.rebase import reapply
+            from careplan.domain.rebase import reapply
 
             self.doc.rebase(state.latest, reapply(self.doc.base_content, self.doc.content, state.latest.content))
             self.undo.clear()

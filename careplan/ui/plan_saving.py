@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QWidget
 from careplan.domain.diff import diff_contents
 from careplan.domain.errors import CarePlanError, ValidationError
 from careplan.domain.plan import PlanContent, Revision
+from careplan.domain.rebase import reapply
 from careplan.persistence.engine import Database
 from careplan.services import plans as plan_service
 from careplan.ui import conflict_dialog, identity, prompts
 from careplan.ui.plan_document import PlanDocument
-from careplan.ui.rebase import reapply
 from careplan.ui.undo import ReplaceContent
 from careplan.ui.worker import Worker
 
