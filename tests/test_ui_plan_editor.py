@@ -209,6 +209,34 @@ def test_catalogue_search_then_enter(qtbot, make_window, ui_db):
     assert "Nothing in the catalogue matches" in window.editor.picker.empty.text()
 
 
+def visible_titles(picker) -> list[str]:
+    proxy = picker.tree.model()
+    out = []
+    for g in range(proxy.rowCount()):
+        group = proxy.index(g, 0)
+        out += [proxy.index(r, 0, group).data() for r in range(proxy.rowCount(group))]
+    return out
+
+
+def test_catalogue_search_matches_words_in_any_order_and_case(qtbot, make_window, ui_db):
+    window = make_window()
+    window.open_patient(new_patient(ui_db).id)
+    picker = window.editor.picker
+    type_text(picker.search, "ASSIST COUGH")
+    titles = visible_titles(picker)
+    assert "Cough assist machine" in titles and len(titles) < 5  # matched in titles or descriptions
+    picker.search.clear()
+    type_text(picker.search, "riluz")
+    assert visible_titles(picker) == ["Riluzole"]
+    picker.search.clear()
+    type_text(picker.search, "(.*[")  # typed text is matched literally, never as a pattern
+    assert visible_titles(picker) == []
+    picker.search.clear()
+    assert len(visible_titles(picker)) == len(window.editor.catalogue)
+    type_text(picker.search, "z")  # one letter would match most items: filtering starts at two
+    assert len(visible_titles(picker)) == len(window.editor.catalogue)
+
+
 def test_bad_plan_input_blocks_saving_with_reasons(qtbot, make_window, ui_db, answers):
     p = new_patient(ui_db)
     window = make_window()

@@ -9,6 +9,7 @@ from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
+    QRegularExpression,
     QSortFilterProxyModel,
     Qt,
     Signal,
@@ -25,6 +26,7 @@ from careplan.ui.plan_items_model import CATALOGUE_MIME
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 IN_PLAN_MARK = "\u2713 "
+MIN_SEARCH = 2  # one letter matches most of the catalogue: filtering starts at two
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -94,28 +96,29 @@ class CatalogueModel(QStandardItemModel):
 
 
 class CatalogueFilter(QSortFilterProxyModel):
-    """Matches every word typed, in any order, against title, description and code."""
+    """Matches every word typed, in any order, against title, description and code.
+
+    The words become one regular expression, so Qt filters all rows in C++: a Python
+    filterAcceptsRow() called for each of 2,000 rows made a keystroke miss 10 ms.
+    """
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setRecursiveFilteringEnabled(True)
+        self.setFilterRole(SEARCH_ROLE)
         self._words: list[str] = []
 
     def set_text(self, text: str) -> None:
-        if hasattr(self, "beginFilterChange"):  # Qt 6.9+; invalidateFilter is deprecated there
-            self.beginFilterChange()
-            self._words = text.casefold().split()
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:
-            self._words = text.casefold().split()
-            self.invalidateFilter()
-
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if not self._words:
-            return True
-        index = self.sourceModel().index(source_row, 0, source_parent)
-        haystack = str(index.data(SEARCH_ROLE) or "")
-        return all(w in haystack for w in self._words)
+        words = text.casefold().split() if len(text.strip()) >= MIN_SEARCH else []
+        if words == self._words:
+            return
+        self._words = words
+        # One word is a plain literal, which PCRE finds with a fast scan; several words become
+        # anchored look-aheads (unanchored, they are retried at every position of every row).
+        escaped = [QRegularExpression.escape(w) for w in words]
+        pattern = escaped[0] if len(escaped) == 1 else "^" + "".join(f"(?=.*?{w})" for w in escaped) if escaped else ""
+        # SEARCH_ROLE holds case-folded text, so the typed words are case-folded too.
+        self.setFilterRegularExpression(QRegularExpression(pattern, QRegularExpression.PatternOption.DotMatchesEverythingOption))
 
 
 class _CatalogueTree(QTreeView):
