@@ -40,6 +40,7 @@ lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile -q --generate-hashes --strip-extras -o requirements.lock pyproject.toml
 	$(BIN)/pip-compile -q --generate-hashes --strip-extras --extra dev -o requirements-dev.lock pyproject.toml
+	sed -i '/^--extra-index-url/d;/^--find-links/d' requirements.lock requirements-dev.lock  # this machine's mirrors
 
 clean-venv:
 	rm -rf $(VENV)

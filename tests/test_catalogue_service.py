@@ -92,3 +92,12 @@ def test_duplicate_custom_code_is_refused(db: Database) -> None:
     existing = catalogue.list_items(db)[0]
     with pytest.raises(ValidationError, match="already used"):
         catalogue.add_custom_item(db, replace(existing, title="Copy"), actor="A")
+
+
+def test_last_edit_names_who_and_when(db: Database) -> None:
+    catalogue.sync_catalogue(db)
+    code = catalogue.list_items(db)[0].code
+    assert catalogue.last_edit(db, code) is None
+    catalogue.edit_item(db, code, {"frequency": "Weekly"}, actor="Nurse Ola")
+    who, when = catalogue.last_edit(db, code) or ("", None)
+    assert who == "Nurse Ola" and when is not None and when.tzinfo is not None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, replace
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -153,6 +154,16 @@ def _validate_custom(item: CatalogueItem) -> None:
     from careplan.domain.catalogue_parse import validate_custom_item
 
     validate_custom_item(item)
+
+
+def last_edit(db: Database, code: str) -> tuple[str, datetime] | None:
+    """Who last changed an item in this clinic, and when; None for an untouched shipped item."""
+    with db.reading() as s:
+        row = s.execute(select(CatalogueItemRow.edited_by, CatalogueItemRow.edited_at)
+                        .where(CatalogueItemRow.code == code)).first()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return row[0], row[1]
 
 
 def add_custom_item(db: Database, item: CatalogueItem, *, actor: str) -> CatalogueItem:

@@ -1,0 +1,247 @@
+"""The audit log: who did what, when, to which patient's plan. Read only, newest first.
+
+The log can hold years of events, so it is read a page at a time as the coordinator scrolls.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDateEdit,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careplan.domain.errors import CarePlanError
+from careplan.persistence.engine import Database
+from careplan.services import audit
+from careplan.services.audit import AuditEvent
+from careplan.services.clock import today
+from careplan.services.patients import get_patient_by_mrn
+from careplan.ui.audit_text import summarise
+from careplan.ui.dialog_kit import error_label, local_time, plain_label, set_error
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("When", "Who", "What", "Patient (MRN)", "Revision", "Details")
+PAGE = 200
+
+
+class AuditModel(QAbstractTableModel):
+    def __init__(self, db: Database, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.events: list[AuditEvent] = []
+        self._filters: dict[str, object] = {}
+        self._exhausted = True
+
+    def load(self, *, mrn: str | None, since: date | None, until: date | None) -> None:
+        self._filters = {"mrn": mrn, "since": since, "until": until}
+        self.beginResetModel()
+        self.events = []
+        self._exhausted = False
+        self.endResetModel()
+        self.fetchMore(QModelIndex())
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.events = []
+        self._exhausted = True
+        self.endResetModel()
+
+    @property
+    def exhausted(self) -> bool:
+        return self._exhausted
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        page = audit.list_events(self.db, limit=PAGE, offset=len(self.events), **self._filters)  # type: ignore[arg-type]
+        self._exhausted = len(page) < PAGE
+        if page:
+            self.beginInsertRows(QModelIndex(), len(self.events), len(self.events) + len(page) - 1)
+            self.events.extend(page)
+            self.endInsertRows()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.events)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        e = self.events[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ToolTipRole):
+            if role == Qt.ItemDataRole.ToolTipRole and col != 5:
+                return None
+            return (local_time(e.at), e.actor, e.label, e.mrn or "", str(e.revision or ""), summarise(e))[col]
+        return None
+
+
+def _date_filter(text: str, name: str) -> tuple[QCheckBox, QDateEdit]:
+    check = QCheckBox(text)
+    check.setObjectName(f"audit{name}Enabled")
+    edit = QDateEdit()
+    edit.setObjectName(f"audit{name}")
+    edit.setAccessibleName(f"{text.replace('&', '').rstrip(':')} date")
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("d MMM yyyy")
+    edit.setMaximumDate(QDate.currentDate())  # the log holds nothing from the future
+    edit.setEnabled(False)
+    check.toggled.connect(edit.setEnabled)
+    return check, edit
+
+
+class AuditWindow(QDialog):
+    def __init__(self, db: Database, parent: QWidget | None = None, mrn: str | None = None):
+        super().__init__(parent)
+        self.db = db
+        self.setObjectName("auditWindow")
+        self.setWindowTitle("Audit log")
+        self.setAccessibleName("Audit log")
+        self.resize(1150, 680)
+        self.model = AuditModel(db, self)
+        self._debounce = QTimer(self, singleShot=True, interval=300)
+        self._debounce.timeout.connect(self.apply_filters)
+        self._build()
+        if mrn:
+            self.mrn.setText(mrn)
+        self.apply_filters()
+
+    def _build(self) -> None:
+        self.mrn = QLineEdit()
+        self.mrn.setObjectName("auditMrn")
+        self.mrn.setAccessibleName("Patient MRN")
+        self.mrn.setPlaceholderText("All patients")
+        self.mrn.setClearButtonEnabled(True)
+        mrn_label = QLabel("Patient &MRN:")
+        mrn_label.setBuddy(self.mrn)
+        self.use_since, self.since = _date_filter("&From:", "Since")
+        self.use_until, self.until = _date_filter("&To:", "Until")
+        start = today()
+        self.since.setDate(QDate(start.year, start.month, 1))
+        self.until.setDate(QDate(start.year, start.month, start.day))
+        self.clear_button = QPushButton("&Clear filters")
+        self.clear_button.setObjectName("auditClear")
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.clicked.connect(self.clear_filters)
+        bar = QHBoxLayout()
+        bar.addWidget(mrn_label)
+        self.mrn.setMaximumWidth(280)
+        bar.addWidget(self.mrn, 1)
+        bar.addSpacing(24)
+        for w in (self.use_since, self.since, self.use_until, self.until):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(self.clear_button)
+        self.filter_error = error_label("auditFilterError")
+
+        self.table = QTableView()
+        self.table.setObjectName("auditTable")
+        self.table.setAccessibleName("Audit events, newest first")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((150, 130, 230, 120, 70)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        header.setStretchLastSection(True)
+        self.count = plain_label("", "auditCount", wrap=False)
+        close = QPushButton("Close")
+        close.setObjectName("auditClose")
+        close.setAutoDefault(False)
+        close.clicked.connect(self.close)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(close)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.filter_error)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+        self.mrn.textChanged.connect(lambda _t: self._debounce.start())
+        self.mrn.returnPressed.connect(self.apply_filters)
+        for check in (self.use_since, self.use_until):
+            check.toggled.connect(self.apply_filters)
+        for edit in (self.since, self.until):
+            edit.dateChanged.connect(self.apply_filters)
+        self.model.rowsInserted.connect(self._update_count)
+        self.model.modelReset.connect(self._update_count)
+
+    @Slot()
+    def apply_filters(self) -> None:
+        self._debounce.stop()
+        mrn = self.mrn.text().strip() or None
+        since = self.since.date().toPython() if self.use_since.isChecked() else None
+        until = self.until.date().toPython() if self.use_until.isChecked() else None
+        if since and until and since > until:
+            set_error(self.filter_error, "The 'From' date is after the 'To' date: choose a 'From' date on or before it.")
+            self.model.clear()
+            return
+        set_error(self.filter_error, None)
+        self.model.load(mrn=mrn, since=since, until=until)  # type: ignore[arg-type]
+        if mrn and not self.model.events:
+            try:
+                get_patient_by_mrn(self.db, mrn)
+            except CarePlanError:
+                set_error(self.filter_error, f"No patient has the MRN '{mrn}'. Check it, or clear the box to see everyone.")
+
+    @Slot()
+    def clear_filters(self) -> None:
+        for w in (self.mrn, self.use_since, self.use_until):
+            w.blockSignals(True)
+        self.mrn.clear()
+        self.use_since.setChecked(False)
+        self.use_until.setChecked(False)
+        self.since.setEnabled(False)
+        self.until.setEnabled(False)
+        for w in (self.mrn, self.use_since, self.use_until):
+            w.blockSignals(False)
+        self.apply_filters()
+
+    @Slot()
+    def _update_count(self) -> None:
+        n = self.model.rowCount()
+        if n == 0:
+            self.count.setText("No events match these filters.")
+        elif self.model.exhausted:
+            self.count.setText(f"{n:,} event{'s' if n != 1 else ''}.")
+        else:
+            self.count.setText(f"Showing the newest {n:,} events; scroll down for older ones.")

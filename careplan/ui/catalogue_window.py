@@ -1,0 +1,374 @@
+"""The clinic's treatment catalogue: find, add, reword, retire and bring back items.
+
+Items are never deleted: plans that used an item keep their own copy of its words, and a
+retired item can come back. Every change goes through services.catalogue, which logs who
+changed what and when.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careplan.domain.catalogue import CatalogueItem
+from careplan.domain.disciplines import DISCIPLINE_ORDER, Discipline
+from careplan.domain.errors import CarePlanError, ValidationError
+from careplan.persistence.engine import Database
+from careplan.services import catalogue as catalogue_service
+from careplan.ui.catalogue_form import CatalogueItemForm
+from careplan.ui.catalogue_model import CatalogueModel
+from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, show_error
+
+
+def last_edit(db: Database, code: str) -> tuple[str, datetime] | None:
+    """Who last changed an item, and when."""
+    return catalogue_service.last_edit(db, code)
+
+
+def confirm_discard(parent: QWidget, title: str) -> bool:
+    return ask_yes_no(parent, "Unsaved changes", f"You changed '{title}' but did not save. Discard those changes?",
+                      "Discard changes", "Keep editing")
+
+
+class CatalogueWindow(QDialog):
+    catalogueChanged = Signal()  # noqa: N815 (Qt signal naming)
+    """An item was added, edited, retired or brought back."""
+
+    def __init__(self, db: Database, actor: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.actor = db, actor
+        self.setObjectName("catalogueWindow")
+        self.setWindowTitle("Treatment catalogue")
+        self.setAccessibleName("Treatment catalogue")
+        self.resize(1180, 720)
+        self._current: CatalogueItem | None = None
+        self._adding = False
+        self._dirty = False
+
+        self.model = CatalogueModel(catalogue_service.list_items(db, include_retired=True), self)
+        self._build()
+        self._refilter()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        else:
+            self._show(None)
+
+    # --- layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.search = QLineEdit()
+        self.search.setObjectName("catalogueSearch")
+        self.search.setAccessibleName("Search the catalogue")
+        self.search.setPlaceholderText("Search titles, codes and instructions…")
+        self.search.setClearButtonEnabled(True)
+        self.discipline = QComboBox()
+        self.discipline.setObjectName("catalogueDiscipline")
+        self.discipline.setAccessibleName("Show discipline")
+        self.discipline.addItem("All disciplines", None)
+        for d in DISCIPLINE_ORDER:
+            self.discipline.addItem(d.label, d.value)
+        self.show_retired = QCheckBox("Show re&tired items")
+        self.show_retired.setObjectName("catalogueShowRetired")
+        self.show_retired.setChecked(True)
+        search_label = QLabel("&Find:")
+        search_label.setBuddy(self.search)
+        disc_label = QLabel("D&iscipline:")
+        disc_label.setBuddy(self.discipline)
+        find_row = QHBoxLayout()
+        find_row.addWidget(search_label)
+        find_row.addWidget(self.search, 1)
+        filter_row = QHBoxLayout()
+        filter_row.addWidget(disc_label)
+        filter_row.addWidget(self.discipline, 1)
+        filter_row.addSpacing(12)
+        filter_row.addWidget(self.show_retired)
+
+        self.table = QTableView()
+        self.table.setObjectName("catalogueTable")
+        self.table.setAccessibleName("Catalogue items")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        # Fixed row heights and column widths: the view never measures 2,000 rows per keystroke.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 165), (2, 85)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        self.count = plain_label("", "catalogueCount", wrap=False)
+        self.empty = plain_label("", "catalogueEmpty")
+        self.empty.hide()
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.setContentsMargins(0, 0, 0, 0)
+        lv.addLayout(find_row)
+        lv.addLayout(filter_row)
+        lv.addWidget(self.table, 1)
+        lv.addWidget(self.empty)
+        lv.addWidget(self.count)
+
+        self.heading = plain_label("", "catalogueItemHeading")
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.edited_line = plain_label("", "catalogueLastEdited")
+        self.status = plain_label("", "catalogueStatus")
+        self.form = CatalogueItemForm()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.form)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self.new_button = self._button("&New item…", "catalogueNew", "Ctrl+N", self._start_adding)
+        self.save_button = self._button("&Save changes", "catalogueSave", "Ctrl+S", self._save)
+        self.retire_button = self._button("&Retire item", "catalogueRetire", "Ctrl+R", self._toggle_active)
+        self.cancel_button = self._button("&Undo changes", "catalogueCancel", None, self._cancel_edit)
+        self.close_button = self._button("Close", "catalogueClose", None, self.close)
+        self.close_button.setAutoDefault(False)
+        buttons = QHBoxLayout()
+        for b in (self.new_button, self.save_button, self.retire_button, self.cancel_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.setContentsMargins(8, 0, 0, 0)
+        rv.addWidget(self.heading)
+        rv.addWidget(self.edited_line)
+        rv.addWidget(scroll, 1)
+        rv.addWidget(self.status)
+        rv.addLayout(buttons)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setObjectName("catalogueSplitter")
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setSizes([560, 620])
+        splitter.setChildrenCollapsible(False)
+        QVBoxLayout(self).addWidget(splitter)
+
+        self.search.textChanged.connect(self._refilter)
+        self.discipline.currentIndexChanged.connect(self._refilter)
+        self.show_retired.toggled.connect(self._refilter)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.form.edited.connect(self._mark_dirty)
+        # Ctrl+F jumps back to the search box from anywhere in the window.
+        QShortcut(QKeySequence.StandardKey.Find, self, activated=self.search.setFocus)
+        self.search.returnPressed.connect(self.table.setFocus)
+        self.setTabOrder(self.search, self.discipline)
+        self.setTabOrder(self.discipline, self.show_retired)
+        self.setTabOrder(self.show_retired, self.table)
+
+    def _button(self, text: str, name: str, shortcut: str | None, slot: object) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName(name)
+        b.setAccessibleName(text.replace("&", "").rstrip("…"))
+        b.setAutoDefault(False)
+        b.clicked.connect(slot)
+        if shortcut:
+            # A window shortcut rather than the button's own, so the button keeps its Alt+letter
+            # when its text changes, and the key does nothing while the button is disabled.
+            QShortcut(QKeySequence(shortcut), self, activated=lambda: b.isEnabled() and b.click())
+            b.setToolTip(f"{b.accessibleName()} ({shortcut})")
+        return b
+
+    # --- filtering -----------------------------------------------------------------------------
+    @Slot()
+    def _refilter(self) -> None:
+        keep = self._current.code if self._current and not self._adding else None
+        value = self.discipline.currentData()
+        self.model.set_filter(self.search.text(), Discipline(value) if value else None, self.show_retired.isChecked())
+        shown, total = self.model.rowCount(), self.model.total
+        self.count.setText(f"Showing {shown:,} of {total:,} items")
+        self.empty.setVisible(shown == 0)
+        if shown == 0:
+            self.empty.setText("No items match. Try fewer words, or choose All disciplines.")
+        if keep is not None:
+            row = self.model.row_of(keep)
+            if row >= 0:
+                # Keep the coordinator's place without re-reading the form.
+                self.table.selectionModel().blockSignals(True)
+                self.table.selectionModel().setCurrentIndex(
+                    self.model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+                self.table.selectionModel().blockSignals(False)
+                self.table.scrollTo(self.model.index(row, 0))
+
+    # --- showing an item ------------------------------------------------------------------------
+    @Slot()
+    def _row_changed(self) -> None:
+        item = self.model.item_at(self.table.currentIndex().row())
+        if item is None or (self._current and item.code == self._current.code and not self._adding):
+            return
+        if self._dirty and not confirm_discard(self, self._editing_title()):
+            self._reselect_current()
+            return
+        self._show(item)
+
+    def _reselect_current(self) -> None:
+        row = self.model.row_of(self._current.code) if self._current and not self._adding else -1
+        sm = self.table.selectionModel()
+        sm.blockSignals(True)
+        if row >= 0:
+            sm.setCurrentIndex(self.model.index(row, 0),
+                               QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+        else:
+            sm.clearSelection()
+        sm.blockSignals(False)
+
+    def _show(self, item: CatalogueItem | None) -> None:
+        self._current, self._adding, self._dirty = item, False, False
+        self.form.load(item)
+        self.form.set_editable(item is not None)
+        self.status.setText("")
+        if item is None:
+            self.heading.setText("No item selected")
+            self.edited_line.setText("Choose an item on the left, or add the clinic's own with New item.")
+        else:
+            self.heading.setText(item.title if item.active else f"{item.title} (retired)")
+            self._show_last_edit(item)
+        self._update_buttons()
+
+    def _show_last_edit(self, item: CatalogueItem) -> None:
+        found = last_edit(self.db, item.code)
+        origin = "Added by the clinic" if item.custom else "From the CarePlan catalogue"
+        if found:
+            who, when = found
+            self.edited_line.setText(f"{origin}. Last edited by {who} on {local_time(when)}.")
+        else:
+            self.edited_line.setText(f"{origin}. Not edited here yet.")
+
+    def _editing_title(self) -> str:
+        return self.form.title.text().strip() or (self._current.title if self._current else "the new item")
+
+    def _update_buttons(self) -> None:
+        item = self._current
+        self.save_button.setText("&Add item" if self._adding else "&Save changes")
+        self.save_button.setAccessibleName("Add item" if self._adding else "Save changes")
+        self.save_button.setEnabled(self._adding or (item is not None and self._dirty))
+        self.cancel_button.setEnabled(self._adding or self._dirty)
+        self.cancel_button.setText("&Cancel new item" if self._adding else "&Undo changes")
+        self.cancel_button.setAccessibleName("Cancel new item" if self._adding else "Undo changes")
+        self.retire_button.setEnabled(item is not None and not self._adding)
+        back = item is not None and not item.active and not self._adding
+        self.retire_button.setText("&Bring back item" if back else "&Retire item")
+        self.retire_button.setAccessibleName("Bring back item" if back else "Retire item")
+
+    @Slot()
+    def _mark_dirty(self) -> None:
+        self._dirty = True
+        self.status.setText("")
+        self._update_buttons()
+
+    # --- actions ---------------------------------------------------------------------------------
+    @Slot()
+    def _start_adding(self) -> None:
+        if self._dirty and not confirm_discard(self, self._editing_title()):
+            return
+        self._adding, self._dirty = True, False
+        self.table.selectionModel().blockSignals(True)
+        self.table.clearSelection()
+        self.table.selectionModel().blockSignals(False)
+        self.form.load(None, new=True)
+        self.form.set_editable(True)
+        self.heading.setText("New catalogue item")
+        self.edited_line.setText("Write it for the clinic and, in plain words, for the caregiver.")
+        self.status.setText("")
+        self._update_buttons()
+        self.form.title.setFocus()
+
+    @Slot()
+    def _cancel_edit(self) -> None:
+        self._dirty = False
+        if self._adding:
+            self._adding = False
+            self._show(self._current)
+            self._reselect_current()
+        else:
+            self._show(self._current)
+
+    @Slot()
+    def _save(self) -> None:
+        try:
+            if self._adding:
+                saved = catalogue_service.add_custom_item(self.db, self.form.to_item(), actor=self.actor)
+                message = f"Added '{saved.title}'."
+            else:
+                assert self._current is not None
+                changes = self.form.changes_from(self._current)
+                if not changes:
+                    return
+                saved = catalogue_service.edit_item(self.db, self._current.code, changes, actor=self.actor)
+                message = "Saved. Plans already made keep the words they were made with."
+        except ValidationError as e:
+            self.form.show_problems(e)
+            self.status.setText("Nothing was saved: please fix the marked fields.")
+            return
+        except CarePlanError as e:
+            show_error(self, "The catalogue was not changed", str(e))
+            return
+        self._after_change(saved, message)
+
+    @Slot()
+    def _toggle_active(self) -> None:
+        item = self._current
+        if item is None or self._adding:
+            return
+        if self._dirty and not confirm_discard(self, self._editing_title()):
+            return
+        try:
+            catalogue_service.set_active(self.db, item.code, not item.active, actor=self.actor)
+            saved = catalogue_service.get_item(self.db, item.code)
+        except CarePlanError as e:
+            show_error(self, "The catalogue was not changed", str(e))
+            return
+        message = (f"'{saved.title}' is back in use." if saved.active else
+                   f"'{saved.title}' is retired: it is no longer offered for new plans. Plans that use it keep it.")
+        self._after_change(saved, message)
+
+    def _after_change(self, saved: CatalogueItem, message: str) -> None:
+        self.model.replace_item(saved)
+        self._show(saved)
+        self._refilter()
+        if self.model.row_of(saved.code) < 0:
+            # Hidden by the current filter: the form still shows it, so say why it left the list.
+            message += " It is not in the list because of the current search or filter."
+        self.status.setText(message)
+        self.catalogueChanged.emit()
+
+    def closeEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if self._dirty and not confirm_discard(self, self._editing_title()):
+            event.ignore()
+            return
+        self._dirty = False
+        event.accept()
+
+    def reject(self) -> None:
+        # Escape closes the window like Close does, with the same unsaved-changes question.
+        self.close()

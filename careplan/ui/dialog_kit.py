@@ -1,0 +1,72 @@
+"""Small pieces the secondary windows share: message boxes tests can replace, dates, labels."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+
+
+def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    """Tests replace this to read the message instead of clicking a box away."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("errorBox")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def show_info(parent: QWidget | None, title: str, message: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Information, title, message, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("infoBox")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+
+
+def ask_yes_no(parent: QWidget | None, title: str, question: str, yes: str, no: str = "Cancel") -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("questionBox")
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(yes_button)
+    box.exec()
+    return box.clickedButton() is yes_button
+
+
+def local_time(moment: datetime) -> str:
+    """A stored UTC moment in the computer's time zone, e.g. '3 Mar 2025, 14:05'."""
+    local = moment.astimezone()
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def local_day(d: date | None, empty: str = "Not set") -> str:
+    return f"{d.day} {d:%b %Y}" if d else empty
+
+
+def plain_label(text: str = "", name: str = "", *, wrap: bool = True) -> QLabel:
+    """A label that shows typed text literally: '<b>' stays '<b>', never bold."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if name:
+        label.setObjectName(name)
+        label.setAccessibleName(name)
+    return label
+
+
+def error_label(name: str) -> QLabel:
+    """Hidden until a problem is found; then red, plain, next to the field it names."""
+    label = plain_label("", name)
+    palette = label.palette()
+    palette.setColor(QPalette.ColorRole.WindowText, Qt.GlobalColor.darkRed)
+    label.setPalette(palette)
+    label.hide()
+    return label
+
+
+def set_error(label: QLabel, message: str | None) -> None:
+    label.setText(message or "")
+    label.setVisible(bool(message))

@@ -1,0 +1,335 @@
+"""A plan's history: every saved revision, any one in full, any two compared, an old one restored.
+
+Opening the window reads only the revision list (one query); a revision's items are read when
+the coordinator looks at it. Restoring saves the old content as a new revision, so the history
+only ever grows.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from careplan.domain.errors import CarePlanError
+from careplan.persistence.engine import Database
+from careplan.services import plans
+from careplan.services.patients import get_patient
+from careplan.services.plans import RevisionSummary
+from careplan.ui import restore_dialog
+from careplan.ui.dialog_kit import local_time, plain_label, show_error
+from careplan.ui.history_views import DiffView, RevisionView
+
+Index = QModelIndex | QPersistentModelIndex
+COLUMNS = ("Revision", "Saved", "By", "Reason", "Items", "Note")
+
+
+class HistoryModel(QAbstractTableModel):
+    """The revision list, newest first: the one a coordinator most often wants is on top."""
+
+    def __init__(self, rows: list[RevisionSummary], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.rows = list(reversed(rows))
+
+    def set_rows(self, rows: list[RevisionSummary]) -> None:
+        self.beginResetModel()
+        self.rows = list(reversed(rows))
+        self.endResetModel()
+
+    def row_of(self, number: int) -> int:
+        return next((n for n, r in enumerate(self.rows) if r.number == number), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            if col == 0:
+                return f"r{r.number}"
+            if col == 1:
+                return local_time(r.created_at)
+            if col == 2:
+                return r.author
+            if col == 3:
+                return r.reason or ("First version" if r.number == 1 else "—")
+            if col == 4:
+                return str(r.items)
+            notes = []
+            if r.restored_from:
+                notes.append(f"Restored from r{r.restored_from}")
+            if index.row() == 0:
+                notes.append("Current")
+            return ", ".join(notes)
+        if role == Qt.ItemDataRole.ToolTipRole and col == 3 and r.reason:
+            return r.reason
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 4):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return r.number
+        return None
+
+
+class HistoryWindow(QDialog):
+    restored = Signal(int)
+    """An old revision was saved again; the argument is the new revision's number."""
+
+    def __init__(self, db: Database, patient_id: int, actor: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.db, self.patient_id, self.actor = db, patient_id, actor
+        self.patient = get_patient(db, patient_id)
+        self.setObjectName("historyWindow")
+        self.setWindowTitle(f"Plan history — {self.patient.full_name} ({self.patient.mrn})")
+        self.setAccessibleName("Plan history")
+        self.resize(1100, 760)
+        self.model = HistoryModel(plans.history(db, patient_id), self)
+        self.shown_revision: int | None = None
+        self._open_timer = QTimer(self, singleShot=True, interval=80)
+        self._open_timer.timeout.connect(self._open_current)
+        self._build()
+        self._fill_combos()
+        if self.model.rows:
+            self.table.selectRow(0)
+            self._open_current()
+        self._update_buttons()
+
+    # --- layout --------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.summary = plain_label("", "historySummary")
+        self.table = QTableView()
+        self.table.setObjectName("historyTable")
+        self.table.setAccessibleName("Saved revisions")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((70, 150, 150, 0, 55, 170)):
+            if width:
+                header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+                header.resizeSection(col, width)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        hint = QLabel("Select one revision to read it, or two (Ctrl+click, or Shift+arrow keys) to compare them.")
+        hint.setObjectName("historyHint")
+
+        self.open_button = self._button("&Open", "historyOpen", self._open_current)
+        self.compare_button = self._button("Co&mpare selected", "historyCompare", self._compare_selected)
+        self.restore_button = self._button("&Restore this revision…", "historyRestore", self._restore)
+        self.close_button = self._button("Close", "historyClose", self.close)
+        buttons = QHBoxLayout()
+        for b in (self.open_button, self.compare_button, self.restore_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.close_button)
+
+        self.revision_heading = plain_label("", "revisionHeading")
+        self.revision_view = RevisionView()
+        revision_tab = QWidget()
+        rt = QVBoxLayout(revision_tab)
+        rt.addWidget(self.revision_heading)
+        rt.addWidget(self.revision_view, 1)
+
+        self.older = QComboBox()
+        self.older.setObjectName("compareOlder")
+        self.older.setAccessibleName("Compare from revision")
+        self.newer = QComboBox()
+        self.newer.setObjectName("compareNewer")
+        self.newer.setAccessibleName("Compare to revision")
+        from_label = QLabel("&From:")
+        from_label.setBuddy(self.older)
+        to_label = QLabel("&To:")
+        to_label.setBuddy(self.newer)
+        self.compare_heading = plain_label("", "compareHeading")
+        self.diff_view = DiffView()
+        pick = QHBoxLayout()
+        pick.addWidget(from_label)
+        pick.addWidget(self.older)
+        pick.addSpacing(12)
+        pick.addWidget(to_label)
+        pick.addWidget(self.newer)
+        pick.addStretch(1)
+        compare_tab = QWidget()
+        ct = QVBoxLayout(compare_tab)
+        ct.addLayout(pick)
+        ct.addWidget(self.compare_heading)
+        ct.addWidget(self.diff_view, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("historyTabs")
+        self.tabs.addTab(revision_tab, "Re&vision")
+        self.tabs.addTab(compare_tab, "Com&parison")
+
+        top = QWidget()
+        tv = QVBoxLayout(top)
+        tv.setContentsMargins(0, 0, 0, 0)
+        tv.addWidget(self.summary)
+        tv.addWidget(self.table, 1)
+        tv.addWidget(hint)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.setObjectName("historySplitter")
+        splitter.addWidget(top)
+        splitter.addWidget(self.tabs)
+        splitter.setSizes([300, 460])
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._open_timer.start())
+        self.table.activated.connect(lambda *_: self._open_current())
+        self.older.activated.connect(self._compare_combos)
+        self.newer.activated.connect(self._compare_combos)
+
+    def _button(self, text: str, name: str, slot: object) -> QPushButton:
+        b = QPushButton(text)
+        b.setObjectName(name)
+        b.setAccessibleName(text.replace("&", "").rstrip("…"))
+        b.setAutoDefault(False)
+        b.clicked.connect(slot)
+        return b
+
+    def _fill_combos(self) -> None:
+        rows = self.model.rows
+        for combo in (self.older, self.newer):
+            combo.clear()
+            for r in rows:
+                combo.addItem(f"r{r.number} — {local_time(r.created_at)}, {r.author}", r.number)
+        if len(rows) >= 2:
+            self.older.setCurrentIndex(1)
+            self.newer.setCurrentIndex(0)
+        latest = rows[0].number if rows else 0
+        self.summary.setText(
+            f"{latest} saved revision{'s' if latest != 1 else ''}. Old revisions never change; "
+            "restoring one saves it again as a new revision." if rows else
+            "This plan has not been saved yet, so it has no history.")
+
+    # --- reading ---------------------------------------------------------------------------------
+    def selected_numbers(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r].number for r in rows]
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        selected = self.selected_numbers()
+        latest = self.model.rows[0].number if self.model.rows else 0
+        self.open_button.setEnabled(len(selected) == 1)
+        self.compare_button.setEnabled(len(selected) == 2 or (len(selected) == 1 and selected[0] > 1))
+        self.compare_button.setText("Co&mpare selected" if len(selected) == 2 else "Co&mpare with previous")
+        self.restore_button.setEnabled(len(selected) == 1 and selected[0] != latest)
+        self.restore_button.setToolTip("" if len(selected) != 1 or selected[0] != latest
+                                       else "This is already the current revision.")
+
+    @Slot()
+    def _open_current(self) -> None:
+        index = self.table.currentIndex()
+        if index.isValid():
+            self.open_revision(self.model.rows[index.row()].number)
+
+    def open_revision(self, number: int) -> None:
+        self._open_timer.stop()
+        try:
+            rev = plans.get_revision(self.db, self.patient_id, number)
+        except CarePlanError as e:
+            show_error(self, "Cannot open this revision", str(e))
+            return
+        self.shown_revision = number
+        self.revision_heading.setText(
+            f"Revision {number}, saved {local_time(rev.created_at)} by {rev.author}. Read only.")
+        self.revision_view.show_revision(rev)
+        self.tabs.setCurrentIndex(0)
+
+    @Slot()
+    def _compare_selected(self) -> None:
+        selected = self.selected_numbers()
+        if len(selected) == 1 and selected[0] > 1:
+            selected = [selected[0] - 1, selected[0]]
+        if len(selected) == 2:
+            self.compare(*selected)
+
+    @Slot()
+    def _compare_combos(self) -> None:
+        a, b = self.older.currentData(), self.newer.currentData()
+        if a is not None and b is not None:
+            self.compare(int(a), int(b))
+
+    def compare(self, a: int, b: int) -> None:
+        old, new = min(a, b), max(a, b)
+        try:
+            diff = plans.compare(self.db, self.patient_id, old, new)
+        except CarePlanError as e:
+            show_error(self, "Cannot compare these revisions", str(e))
+            return
+        self.older.setCurrentIndex(self.older.findData(old))
+        self.newer.setCurrentIndex(self.newer.findData(new))
+        if old == new:
+            self.compare_heading.setText(f"Both sides are revision {old}: choose two different revisions.")
+        else:
+            counts = f"{len(diff.added)} added, {len(diff.removed)} removed, {len(diff.changed)} changed"
+            self.compare_heading.setText(f"From revision {old} to revision {new}: {counts}.")
+        self.diff_view.show_diff(old, new, diff)
+        self.tabs.setCurrentIndex(1)
+
+    # --- restoring -------------------------------------------------------------------------------
+    @Slot()
+    def _restore(self) -> None:
+        selected = self.selected_numbers()
+        if len(selected) != 1 or not self.model.rows:
+            return
+        number, latest = selected[0], self.model.rows[0].number
+        reason = restore_dialog.ask_restore_reason(self, number, latest)
+        if reason is None:
+            return
+        try:
+            rev = plans.restore_revision(self.db, self.patient_id, number, base_revision=latest,
+                                         author=self.actor, reason=reason)
+        except CarePlanError as e:  # ConflictError included: its message says who saved first
+            show_error(self, "The revision was not restored", str(e))
+            self.reload()
+            return
+        self.reload()
+        self.restored.emit(rev.number)
+
+    def reload(self) -> None:
+        self.model.set_rows(plans.history(self.db, self.patient_id))
+        self._fill_combos()
+        if self.model.rows:
+            self.table.selectRow(0)
+            self._open_current()
+        self._update_buttons()
