@@ -501,3 +501,20 @@ def test_revision_date_is_the_local_date(tmp_path: Path, monkeypatch: pytest.Mon
         monkeypatch.undo()
         time.tzset()
     assert re.search(r"revision 1 of 5 March 2025", flat(page_texts(doc)[0]))
+
+
+def test_phone_numbers_never_break_across_lines(tmp_path: Path) -> None:
+    long_number = "+44 (0)20 7946 0000 extension 1234 then press 5"
+    team = [TeamMember(f"Member {i}", Role.PHYSIOTHERAPIST, "+44 20 7946 0000") for i in range(3)]
+    team.append(TeamMember("Switchboard", Role.OTHER, long_number))
+    plan = printable()
+    plan = replace(plan, patient=replace(plan.patient, care_team=team))
+    for paper in ("a4", "letter"):
+        _, doc = export(tmp_path, plan, name=f"{paper}.pdf", large_print=True, paper=paper)
+        lines = [line.replace("\xa0", " ").strip() for page in doc for line in page.get_text().splitlines()]
+        assert lines.count("+44 20 7946 0000") == 3, paper
+        # Too long for one line: it breaks between groups, never inside one.
+        start = next(i for i, line in enumerate(lines) if line.startswith("+44 (0)20"))
+        joined = " ".join(lines[start:start + 4])
+        assert long_number in joined, paper
+        assert all(part in long_number.split() for line in lines[start:start + 3] for part in line.split()), paper

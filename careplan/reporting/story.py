@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from careplan.domain.plan import PlanStatus
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import KeepStart, Para, bullets, heading
-from careplan.reporting.fonts import REGULAR
+from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.markup import Markup
 from careplan.reporting.model import PdfOptions, PrintablePlan
 from careplan.reporting.styles import PAGE_SIZES, Styles, styles_for
@@ -89,18 +90,24 @@ def _contact_box(c: Ctx, title: str, people: list[tuple[str, str, str]]) -> Tabl
         return None
     st, m = c.st, c.m
     rows: list[list[Flowable | str]] = [[Para(title, st.cell_bold), ""]]
+    widest = max((stringWidth(capped(p, 60), BOLD, st.sizes.phone) for _, _, p in people), default=0.0)
+    # A number split over two lines gets misdialled, so its spaces do not break; one too long
+    # for the widest column breaks at its spaces, never inside a group of digits.
+    keep_whole = widest + 20 <= c.width * 0.6
     for name, what, phone in people:
         who = f"<b>{m(capped(name), bold=True)}</b>"
         if what.strip():
             who += f"<br/>{m(capped(what))}"
-        number = (Para(m(capped(phone, 60)), st.phone) if phone.strip()
-                  else Para("No number written down", st.cell))
+        text = m(capped(phone, 60))
+        number = (Para(text.replace(" ", "&nbsp;") if keep_whole else text, st.phone)
+                  if phone.strip() else Para("No number written down", st.cell))
         rows.append([Para(who, st.cell), number])
-    return _box(c, rows)
+    return _box(c, rows, number_width=widest + 20)
 
 
-def _box(c: Ctx, rows: list[list[Flowable | str]]) -> Table:
-    name_w = c.width * 0.55
+def _box(c: Ctx, rows: list[list[Flowable | str]], number_width: float = 0.0) -> Table:
+    # The number column is as wide as the longest number (within reason), the name gets the rest.
+    name_w = c.width - min(max(number_width, c.width * 0.4), c.width * 0.6)
     style = TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, c.st.sizes.body),
         ("BOX", (0, 0), (-1, -1), 2, "black"),
@@ -145,7 +152,8 @@ def what_changed(c: Ctx) -> list[Flowable]:
         out += bullets([m(line) for line in goal_lines + plan_lines], st)
     if len(out) == 1:
         out.append(Para("Nothing you need to do has changed since the last version.", st.body))
-    return out
+    # The heading stays with the first thing under it, never alone at the foot of a page.
+    return [KeepStart(out[:3]), *out[3:]]
 
 
 def goals(c: Ctx) -> list[Flowable]:
