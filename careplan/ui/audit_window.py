@@ -5,10 +5,10 @@ The log can hold years of events, so it is read a page at a time as the coordina
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from datetime import date
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -39,13 +39,16 @@ from careplan.services.clock import today
 from careplan.services.patients import get_patient_by_mrn
 from careplan.ui.audit_text import summarise
 from careplan.ui.dialog_kit import error_label, local_time, plain_label, set_error
+from careplan.ui.list_table_model import ListTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("When", "Who", "What", "Patient (MRN)", "Revision", "Details")
 PAGE = 200
 
 
-class AuditModel(QAbstractTableModel):
+class AuditModel(ListTableModel):
+    columns = COLUMNS
+
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
         self.db = db
@@ -84,16 +87,8 @@ class AuditModel(QAbstractTableModel):
             self.events.extend(page)
             self.endInsertRows()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.events)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_list(self) -> Sized:
+        return self.events
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():

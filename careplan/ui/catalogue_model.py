@@ -6,12 +6,15 @@ thousand items filter in about a millisecond, far below what a person can notice
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from collections.abc import Sized
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.disciplines import Discipline
+from careplan.ui.list_table_model import ListTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Treatment", "Discipline", "Kind")
@@ -25,7 +28,9 @@ def _haystack(item: CatalogueItem) -> str:
                      item.caregiver_instructions, item.clinical_description, item.safety_notes)).casefold()
 
 
-class CatalogueModel(QAbstractTableModel):
+class CatalogueModel(ListTableModel):
+    columns = COLUMNS
+
     def __init__(self, items: list[CatalogueItem], parent: object = None):
         super().__init__(parent)  # type: ignore[arg-type]
         self._all: list[CatalogueItem] = []
@@ -90,16 +95,8 @@ class CatalogueModel(QAbstractTableModel):
         self.endResetModel()
 
     # --- Qt -----------------------------------------------------------------------------------
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_list(self) -> Sized:
+        return self._rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         # Painting asks every visible cell for a dozen roles: answer the unused ones first.

@@ -7,8 +7,9 @@ only ever grows.
 
 from __future__ import annotations
 
+from collections.abc import Sized
+
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -39,13 +40,16 @@ from careplan.services.plans import RevisionSummary
 from careplan.ui import restore_dialog
 from careplan.ui.dialog_kit import local_time, plain_label, show_error
 from careplan.ui.history_views import DiffView, RevisionView
+from careplan.ui.list_table_model import ListTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Revision", "Saved", "By", "Reason", "Items", "Note")
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(ListTableModel):
     """The revision list, newest first: the one a coordinator most often wants is on top."""
+
+    columns = COLUMNS
 
     def __init__(self, rows: list[RevisionSummary], parent: QWidget | None = None):
         super().__init__(parent)
@@ -59,16 +63,8 @@ class HistoryModel(QAbstractTableModel):
     def row_of(self, number: int) -> int:
         return next((n for n, r in enumerate(self.rows) if r.number == number), -1)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_list(self) -> Sized:
+        return self.rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():

@@ -6,8 +6,9 @@ with 10,000 patients costs one small query per keystroke, not a full load.
 
 from __future__ import annotations
 
+from collections.abc import Sized
+
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 from careplan.persistence.engine import Database
 from careplan.services.patients import PatientSummary, ReviewState, count_patients, search_patients
 from careplan.ui.form_fields import named
+from careplan.ui.list_table_model import ListTableModel
 
 PAGE = 100
 COLUMNS = ("Name", "MRN", "Plan", "Next review")
@@ -68,8 +70,10 @@ def _shown(p: PatientSummary) -> tuple[str, str, str, str]:
     return (p.full_name, p.mrn, plan_text(p), review_text(p))
 
 
-class PatientTableModel(QAbstractTableModel):
+class PatientTableModel(ListTableModel):
     """Patients matching the search text, one page at a time."""
+
+    columns = COLUMNS
 
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
@@ -143,16 +147,8 @@ class PatientTableModel(QAbstractTableModel):
 
     # --- Qt model --------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+    def row_list(self) -> Sized:
+        return self._rows
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
