@@ -61,7 +61,6 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
                         lambda parent, lines: a.take("startup recovery: " + "; ".join(lines), a.startup_recovery))
     monkeypatch.setattr(prompts, "ask_save_before", lambda parent, what: a.take("save before", a.save_before))
     monkeypatch.setattr(prompts, "show_error", lambda parent, title, message: a.errors.append(message))
-    monkeypatch.setattr(prompts, "not_available", lambda parent, feature: a.asked.append(f"not available: {feature}"))
     monkeypatch.setattr(identity, "ask_name", lambda parent, current: a.take("name", a.name))
     monkeypatch.setattr(conflict_dialog, "ask_conflict",
                         lambda parent, error, mine: a.take("conflict", a.conflict)(parent, error, mine))

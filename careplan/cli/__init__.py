@@ -12,23 +12,12 @@ import sys
 from collections.abc import Sequence
 
 from careplan import __version__
-from careplan.cli import common, core_commands
+from careplan.cli import common, core_commands, exchange_commands, pdf_commands
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 # Each module adds its subcommands; a subcommand's handler takes the parsed args and returns an exit status.
-COMMAND_MODULES = [core_commands]
-
-
-def _optional_modules() -> list[object]:
-    mods: list[object] = []
-    for name in ("exchange_commands", "pdf_commands"):
-        try:
-            mods.append(__import__(f"careplan.cli.{name}", fromlist=["register"]))
-        except ModuleNotFoundError as e:
-            if e.name != f"careplan.cli.{name}":
-                raise
-    return mods
+COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,8 +30,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--exit-after-startup", action="store_true",
                         help="open the main window, wait for its first paint, print startup_s=<seconds> and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for mod in [*COMMAND_MODULES, *_optional_modules()]:
-        mod.register(sub)  # type: ignore[attr-defined]
+    for mod in COMMAND_MODULES:
+        mod.register(sub)
     return parser
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
-
 from PySide6.QtCore import QSettings, Qt, QTimer, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
@@ -255,16 +252,7 @@ class MainWindow(QMainWindow):
         self.patients.refresh()
         self._update()
 
-    # --- menus that open other windows (landed separately; imported when first used) -------------
-
-    def _module(self, name: str, feature: str) -> ModuleType | None:
-        try:
-            return importlib.import_module(f"careplan.ui.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"careplan.ui.{name}":
-                raise
-            prompts.not_available(self, feature)
-            return None
+    # --- menus that open other windows (imported when first used: start-up stays fast) --------
 
     def _when_saved(self, what: str, go: object) -> None:
         """Printouts show saved revisions: offer to save unsaved edits first."""
@@ -276,42 +264,44 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def export_pdf(self) -> None:
+        from careplan.ui import export
+
         pid = self.editor.doc.patient_id
-        module = self._module("export", "Exporting a PDF")
-        if module and pid is not None:
-            self._when_saved("export the plan", lambda: module.export_pdf(self, self.db, pid, self.actor))
+        if pid is not None:
+            self._when_saved("export the plan", lambda: export.export_pdf(self, self.db, pid, self.actor))
 
     @Slot()
     def print_plan(self) -> None:
+        from careplan.ui import export
+
         pid = self.editor.doc.patient_id
-        module = self._module("export", "Printing")
-        if module and pid is not None:
-            self._when_saved("print the plan", lambda: module.print_plan(self, self.db, pid, self.actor))
+        if pid is not None:
+            self._when_saved("print the plan", lambda: export.print_plan(self, self.db, pid, self.actor))
 
     @Slot()
     def show_history(self) -> None:
+        from careplan.ui.history_window import HistoryWindow
+
         pid = self.editor.doc.patient_id
-        module = self._module("history_window", "The plan history")
-        if module and pid is not None:
-            dialog = module.HistoryWindow(self.db, pid, self.actor, self)
+        if pid is not None:
+            dialog = HistoryWindow(self.db, pid, self.actor, self)
             dialog.restored.connect(lambda _n: (self.editor.reload_plan(), self._after_save()))
             dialog.open()
 
     @Slot()
     def show_catalogue(self) -> None:
-        module = self._module("catalogue_window", "Editing the catalogue")
-        if module:
-            dialog = module.CatalogueWindow(self.db, self.actor, self)
-            dialog.catalogueChanged.connect(self.editor.reload_catalogue)
-            dialog.open()
+        from careplan.ui.catalogue_window import CatalogueWindow
+
+        dialog = CatalogueWindow(self.db, self.actor, self)
+        dialog.catalogueChanged.connect(self.editor.reload_catalogue)
+        dialog.open()
 
     @Slot()
     def show_audit(self) -> None:
-        module = self._module("audit_window", "The audit log")
-        if module:
-            p = self.editor.doc.patient
-            window = module.AuditWindow(self.db, self, mrn=p.mrn if p else None)
-            window.show()
+        from careplan.ui.audit_window import AuditWindow
+
+        p = self.editor.doc.patient
+        AuditWindow(self.db, self, mrn=p.mrn if p else None).show()
 
     @Slot()
     def change_name(self) -> None:

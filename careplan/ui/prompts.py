@@ -142,10 +142,3 @@ def show_error(parent: QWidget | None, title: str, message: str) -> None:
     box = _box(parent, QMessageBox.Icon.Warning, title, message)
     box.setObjectName("errorMessage")
     box.exec()
-
-
-def not_available(parent: QWidget | None, feature: str) -> None:
-    box = _box(parent, QMessageBox.Icon.Information, "Not available yet",
-               f"{feature} is not available in this build.")
-    box.setObjectName("notAvailable")
-    box.exec()
