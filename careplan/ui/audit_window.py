@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +37,7 @@ from careplan.services.audit import AuditEvent
 from careplan.services.clock import today
 from careplan.services.patients import get_patient_by_mrn
 from careplan.ui.audit_text import summarise
-from careplan.ui.dialog_kit import error_label, local_time, plain_label, set_error
+from careplan.ui.dialog_kit import error_label, local_time, plain_label, row_table, set_error
 from careplan.ui.list_table_model import ListTableModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -160,17 +159,8 @@ class AuditWindow(QDialog):
         bar.addWidget(self.clear_button)
         self.filter_error = error_label("auditFilterError")
 
-        self.table = QTableView()
-        self.table.setObjectName("auditTable")
-        self.table.setAccessibleName("Audit events, newest first")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table = row_table(self.model, "auditTable", "Audit events, newest first",
+                               QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.table.horizontalHeader()
         for col, width in enumerate((150, 130, 230, 120, 70)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)

@@ -8,7 +8,6 @@ from collections.abc import Iterable, Sequence
 from PySide6.QtCore import (
     QMimeData,
     QModelIndex,
-    QPersistentModelIndex,
     QRegularExpression,
     QSortFilterProxyModel,
     Qt,
@@ -16,18 +15,17 @@ from PySide6.QtCore import (
     Slot,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTreeView, QVBoxLayout, QWidget
 
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.disciplines import DISCIPLINE_ORDER
-from careplan.ui.form_fields import named
+from careplan.ui.form_fields import SearchBox, named
 from careplan.ui.plan_items_model import CATALOGUE_MIME
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SEARCH_ROLE = Qt.ItemDataRole.UserRole + 2
 IN_PLAN_MARK = "\u2713 "
 MIN_SEARCH = 2  # one letter matches most of the catalogue: filtering starts at two
-Index = QModelIndex | QPersistentModelIndex
 
 
 class CatalogueModel(QStandardItemModel):
@@ -135,17 +133,6 @@ class _CatalogueTree(QTreeView):
         super().keyPressEvent(event)
 
 
-class _SearchBox(QLineEdit):
-    toList = Signal()  # noqa: N815 (Qt signal naming)
-    """Down or Enter: continue in the list."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.toList.emit()
-            return
-        super().keyPressEvent(event)
-
-
 class CataloguePicker(QWidget):
     itemChosen = Signal(str)  # noqa: N815 (Qt signal naming)
     """The user asked to add this catalogue item (code) to the plan."""
@@ -161,7 +148,7 @@ class CataloguePicker(QWidget):
         hint.setWordWrap(True)
         hint.setObjectName("catalogueHint")
         layout.addWidget(hint)
-        self.search = _SearchBox()
+        self.search = SearchBox()
         named(self.search, "catalogueSearch", "Search the catalogue")
         self.search.setPlaceholderText("Search treatments  (Ctrl+K)")
         self.search.setClearButtonEnabled(True)

@@ -12,7 +12,6 @@ from datetime import datetime
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +33,7 @@ from careplan.persistence.engine import Database
 from careplan.services import catalogue as catalogue_service
 from careplan.ui.catalogue_form import CatalogueItemForm
 from careplan.ui.catalogue_model import CatalogueModel
-from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, show_error
+from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table, show_error
 
 
 def last_edit(db: Database, code: str) -> tuple[str, datetime] | None:
@@ -100,19 +98,8 @@ class CatalogueWindow(QDialog):
         filter_row.addSpacing(12)
         filter_row.addWidget(self.show_retired)
 
-        self.table = QTableView()
-        self.table.setObjectName("catalogueTable")
-        self.table.setAccessibleName("Catalogue items")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
         # Fixed row heights and column widths: the view never measures 2,000 rows per keystroke.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table = row_table(self.model, "catalogueTable", "Catalogue items")
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col, width in ((1, 165), (2, 85)):

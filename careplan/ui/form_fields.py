@@ -190,3 +190,16 @@ def route_undo_keys_to_window(*widgets: QWidget) -> None:
         w.installEventFilter(_UNDO_ROUTER)
         if isinstance(w, QPlainTextEdit):
             w.setUndoRedoEnabled(False)
+
+
+class SearchBox(QLineEdit):
+    """A search field where Down or Enter moves on to the results, so typing flows into choosing."""
+
+    toList = Signal()  # noqa: N815 (Qt signal naming)
+    """The user wants to move into the results."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.toList.emit()
+            return
+        super().keyPressEvent(event)

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -38,7 +37,7 @@ from careplan.services import plans
 from careplan.services.patients import get_patient
 from careplan.services.plans import RevisionSummary
 from careplan.ui import restore_dialog
-from careplan.ui.dialog_kit import local_time, plain_label, show_error
+from careplan.ui.dialog_kit import local_time, plain_label, row_table, show_error
 from careplan.ui.history_views import DiffView, RevisionView
 from careplan.ui.list_table_model import ListTableModel
 
@@ -123,18 +122,8 @@ class HistoryWindow(QDialog):
     # --- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
         self.summary = plain_label("", "historySummary")
-        self.table = QTableView()
-        self.table.setObjectName("historyTable")
-        self.table.setAccessibleName("Saved revisions")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        self.table = row_table(self.model, "historyTable", "Saved revisions",
+                               QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.table.horizontalHeader()
         for col, width in enumerate((70, 150, 150, 0, 55, 170)):
             if width:

@@ -16,13 +16,12 @@ from PySide6.QtCore import (
     Signal,
     Slot,
 )
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from careplan.persistence.engine import Database
 from careplan.services.patients import PatientSummary, ReviewState, count_patients, search_patients
-from careplan.ui.form_fields import named
+from careplan.ui.form_fields import SearchBox, named
 from careplan.ui.list_table_model import ListTableModel
 
 PAGE = 100
@@ -172,19 +171,6 @@ class PatientTableModel(ListTableModel):
         return None
 
 
-class _SearchBox(QLineEdit):
-    """Down or Enter moves to the list, so the keyboard flows from typing to choosing."""
-
-    toList = Signal()  # noqa: N815 (Qt signal naming)
-    """The user wants to move into the results."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.toList.emit()
-            return
-        super().keyPressEvent(event)
-
-
 class PatientListPanel(QWidget):
     """Search box, result count and the patient table."""
 
@@ -198,7 +184,7 @@ class PatientListPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
         search_label = QLabel("&Find:")
-        self.search = _SearchBox()
+        self.search = SearchBox()
         named(self.search, "patientSearch", "Find a patient by name or MRN")
         self.search.setPlaceholderText("Name or MRN  (Ctrl+F)")
         self.search.setClearButtonEnabled(True)
