@@ -518,3 +518,34 @@ def test_phone_numbers_never_break_across_lines(tmp_path: Path) -> None:
         joined = " ".join(lines[start:start + 4])
         assert long_number in joined, paper
         assert all(part in long_number.split() for line in lines[start:start + 3] for part in line.split()), paper
+
+
+def test_labelled_lines_print_exactly_as_the_two_font_paragraph(tmp_path: Path) -> None:
+    """Labelled draws its one-line case itself (for speed): every glyph must land where
+    ReportLab's Paragraph puts it, and every other case must be that Paragraph."""
+    from reportlab.platypus import SimpleDocTemplate
+
+    from careplan.reporting.flowables import Labelled, Para
+    from careplan.reporting.fonts import font_book
+    from careplan.reporting.markup import Markup
+    from careplan.reporting.styles import styles_for
+
+    m = Markup(font_book())
+    values = ["Daily", "Twice a day & at night", "<b>not bold</b> R&amp;D", "Kinésithérapeute Müller",
+              "Daily  with  gaps", "Morning\nand evening", "😀 every day", "", "word " * 12, "word " * 40,
+              *("W" * n for n in range(60, 70))]  # around the end of the line
+
+    def glyphs(flowables: list) -> list[tuple]:
+        out = tmp_path / "labelled.pdf"
+        SimpleDocTemplate(str(out)).build(flowables)
+        with pymupdf.open(out) as doc:
+            return [(n, span["font"], round(span["size"], 2), ch["c"], round(ch["origin"][0], 2),
+                     round(ch["origin"][1], 2))
+                    for n, page in enumerate(doc) for block in page.get_text("rawdict")["blocks"]
+                    for line in block.get("lines", []) for span in line["spans"] for ch in span["chars"]]
+
+    for large in (False, True):
+        body = styles_for(large).body
+        ours = [Labelled("How often:", m(v), body) for v in values]
+        assert glyphs(list(ours)) == glyphs([Para(f"<b>How often:</b> {m(v)}", body) for v in values])
+        assert any(line._para is None for line in ours) and any(line._para is not None for line in ours)

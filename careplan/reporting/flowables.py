@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape, unescape
+
+from reportlab import rl_config
+from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.fonts import ps2tt, tt2ps
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from careplan.reporting.styles import Styles
@@ -41,9 +48,76 @@ def bullets(lines_markup: list[str], st: Styles) -> list[Flowable]:
     return [Para(line, st.bullet, bulletText="•") for line in lines_markup]
 
 
-def labelled(label: str, value_markup: str, st: Styles) -> Para:
+class Labelled(Flowable):
+    """'How often: Daily' with the label in bold; `label` is our own text, never typed input.
+
+    Every item has several of these lines, and as a two-font Paragraph each costs about twice
+    as much to parse, break and draw as a plain one. Nearly all fit on one line, so such a line
+    is measured and drawn here directly, with exactly the text operations ReportLab's Paragraph
+    would use (bold label, then " value" in the regular face, from the same origin). Anything
+    else (a value with markup, odd spacing, or too long for one line) is the Paragraph itself.
+    """
+
+    def __init__(self, label: str, value_markup: str, style: ParagraphStyle):
+        super().__init__()
+        self.label, self.markup, self.style = label, value_markup, style
+        self.bold = tt2ps(ps2tt(style.fontName)[0], 1, 0)  # the face <b> would choose
+        text = unescape(value_markup)
+        # Only text that parses to itself: no tags or entities, single spaces, no soft hyphens.
+        simple = escape(text) == value_markup and " ".join(text.split()) == text and "\xad" not in text
+        self.value = text if simple else None
+        self._para: Para | None = None  # made only when the line is not simple
+
+    def _paragraph(self) -> Para:
+        if self._para is None:
+            self._para = Para(f"<b>{self.label}</b> {self.markup}", self.style)
+        return self._para
+
+    def _fits_one_line(self, avail_width: float) -> bool:
+        if not self.value or self.style.alignment != TA_LEFT:  # drawn here only as a left-aligned line
+            return False
+        st = self.style
+        room = avail_width - st.leftIndent - st.firstLineIndent - st.rightIndent
+        # An upper bound of the width ReportLab's line breaking computes: it may measure the
+        # space after the label in either face.
+        space = max(stringWidth(" ", self.bold, st.fontSize), stringWidth(" ", st.fontName, st.fontSize))
+        width = stringWidth(self.label, self.bold, st.fontSize) + space + stringWidth(self.value, st.fontName, st.fontSize)
+        return width + 1e-6 < room
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._para is None and self._fits_one_line(availWidth):
+            self.width, self.height = availWidth, self.style.leading
+            return self.width, self.height
+        self.width, self.height = self._paragraph().wrap(availWidth, availHeight)
+        return self.width, self.height
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        if self._para is None:
+            return []  # one line never splits, as a one-line Paragraph
+        return list(self._para.split(availWidth, availHeight))
+
+    def draw(self) -> None:
+        if self._para is not None:
+            self._para.drawOn(self.canv, 0, 0)
+            return
+        st, canv = self.style, self.canv
+        size = st.fontSize
+        if rl_config.paraFontSizeHeightOffset:  # where Paragraph puts the first baseline
+            y = self.height - size
+        else:
+            y = self.height - max(getAscentDescent(self.bold, size)[0], getAscentDescent(st.fontName, size)[0])
+        tx = canv.beginText(st.leftIndent + st.firstLineIndent, y)
+        tx.setFillColor(st.textColor)
+        tx.setFont(self.bold, size, st.leading)
+        tx.textOut(self.label)
+        tx.setFont(st.fontName, size, st.leading)
+        tx.textOut(f" {self.value}")
+        canv.drawText(tx)
+
+
+def labelled(label: str, value_markup: str, st: Styles) -> Labelled:
     """'How often: Daily' with the label in bold; `label` is our own text, never typed input."""
-    return Para(f"<b>{label}</b> {value_markup}", st.body)
+    return Labelled(label, value_markup, st.body)
 
 
 class KeepStart(KeepTogether):
