@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
@@ -22,10 +23,36 @@ def has_display() -> bool:
     return True
 
 
+# What the main window needs from the layers below, imported before Qt. Importing PySide6 replaces
+# Python's import function with one that reads the source file of every module imported after it
+# (to look for `from __feature__ import ...`) and keeps those lines in memory: about 19 MB and 45 ms
+# for SQLAlchemy and our own data layer. Everything here is imported before that happens.
+DATA_LAYER = (
+    "careplan.domain.catalogue", "careplan.domain.diff", "careplan.domain.disciplines", "careplan.domain.patient",
+    "careplan.domain.plan", "careplan.domain.rebase", "careplan.domain.team", "careplan.domain.text",
+    "careplan.persistence.engine", "careplan.persistence.models", "careplan.services.audit",
+    "careplan.services.catalogue", "careplan.services.clock", "careplan.services.patients", "careplan.services.plans",
+)
+
+
 def open_app(args: argparse.Namespace) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
+    for name in DATA_LAYER:
+        importlib.import_module(name)
+    from careplan.domain.errors import CarePlanError
+    from careplan.persistence.engine import open_database
+    from careplan.services.catalogue import sync_shipped_catalogue_if_changed
+
+    try:  # the database is opened (and upgraded if need be) before any window exists
+        db = open_database(getattr(args, "db", None))
+        sync_shipped_catalogue_if_changed(db)
+    except CarePlanError as e:
+        from careplan.ui.app import show_startup_error
+
+        show_startup_error(str(e))
+        return 2
     from careplan.ui.app import run_app
 
-    return run_app(db_arg=getattr(args, "db", None), exit_after_startup=args.exit_after_startup)
+    return run_app(db, exit_after_startup=args.exit_after_startup)

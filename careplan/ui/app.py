@@ -9,9 +9,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from careplan import __version__
-from careplan.domain.errors import CarePlanError
 from careplan.paths import APP_AUTHOR, APP_NAME
-from careplan.persistence.engine import Database, open_database
+from careplan.persistence.engine import Database
 
 
 def process_age() -> float:
@@ -63,22 +62,16 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 def show_startup_error(message: str) -> None:
     print(f"careplan: {message}", file=sys.stderr)
+    make_application()
     box = QMessageBox(QMessageBox.Icon.Critical, "CarePlan cannot open the database", message)
     box.setObjectName("startupError")
     if QApplication.platformName() != "offscreen":
         box.exec()
 
 
-def run_app(*, db_arg: str | None, exit_after_startup: bool = False) -> int:
+def run_app(db: Database, *, exit_after_startup: bool = False) -> int:
+    """Show the main window on an open database and run until it closes (see cli.gui.open_app)."""
     app = make_application()
-    try:
-        db = open_database(db_arg)
-        from careplan.services.catalogue import sync_shipped_catalogue_if_changed
-
-        sync_shipped_catalogue_if_changed(db)
-    except CarePlanError as e:
-        show_startup_error(str(e))
-        return 2
     # A timed start-up run must not stop at the "recover unsaved changes?" question.
     window = build_main_window(db, offer_recovery=not exit_after_startup)
     if exit_after_startup:

@@ -20,7 +20,7 @@ from careplan import __version__
 from careplan.persistence.engine import Database
 from careplan.services import patients as patient_service
 from careplan.services import plans as plan_service
-from careplan.ui import identity, patient_dialog, prompts
+from careplan.ui import identity, prompts
 from careplan.ui.main_menus import build_menus
 from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
@@ -226,6 +226,8 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def new_patient(self) -> None:
+        from careplan.ui import patient_dialog  # only when asked for: not on the start-up path
+
         p = patient_dialog.edit_patient(self, self.db, self.actor)
         if p is None or p.id is None:
             return
@@ -240,6 +242,8 @@ class MainWindow(QMainWindow):
         current = self.editor.doc.patient
         if current is None:
             return
+        from careplan.ui import patient_dialog  # only when asked for: not on the start-up path
+
         p = patient_dialog.edit_patient(self, self.db, self.actor, current)
         if p is None:
             return

@@ -33,6 +33,7 @@ from careplan.ui.form_fields import SearchBox, named
 from careplan.ui.list_table_model import ListTableModel
 
 PAGE = 100
+WARM_UP_MS = 300  # after the first paint; a person cannot type a name sooner
 COLUMNS = ("Name", "MRN", "Plan", "Next review")
 SORT_KEYS = ("name", "mrn", "plan_status", "next_review")
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -229,9 +230,9 @@ class PatientListPanel(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_count)
         self._update_count()
-        # Run one search in the background of start-up, so the first keystroke finds the query
-        # compiled and the database pages cached.
-        QTimer.singleShot(0, self._warm_up)
+        # Run one search once start-up is over (the window has painted by then), so the first
+        # keystroke finds the query compiled and the database pages cached.
+        QTimer.singleShot(WARM_UP_MS, self._warm_up)
 
     @Slot()
     def _warm_up(self) -> None:
