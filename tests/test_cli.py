@@ -39,6 +39,16 @@ def test_help_names_every_subcommand(capsys: pytest.CaptureFixture[str]) -> None
         assert cmd in out
 
 
+def test_help_and_version_do_not_load_the_database_libraries() -> None:
+    script = ("import sys\nfrom careplan.cli import main\n"
+              "for argv in (['--version'], ['--help'], ['export', '--help']):\n"
+              "    try:\n        main(argv)\n    except SystemExit:\n        pass\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'PySide6', 'reportlab', 'alembic'}))")
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_demo_is_deterministic_for_a_seed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     outputs = []
     for name in ("a", "b"):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from careplan.domain.errors import CarePlanError
-from careplan.persistence.engine import Database, open_database
+
+if TYPE_CHECKING:
+    from careplan.persistence.engine import Database
 
 UserFacingError = CarePlanError
 
@@ -24,6 +26,9 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def db_from(args: argparse.Namespace) -> Database:
+    # Imported here, so `careplan --help` and `--version` answer without loading SQLAlchemy.
+    from careplan.persistence.engine import open_database
+
     return open_database(getattr(args, "db", None))
 
 
