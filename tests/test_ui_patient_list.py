@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -43,17 +42,12 @@ def test_search_as_you_type_by_name_or_mrn(qtbot, panel, demo_db):
     assert panel.count.text() == f"{PATIENTS} patients"
     assert panel.model.rowCount() == PAGE  # one page at a time
     panel.search.setFocus()
-    took = []
+    # Speed is measured in bench/search.py, never asserted here: shared machines are noisy.
     for word in ("ann", "ben", "an"):
         panel.search.clear()
         for n, ch in enumerate(word, 1):
-            start = time.perf_counter()
             qtbot.keyClick(panel.search, ch)
-            panel.table.viewport().repaint()
-            took.append(time.perf_counter() - start)
             assert panel.model.total == count_patients(demo_db, word[:n])
-    median = sorted(took)[len(took) // 2]
-    assert median < 0.030, f"a keystroke took {median * 1000:.1f} ms (median)"
     assert all("an" in n.casefold() or "an" in panel.model.index(r, 1).data().casefold()
                for r, n in enumerate(names(panel)))
     assert "match \u201can\u201d" in panel.count.text()

