@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, text, update
+from sqlalchemy import event, insert, text, update
 
 from careplan.domain.errors import CarePlanError
 from careplan.domain.plan import GENESIS_HASH, PlanContent, Revision
@@ -24,6 +24,7 @@ from careplan.persistence.models import PlanRevisionRow, PlanRow, RevisionItemRo
 from careplan.services import audit, exchange, plans
 from careplan.services.check import chain_problem, check_database
 from careplan.services.history import revision_rows
+from careplan.services.patients import NotFoundError
 from tests.history_builders import make_patient, plan_with, save_history
 from tests.history_fixtures import (
     counts,
@@ -133,6 +134,14 @@ def test_a_save_based_on_a_revision_the_plan_does_not_have_is_refused_and_leaves
     assert check_database(db).ok
 
 
+def test_a_save_based_on_a_plan_that_no_longer_exists_writes_nothing(db: Database) -> None:
+    pid = make_patient(db, "MRN-1").id or 0
+    before = snapshot(db)
+    with pytest.raises(NotFoundError, match="The plan this edit was based on no longer exists"):
+        plans.save_revision(db, pid, base_revision=3, content=plan_with(2), author="Nurse Late", reason="Review")
+    assert snapshot(db) == before
+
+
 def test_a_save_on_a_stale_base_is_refused_by_the_plan_head(db: Database) -> None:
     pid = make_patient(db, "MRN-1").id or 0
     save_history(db, pid, revisions=3)
@@ -221,6 +230,20 @@ def test_a_plan_broken_early_does_not_hide_or_spoil_the_plans_after_it(db: Datab
     assert check_database(db).problems == report.problems
 
 
+def test_check_names_a_plan_head_that_disagrees_with_its_revisions(db: Database) -> None:
+    """The plans row is not append-only (it moves on every save), so check compares it with the chain."""
+    for mrn in ("MRN-A", "MRN-B", "MRN-C"):
+        save_history(db, make_patient(db, mrn).id or 0, revisions=4)
+    with db.engine.begin() as c:
+        for mrn, values in (("MRN-A", "current_revision = 3"), ("MRN-B", "last_hash = '" + "e" * 64 + "'")):
+            c.execute(text(f"UPDATE plans SET {values} WHERE patient_id = (SELECT id FROM patients WHERE mrn = :m)"),
+                      {"m": mrn})
+    assert check_database(db).problems == [
+        "Plan of MRN-A: says it has 3 revisions but 4 are stored",
+        "Plan of MRN-B: latest hash does not match revision 4",
+    ]
+
+
 def _chain(contents: list[PlanContent]) -> list[Revision]:
     out, prev = [], GENESIS_HASH
     for n, content in enumerate(contents, start=1):
@@ -280,6 +303,19 @@ def test_check_memory_stays_flat_as_the_history_grows(db: Database, monkeypatch:
     demo(db, patients=10, seed=5)
     small = _check_peak(db), counts(db)["plan_revisions"]
     demo(db, patients=50, seed=6)
-    big = _check_peak(db), counts(db)["plan_revisions"]
+    cursors: list[str] = []
+
+    def seen(_conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if "FROM plans" in statement and "plan_revisions" in statement:
+            cursors.append(type(cursor).__name__)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        big = _check_peak(db), counts(db)["plan_revisions"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
     assert big[1] > 5 * small[1]
     assert big[0] < 1.5 * small[0], f"peak {small[0]:,} B for {small[1]} revisions, {big[0]:,} B for {big[1]}"
+    if not db.is_sqlite:
+        # libpq keeps a client-side result whole, out of tracemalloc's sight: the rows must stay on the server.
+        assert cursors == ["ServerCursor"] * 2, cursors
