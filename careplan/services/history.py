@@ -90,6 +90,8 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
     CarePlanError when an entry's recomputed hash differs from the one it was expected to have.
     """
     runs = [r for r in runs if r.entries]
+    if len({r.patient_id for r in runs}) != len(runs):
+        raise ValueError("one run per plan: a plan's revisions are appended in one run, in order")
     heads = _heads(s, [r.patient_id for r in runs])
     chains = [_chain(run, heads.get(run.patient_id)) for run in runs]
     plan_ids = _move_heads(s, runs, heads, chains)
