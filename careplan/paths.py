@@ -19,11 +19,13 @@ APP_AUTHOR = "CarePlan"
 
 RESOURCES_PACKAGE = "careplan.resources"
 MIGRATIONS_PACKAGE = "careplan.migrations"
+# The installed resources/ folder: `RESOURCES / "export.schema.json"` reads with .read_text().
+RESOURCES: Traversable = files(RESOURCES_PACKAGE)
 
 
 def resource(name: str) -> Traversable:
     """A shipped data file, named by its path inside resources/ ("fonts/DejaVuSans.ttf")."""
-    return files(RESOURCES_PACKAGE).joinpath(*name.split("/"))
+    return RESOURCES.joinpath(*name.split("/"))
 
 
 @contextmanager
