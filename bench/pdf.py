@@ -8,6 +8,7 @@ over is the cost of CarePlan's layout, markup and fonts.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from importlib.resources import as_file
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -43,10 +44,11 @@ def _register_bare_font() -> None:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    from careplan.paths import RESOURCES
+    from careplan.paths import resource
 
     if BARE_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(BARE_FONT, str(RESOURCES / "fonts" / "DejaVuSans.ttf")))
+        with as_file(resource("fonts/DejaVuSans.ttf")) as font:
+            pdfmetrics.registerFont(TTFont(BARE_FONT, str(font)))
 
 
 def text_blocks(pdf: Path) -> list[str]:

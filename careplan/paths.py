@@ -1,16 +1,41 @@
-"""Where CarePlan keeps its files and finds its resources."""
+"""Where CarePlan keeps its files and finds its resources.
+
+The shipped data (resources/ and db/migrations/ in the repository) is installed as the
+packages careplan.resources and careplan.migrations (see setup.py), and read only through
+importlib.resources: never from the checkout's path, which an installed wheel does not have.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.resources import as_file, files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 APP_NAME = "CarePlan"
 APP_AUTHOR = "CarePlan"
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-RESOURCES = REPO_ROOT / "resources"
-MIGRATIONS = REPO_ROOT / "db" / "migrations"
+RESOURCES_PACKAGE = "careplan.resources"
+MIGRATIONS_PACKAGE = "careplan.migrations"
+# The installed resources/ folder: `RESOURCES / "export.schema.json"` reads with .read_text().
+RESOURCES: Traversable = files(RESOURCES_PACKAGE)
+
+
+def resource(name: str) -> Traversable:
+    """A shipped data file, named by its path inside resources/ ("fonts/DejaVuSans.ttf")."""
+    return RESOURCES.joinpath(*name.split("/"))
+
+
+@contextmanager
+def migrations_dir() -> Iterator[Path]:
+    """The Alembic script folder as a real path, which Alembic needs, for the block's duration.
+
+    Wheels and editable installs leave it on disk, so this is the installed folder itself.
+    """
+    with as_file(files(MIGRATIONS_PACKAGE)) as path:
+        yield path
 
 
 def data_dir() -> Path:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import ast
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
+from careplan.paths import migrations_dir
 from careplan.persistence import schema
-from careplan.persistence.engine import open_database
-from careplan.persistence.migrate import script_revisions, upgrade
+from careplan.persistence.engine import Database, open_database
+from careplan.persistence.migrate import alembic_config, script_revisions, upgrade
 from careplan.persistence.models import HISTORY_TABLES
-from careplan.persistence.triggers import missing_triggers, trigger_names
+from careplan.persistence.triggers import ensure_append_only, missing_triggers, trigger_names
 from careplan.services.check import check_database
 from tests.history_builders import make_patient, save_history
 
@@ -111,3 +115,61 @@ def test_migrations_install_triggers_on_both_databases(db_url: str) -> None:
     with db.engine.connect() as c:
         assert missing_triggers(c) == []
     db.dispose()
+
+
+def test_no_migration_imports_careplan() -> None:
+    """A migration that imported the app would change meaning whenever the app changed."""
+    with migrations_dir() as folder:
+        scripts = sorted(folder.rglob("*.py"))
+        offenders = []
+        for script in scripts:
+            for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"), str(script))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom):
+                    names = [node.module or ""] if node.level == 0 else ["(relative import)"]
+                offenders += [f"{script.relative_to(folder)}: {n}" for n in names
+                              if n.split(".")[0] == "careplan" or n == "(relative import)"]
+    assert len(scripts) >= len(schema.KNOWN_REVISIONS) + 1, "the migration scripts were not found"
+    assert offenders == []
+
+
+def migrated_by_scripts_alone(url: str) -> Database:
+    """Upgrade to head through Alembic only, without the runner re-installing the guards."""
+    db = open_database(url, migrate=False)
+    with alembic_config() as cfg, db.engine.connect() as conn, conn.begin():
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    return db
+
+
+def guard_definitions(conn: Connection) -> dict[str, str]:
+    """Each append-only trigger (and PostgreSQL's trigger function) as the database states it."""
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        return {name: sql for name, sql in rows}
+    triggers = conn.execute(text(
+        "SELECT t.tgname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT t.tgisinternal AND n.nspname = current_schema()"))
+    functions = conn.execute(text(
+        "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = current_schema()"))
+    return {name: sql for name, sql in [*triggers, *functions]}
+
+
+def test_migrations_alone_install_the_guards_the_app_expects(db_url: str) -> None:
+    """The SQL copied into the migrations is exactly what persistence.triggers installs today."""
+    db = migrated_by_scripts_alone(db_url)
+    with db.engine.begin() as conn:
+        from_migrations = guard_definitions(conn)
+        assert missing_triggers(conn) == []
+        if conn.dialect.name == "sqlite":  # start again from no guards at all
+            for name in from_migrations:
+                conn.execute(text(f"DROP TRIGGER {name}"))
+        else:
+            conn.execute(text("DROP FUNCTION careplan_append_only() CASCADE"))
+        assert guard_definitions(conn) == {}
+        ensure_append_only(conn)
+        from_app = guard_definitions(conn)
+    db.dispose()
+    assert len(from_app) >= 2 * len(HISTORY_TABLES)
+    assert from_migrations == from_app

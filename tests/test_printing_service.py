@@ -12,7 +12,6 @@ import pytest
 
 from careplan.cli import main
 from careplan.domain.errors import CarePlanError
-from careplan.paths import REPO_ROOT
 from careplan.persistence.engine import Database
 from careplan.reporting.model import PdfExportError
 from careplan.services import audit
@@ -146,7 +145,7 @@ def test_cli_bad_input_exits_2_with_one_clear_line(db: Database, db_url: str, tm
 def test_cli_as_a_separate_process(db: Database, db_url: str, tmp_path: Path) -> None:
     plan = three_revisions(db)
     out = tmp_path / "sub.pdf"
-    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}  # the checkout
     done = subprocess.run([sys.executable, "-m", "careplan", "--db", db_url, "export-pdf", plan.mrn, "--out", str(out)],
                           capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, done.stderr

@@ -216,6 +216,9 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
         if path is None:
             version = _probe_server(db)
         if migrate and version != schema.HEAD:
+            # Imported here: Alembic is slow to import and most opens need no upgrade. migrate
+            # never imports this module (it takes any object shaped like Database), so the
+            # dependency goes one way; pyproject.toml's import-linter contract keeps it so.
             from careplan.persistence.migrate import upgrade
 
             upgrade(db, from_version=version, backup=backup_before_upgrade)

@@ -10,36 +10,55 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
 
-from careplan.paths import MIGRATIONS
+from careplan.paths import migrations_dir
 from careplan.persistence import schema
-from careplan.persistence.engine import Database
 from careplan.persistence.errors import DatabaseOpenError
 from careplan.persistence.triggers import ensure_append_only
 
 log = logging.getLogger(__name__)
 
 
-def alembic_config() -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    return cfg
+class Migratable(Protocol):
+    """What an upgrade needs of a database. persistence.engine.Database has it; this module
+    names the shape instead of importing engine, which calls upgrade() when it opens a
+    database: the dependency goes one way, engine -> migrate (an import-linter contract)."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def path(self) -> Path | None: ...
+
+
+@contextmanager
+def alembic_config() -> Iterator[Config]:
+    """Alembic's configuration, valid inside the block (the script folder is located for it)."""
+    with migrations_dir() as folder:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(folder))
+        yield cfg
 
 
 def script_revisions() -> list[str]:
     """Revision ids from base to head."""
-    script = ScriptDirectory.from_config(alembic_config())
-    return [r.revision for r in reversed(list(script.walk_revisions()))]
+    with alembic_config() as cfg:
+        script = ScriptDirectory.from_config(cfg)
+        return [r.revision for r in reversed(list(script.walk_revisions()))]
 
 
-def current_revision(db: Database) -> str | None:
+def current_revision(db: Migratable) -> str | None:
     with db.engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
 
@@ -66,14 +85,13 @@ def backup_path_for_upgrade(path: Path, from_version: str) -> Path:
     return path.with_name(f"{path.name}.before-{schema.HEAD}-from-{from_version}-{stamp}.bak")
 
 
-def upgrade(db: Database, *, from_version: str | None, backup: bool = True, target: str = "head") -> Path | None:
+def upgrade(db: Migratable, *, from_version: str | None, backup: bool = True, target: str = "head") -> Path | None:
     """Bring the schema to `target`; returns the backup taken first, if any."""
     backup_file = None
     if backup and from_version is not None and db.path is not None:
         backup_file = sqlite_backup(db.path, backup_path_for_upgrade(db.path, from_version))
         log.info("Backed up the database before upgrading its schema to %s", backup_file)
-    cfg = alembic_config()
-    with db.engine.connect() as conn:
+    with alembic_config() as cfg, db.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
         if sqlite:
             # Must run outside a transaction, or SQLite ignores it.

@@ -13,14 +13,14 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib.resources import as_file
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
-from careplan.paths import RESOURCES
+from careplan.paths import resource
 
-BUNDLED_DIR = RESOURCES / "fonts"
 REGULAR = "CarePlanSans"
 BOLD = "CarePlanSans-Bold"
 ITALIC = "CarePlanSans-Oblique"
@@ -235,9 +235,15 @@ def register_bundled_fonts() -> None:
             return
         _fix_to_unicode()
         for name, file in _BUNDLED.items():
-            pdfmetrics.registerFont(TTFont(name, str(BUNDLED_DIR / file)))
+            pdfmetrics.registerFont(_bundled_font(name, file))
         pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC)
-        _register(PLAIN, TTFont(PLAIN, str(BUNDLED_DIR / _BUNDLED[REGULAR])))
+        _register(PLAIN, _bundled_font(PLAIN, _BUNDLED[REGULAR]))
+
+
+def _bundled_font(name: str, file: str) -> TTFont:
+    # TTFont reads the whole file when it is made, so the path need only last that long.
+    with as_file(resource(f"fonts/{file}")) as path:
+        return TTFont(name, str(path))
 
 
 def font_book() -> FontBook:

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, replace
 from datetime import datetime
 from functools import lru_cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
 from sqlalchemy import select
 
@@ -19,19 +19,19 @@ from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
 from careplan.domain.team import Role
-from careplan.paths import RESOURCES
+from careplan.paths import resource
 from careplan.persistence.engine import Database
 from careplan.persistence.models import AppMetaRow, CatalogueItemRow
 from careplan.services import audit
 from careplan.services.clock import utcnow
 
-CATALOGUE_FILE = RESOURCES / "catalogue.yaml"
-SCHEMA_FILE = RESOURCES / "catalogue.schema.json"
+CATALOGUE_FILE = resource("catalogue.yaml")
+SCHEMA_FILE = resource("catalogue.schema.json")
 TEXT_FIELDS = ("title", "clinical_description", "caregiver_instructions", "frequency", "role", "safety_notes", "source", "discipline")
 EDITABLE_FIELDS = ("title", "clinical_description", "caregiver_instructions", "frequency", "role", "safety_notes", "discipline")
 
 
-def load_catalogue_file(path: Path = CATALOGUE_FILE, schema_path: Path = SCHEMA_FILE) -> list[CatalogueItem]:
+def load_catalogue_file(path: Traversable = CATALOGUE_FILE, schema_path: Traversable = SCHEMA_FILE) -> list[CatalogueItem]:
     """Parse and validate a catalogue file; raises CatalogueFileError naming file, item and field."""
     try:
         text = path.read_text(encoding="utf-8")

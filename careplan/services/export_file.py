@@ -27,12 +27,12 @@ from careplan.domain.plan import (
     validate_reason,
 )
 from careplan.domain.team import Role
-from careplan.paths import RESOURCES
+from careplan.paths import resource
 from careplan.services.clock import today
 
 FORMAT = "careplan-export"
 VERSION = 1
-SCHEMA_FILE = RESOURCES / "export.schema.json"
+SCHEMA_FILE = resource("export.schema.json")
 SHOWN_PROBLEMS = 20
 
 

@@ -11,13 +11,32 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from careplan.persistence.triggers import ensure_append_only
-
 
 revision: str = '0001_initial'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# History is append-only from its first row. The guards are spelled out as they stood when
+# this schema was written (careplan.persistence.triggers re-checks them after every upgrade),
+# so a later change to the app cannot change what this migration did.
+SQLITE_APPEND_ONLY = (
+    "CREATE TRIGGER IF NOT EXISTS plan_revisions_no_update BEFORE UPDATE ON plan_revisions BEGIN SELECT RAISE(ABORT, 'plan_revisions is append-only: history cannot be changed or deleted'); END",
+    "CREATE TRIGGER IF NOT EXISTS plan_revisions_no_delete BEFORE DELETE ON plan_revisions BEGIN SELECT RAISE(ABORT, 'plan_revisions is append-only: history cannot be changed or deleted'); END",
+    "CREATE TRIGGER IF NOT EXISTS revision_items_no_update BEFORE UPDATE ON revision_items BEGIN SELECT RAISE(ABORT, 'revision_items is append-only: history cannot be changed or deleted'); END",
+    "CREATE TRIGGER IF NOT EXISTS revision_items_no_delete BEFORE DELETE ON revision_items BEGIN SELECT RAISE(ABORT, 'revision_items is append-only: history cannot be changed or deleted'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: history cannot be changed or deleted'); END",
+    "CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only: history cannot be changed or deleted'); END",
+)
+POSTGRESQL_APPEND_ONLY = (
+    "CREATE OR REPLACE FUNCTION careplan_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '% is append-only: history cannot be changed or deleted', TG_TABLE_NAME; END $$",
+    "CREATE OR REPLACE TRIGGER plan_revisions_no_update BEFORE UPDATE OR DELETE ON plan_revisions FOR EACH ROW EXECUTE FUNCTION careplan_append_only()",
+    "CREATE OR REPLACE TRIGGER plan_revisions_no_delete BEFORE TRUNCATE ON plan_revisions FOR EACH STATEMENT EXECUTE FUNCTION careplan_append_only()",
+    "CREATE OR REPLACE TRIGGER revision_items_no_update BEFORE UPDATE OR DELETE ON revision_items FOR EACH ROW EXECUTE FUNCTION careplan_append_only()",
+    "CREATE OR REPLACE TRIGGER revision_items_no_delete BEFORE TRUNCATE ON revision_items FOR EACH STATEMENT EXECUTE FUNCTION careplan_append_only()",
+    "CREATE OR REPLACE TRIGGER audit_events_no_update BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION careplan_append_only()",
+    "CREATE OR REPLACE TRIGGER audit_events_no_delete BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION careplan_append_only()",
+)
 
 
 def upgrade() -> None:
@@ -173,8 +192,11 @@ def upgrade() -> None:
     with op.batch_alter_table('revision_items', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_revision_items_revision_id'), ['revision_id'], unique=False)
 
-    # History is append-only from its first row.
-    ensure_append_only(op.get_bind())
+    dialect = op.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        raise RuntimeError(f"Unsupported database engine: {dialect}")
+    for statement in SQLITE_APPEND_ONLY if dialect == "sqlite" else POSTGRESQL_APPEND_ONLY:
+        op.execute(statement)
 
 
 def downgrade() -> None:

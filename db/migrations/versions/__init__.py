@@ -1,0 +1,1 @@
+"""Migration scripts; Alembic loads them by file and skips this one."""

@@ -1,0 +1,1 @@
+"""Data shipped with CarePlan: installed as careplan.resources, read through careplan.paths."""
