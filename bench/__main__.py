@@ -18,7 +18,8 @@ from bench.core import BENCH_DIR, Figure, describe_machine, table, write_json
 
 _T0 = time.perf_counter()
 FIGURES = ("demo", "startup", "peak_memory", "search_keystroke", "catalogue_search", "open_plan_editor",
-           "picker_add_item", "save_revision", "history_open", "compare_revisions", "pdf_export", "pdf_per_item")
+           "picker_add_item", "save_revision", "history_open", "compare_revisions", "check_per_revision",
+           "check_peak_memory", "pdf_export", "pdf_per_item")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -81,7 +82,7 @@ def say(text: str) -> None:
 
 
 def run(args: argparse.Namespace, wanted: set[str], work: Path) -> list[Figure]:
-    from bench import database, editor, history, pdf, saving, search, startup
+    from bench import check, database, editor, history, pdf, saving, search, startup
     from bench.core import figure
 
     env = database.child_env(work / "data")
@@ -117,6 +118,9 @@ def run(args: argparse.Namespace, wanted: set[str], work: Path) -> list[Figure]:
 
     db = open_database(str(path))
     try:
+        # First, while the database holds only the demo patients the other benches add to.
+        attempt(("check_per_revision", "check_peak_memory"), "careplan check",
+                lambda: check.measure(db, path, env, args.runs))
         attempt(("search_keystroke",), "patient search", lambda: [search.patient_search(db, path, args.runs)])
         attempt(("catalogue_search",), "catalogue search",
                 lambda: [search.catalogue_search(args.runs, 300 if args.quick else search.CATALOGUE_SIZE)])

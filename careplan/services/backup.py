@@ -37,10 +37,13 @@ SERVER_RESTORE = (
     "This database lives on a PostgreSQL server; restoring it is done on the server by its administrator "
     "(pg_restore). To bring plans from a CarePlan export into it, use `careplan import FILE.json`."
 )
-HISTORY_QUERY = (
-    "SELECT p.mrn, r.number, r.content_hash FROM plan_revisions r "
-    "JOIN plans pl ON pl.id = r.plan_id JOIN patients p ON p.id = pl.patient_id"
-)
+# What the live database holds that the staged backup lacks, counted by SQLite itself (EXCEPT
+# sorts in its own temporary storage), so a restore's memory does not grow with the history.
+_HISTORY = ("SELECT p.mrn, r.number, r.content_hash FROM {db}.plan_revisions r "
+            "JOIN {db}.plans pl ON pl.id = r.plan_id JOIN {db}.patients p ON p.id = pl.patient_id")
+LOST_REVISIONS_QUERY = (f"SELECT count(*), count(DISTINCT mrn) FROM ({_HISTORY.format(db='main')} "
+                        f"EXCEPT {_HISTORY.format(db='staged')})")
+LOST_PATIENTS_QUERY = "SELECT count(*) FROM (SELECT mrn FROM main.patients EXCEPT SELECT mrn FROM staged.patients)"
 
 
 class RestoreRefusedError(CarePlanError):
@@ -171,16 +174,24 @@ def _check_backup(source: Path) -> str:
 @dataclass(frozen=True)
 class _Staged:
     path: Path
-    history: set[tuple[str, int, str]]  # (MRN, revision number, hash)
-    mrns: set[str]
     patients: int
     revisions: int
 
 
-def _read_history(path: Path) -> tuple[set[tuple[str, int, str]], set[str]]:
-    conn = _connect_ro(path)
+@dataclass(frozen=True)
+class _Lost:
+    revisions: int  # live revisions the backup does not have
+    patients_affected: int  # patients those revisions belong to
+    patients: int  # live patients the backup does not have at all
+
+
+def _compare(live: Path, staged: Path) -> _Lost:
+    conn = _connect_ro(live)
     try:
-        return {(m, n, h) for m, n, h in conn.execute(HISTORY_QUERY)}, {r[0] for r in conn.execute("SELECT mrn FROM patients")}
+        conn.execute("ATTACH DATABASE ? AS staged", (f"{staged.as_uri()}?mode=ro",))
+        revisions, affected = conn.execute(LOST_REVISIONS_QUERY).fetchone()
+        patients = conn.execute(LOST_PATIENTS_QUERY).fetchone()[0]
+        return _Lost(int(revisions), int(affected), int(patients))
     finally:
         conn.close()
 
@@ -204,8 +215,7 @@ def _stage(source: Path, folder: Path) -> _Staged:
     finally:
         db.dispose()
     _single_file(staged)
-    history, mrns = _read_history(staged)
-    return _Staged(staged, history, mrns, patients, revisions)
+    return _Staged(staged, patients, revisions)
 
 
 def _live_version(live: Path) -> str | None:
@@ -217,22 +227,20 @@ def _live_version(live: Path) -> str | None:
         return "unreadable"  # damaged, newer or locked: _would_lose decides what that means
 
 
-def _would_lose(live: Path, staged: _Staged, force: bool) -> set[tuple[str, int, str]]:
-    """Revisions in the live database that the backup lacks; refuses unless forced."""
+def _would_lose(live: Path, staged: _Staged, force: bool) -> _Lost:
+    """What the live database holds that the backup lacks; refuses unless forced."""
     try:
-        live_history, live_mrns = _read_history(live)
+        lost = _compare(live, staged.path)
     except sqlite3.DatabaseError as e:
         if force:
-            return set()
+            return _Lost(0, 0, 0)
         raise RestoreRefusedError(
             f"The current database {live} cannot be read ({e}), so CarePlan cannot tell what the backup would "
             "replace. Nothing was changed. Add --force to restore anyway: the current file is kept aside, not deleted."
         ) from None
-    missing = live_history - staged.history
-    lost_patients = live_mrns - staged.mrns
-    if (missing or lost_patients) and not force:
-        raise RestoreRefusedError(_refusal(missing, lost_patients))
-    return missing
+    if (lost.revisions or lost.patients) and not force:
+        raise RestoreRefusedError(_refusal(lost))
+    return lost
 
 
 def _keep_aside(live: Path) -> Path:
@@ -260,7 +268,7 @@ def restore_database(live: Path, source: Path, *, actor: str, force: bool = Fals
     folder = Path(tempfile.mkdtemp(prefix=f".{live.name}.restore-", dir=live.parent))
     try:
         staged = _stage(source, folder)
-        missing: set[tuple[str, int, str]] = set()
+        lost = _Lost(0, 0, 0)
         kept = None
         if live.exists() and _live_version(live) is not None:
             _would_lose(live, staged, force)  # first look, leaving the live file untouched
@@ -268,7 +276,7 @@ def restore_database(live: Path, source: Path, *, actor: str, force: bool = Fals
             # look already asked for --force, and it is kept aside as it is.
             with contextlib.suppress(sqlite3.DatabaseError):
                 _single_file(live)
-            missing = _would_lose(live, staged, force)  # again: someone may have saved meanwhile
+            lost = _would_lose(live, staged, force)  # again: someone may have saved meanwhile
         if live.exists():
             kept = _keep_aside(live)
         os.replace(staged.path, live)
@@ -277,20 +285,20 @@ def restore_database(live: Path, source: Path, *, actor: str, force: bool = Fals
         raise CarePlanError(f"The restore stopped: {e}. The current database was not changed.") from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    result = RestoreResult(live, source, kept, version, staged.patients, staged.revisions, len(missing),
-                           len({m for m, _, _ in missing}))
+    result = RestoreResult(live, source, kept, version, staged.patients, staged.revisions, lost.revisions,
+                           lost.patients_affected)
     _record_restore(result, actor, force)
     return result
 
 
-def _refusal(missing: set[tuple[str, int, str]], lost_patients: set[str]) -> str:
+def _refusal(lost: _Lost) -> str:
     parts = []
-    if missing:
-        people = len({m for m, _, _ in missing})
-        parts.append(f"{len(missing)} plan revision{'s' if len(missing) != 1 else ''} "
+    if lost.revisions:
+        people = lost.patients_affected
+        parts.append(f"{lost.revisions} plan revision{'s' if lost.revisions != 1 else ''} "
                      f"(for {people} patient{'s' if people != 1 else ''})")
-    if lost_patients:
-        parts.append(f"the records of {len(lost_patients)} patient{'s' if len(lost_patients) != 1 else ''}")
+    if lost.patients:
+        parts.append(f"the records of {lost.patients} patient{'s' if lost.patients != 1 else ''}")
     return (
         f"The current database holds {' and '.join(parts)} that this backup does not have. Restoring would take them "
         "out of the live database (they would stay only in the file kept aside). Nothing was changed. To keep them, "

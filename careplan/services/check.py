@@ -1,17 +1,27 @@
-"""`careplan check`: is the database whole, consistent, and is its history unbroken?"""
+"""`careplan check`: is the database whole, consistent, and is its history unbroken?
+
+The history is streamed, never loaded: two ordered cursors (plans with their revisions, and
+the revisions' items) are read side by side, one plan at a time, so memory stays flat however
+many revisions the database holds. Restoring a backup runs the same check.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Connection, select, text
 
-from careplan.domain.plan import GENESIS_HASH
+from careplan.domain.plan import GENESIS_HASH, Revision
 from careplan.persistence import schema
 from careplan.persistence.engine import Database
 from careplan.persistence.models import PatientRow, PlanRevisionRow, PlanRow, RevisionItemRow
 from careplan.persistence.triggers import missing_triggers
-from careplan.services.plans import revision_from_rows
+from careplan.services.history import revision_from_rows
+
+ROWS_PER_FETCH = 1000  # rows held at a time per cursor: a server-side cursor on PostgreSQL
 
 
 @dataclass
@@ -40,42 +50,109 @@ def check_database(db: Database) -> CheckReport:
             report.problems.append(f"Schema version is {version}, expected {schema.HEAD}")
         for name in missing_triggers(conn):
             report.problems.append(f"Append-only guard missing: trigger {name}")
-    report.problems.extend(_verify_chains(db, report))
+    with db.engine.connect() as conn:
+        report.problems.extend(_verify_chains(_snapshot(conn, db.is_sqlite), report))
     return report
 
 
-def _verify_chains(db: Database, report: CheckReport) -> list[str]:
+def _snapshot(conn: Connection, is_sqlite: bool) -> Connection:
+    """Both cursors must see the same history: on PostgreSQL, one REPEATABLE READ snapshot.
+
+    On SQLite one read transaction already is a snapshot (WAL), shared by both cursors.
+    """
+    if is_sqlite:
+        return conn
+    return conn.execution_options(isolation_level="REPEATABLE READ")
+
+
+def _verify_chains(conn: Connection, report: CheckReport) -> Iterator[str]:
     """Recompute every revision's hash; name the first broken link of each plan."""
-    problems = []
-    with db.reading() as s:
-        plans = s.execute(select(PlanRow.id, PlanRow.current_revision, PlanRow.last_hash, PatientRow.mrn)
-                          .join(PatientRow, PatientRow.id == PlanRow.patient_id).order_by(PlanRow.id)).all()
-        revs_by_plan: dict[int, list[PlanRevisionRow]] = {}
-        for r in s.scalars(select(PlanRevisionRow).order_by(PlanRevisionRow.plan_id, PlanRevisionRow.number)):
-            revs_by_plan.setdefault(r.plan_id, []).append(r)
-        items_by_rev: dict[int, list[RevisionItemRow]] = {}
-        for it in s.scalars(select(RevisionItemRow).order_by(RevisionItemRow.revision_id, RevisionItemRow.position)):
-            items_by_rev.setdefault(it.revision_id, []).append(it)
-    for plan_id, current, last_hash, mrn in plans:
+    for plan, revisions in _plans_with_revisions(conn):
+        mrn, current = plan.mrn, plan.current
+        count = 0
         prev = GENESIS_HASH
-        revs = revs_by_plan.get(plan_id, [])
-        for expected_number, row in enumerate(revs, start=1):
+        problem = None
+        for rev in revisions:
+            count += 1
             report.revisions_checked += 1
-            where = f"Plan of {mrn}, revision {row.number}"
-            if row.number != expected_number:
-                problems.append(f"{where}: revision {expected_number} is missing")
+            problem = chain_problem(rev, count, prev)
+            if problem:
+                yield f"Plan of {mrn}, revision {rev.number}: {problem}"
                 break
-            if row.prev_hash != prev:
-                problems.append(f"{where}: does not link to revision {row.number - 1} (first broken link)")
-                break
-            rev = revision_from_rows(row, items_by_rev.get(row.id, []))
-            if rev.compute_hash() != row.content_hash:
-                problems.append(f"{where}: content does not match its hash (first broken link)")
-                break
-            prev = row.content_hash
-        else:
-            if len(revs) != current:
-                problems.append(f"Plan of {mrn}: says it has {current} revisions but {len(revs)} are stored")
-            elif revs and last_hash != prev:
-                problems.append(f"Plan of {mrn}: latest hash does not match revision {current}")
-    return problems
+            prev = rev.content_hash
+        if problem:
+            continue
+        if count != current:
+            yield f"Plan of {mrn}: says it has {current} revisions but {count} are stored"
+        elif count and plan.last_hash != prev:
+            yield f"Plan of {mrn}: latest hash does not match revision {current}"
+
+
+def chain_problem(rev: Revision, expected_number: int, prev_hash: str) -> str | None:
+    """What is wrong with this revision as the next link after `prev_hash`, if anything."""
+    if rev.number != expected_number:
+        return f"revision {expected_number} is missing"
+    if rev.prev_hash != prev_hash:
+        return f"does not link to revision {rev.number - 1} (first broken link)"
+    if rev.compute_hash() != rev.content_hash:
+        return "content does not match its hash (first broken link)"
+    return None
+
+
+@dataclass(frozen=True)
+class _Plan:
+    plan_id: int
+    current: int
+    last_hash: str
+    mrn: str
+
+
+def _plans_with_revisions(conn: Connection) -> Iterator[tuple[_Plan, Iterator[Revision]]]:
+    """Each plan with its revisions, oldest first, read lazily.
+
+    A plan's revisions are read as the caller asks for them; whatever it leaves unread (after
+    a broken link) is skipped before the next plan, so the item cursor keeps pace.
+    """
+    rev = PlanRevisionRow.__table__.c
+    item = RevisionItemRow.__table__.c
+    # Both cursors walk the same plans (with a patient) in the same order: plan, revision number.
+    heads = (
+        select(PlanRow.id.label("plan_key"), PlanRow.current_revision, PlanRow.last_hash, PatientRow.mrn, *rev)
+        .join(PatientRow, PatientRow.id == PlanRow.patient_id)
+        .outerjoin(PlanRevisionRow, PlanRevisionRow.plan_id == PlanRow.id)
+        .order_by(PlanRow.id, rev.number)
+    )
+    items = (
+        select(*item)
+        .join(PlanRevisionRow, PlanRevisionRow.id == item.revision_id)
+        .join(PlanRow, PlanRow.id == PlanRevisionRow.plan_id)
+        .join(PatientRow, PatientRow.id == PlanRow.patient_id)
+        .order_by(rev.plan_id, rev.number, item.position)
+    )
+    streaming = conn.execution_options(yield_per=ROWS_PER_FETCH)
+    with conn.begin():
+        items_of = _ItemsByRevision(streaming.execute(items))
+        for _, group in groupby(streaming.execute(heads), key=lambda r: r.plan_key):
+            rows = list(group)  # one plan's revision rows, without their items
+            first = rows[0]
+            revs = [r for r in rows if r.id is not None]  # a plan without revisions has one row of NULLs
+            yield (_Plan(first.plan_key, first.current_revision, first.last_hash, first.mrn),
+                   (revision_from_rows(r, items_of.take(r.id)) for r in revs))
+            for r in revs:
+                items_of.take(r.id)
+
+
+class _ItemsByRevision:
+    """Item rows in revision order, handed out one revision at a time."""
+
+    def __init__(self, rows: Iterable[Any]):
+        self._rows = iter(rows)
+        self._next: Any = next(self._rows, None)
+
+    def take(self, revision_id: int) -> list[Any]:
+        """The items of this revision; [] once they have been taken."""
+        out = []
+        while self._next is not None and self._next.revision_id == revision_id:
+            out.append(self._next)
+            self._next = next(self._rows, None)
+        return out

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.disciplines import CORE_DISCIPLINES
@@ -20,26 +20,16 @@ from careplan.domain.errors import CarePlanError
 from careplan.domain.patient import OnsetSite
 from careplan.domain.plan import (
     FREQUENCY_CHOICES,
-    GENESIS_HASH,
     REVIEW_INTERVAL,
     Goal,
     ItemStatus,
     PlanContent,
     PlanItem,
     PlanStatus,
-    Revision,
 )
 from careplan.domain.team import Role
 from careplan.persistence.engine import Database
-from careplan.persistence.models import (
-    AuditEventRow,
-    CaregiverRow,
-    PatientRow,
-    PlanRevisionRow,
-    PlanRow,
-    RevisionItemRow,
-    TeamMemberRow,
-)
+from careplan.persistence.models import CaregiverRow, PatientRow, TeamMemberRow
 from careplan.services import catalogue as catalogue_service
 from careplan.services.demo_names import (
     FIRST_NAMES,
@@ -49,8 +39,8 @@ from careplan.services.demo_names import (
     RELATIONSHIPS,
     TEAM_NAMES,
 )
+from careplan.services.history import Entry, Run, append_revisions
 from careplan.services.patients import search_key
-from careplan.services.plans import revision_rows
 
 BATCH = 250
 TEAM_ROLES = (Role.NEUROLOGIST, Role.SPECIALIST_NURSE, Role.PHYSIOTHERAPIST, Role.OCCUPATIONAL_THERAPIST,
@@ -125,36 +115,12 @@ def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count:
                              "role": role.value, "phone": f"+44 20 7946 {rng.randint(0, 9999):04d}"})
         s.execute(insert(CaregiverRow), caregivers)
         s.execute(insert(TeamMemberRow), team)
-        plan_ids = s.scalars(
-            insert(PlanRow).returning(PlanRow.id, sort_by_parameter_order=True),
-            [{"patient_id": pid, "current_revision": 0, "status": "draft", "next_review": None, "last_hash": GENESIS_HASH}
-             for pid in ids],
-        ).all()
-        heads: list[dict[str, object]] = []
-        item_lists: list[list[dict[str, object]]] = []
-        plan_updates = []
-        audits = []
-        for pid, plan_id, p in zip(ids, plan_ids, people, strict=True):
-            revs = _history(rng, catalogue, p["_days"])
-            for r in revs:
-                head, its = revision_rows(plan_id, r)
-                heads.append(head)
-                item_lists.append(its)
-                audits.append({"at": r.created_at, "actor": r.author, "action": "plan.saved", "patient_id": pid,
-                               "entity": "plan", "entity_key": p["mrn"], "revision": r.number,
-                               "details": '{"demo": true}'})
-            final = revs[-1]
-            plan_updates.append({"id": plan_id, "current_revision": final.number, "last_hash": final.content_hash,
-                                 "status": final.content.status.value, "next_review": final.content.next_review})
-        rev_ids = s.scalars(insert(PlanRevisionRow).returning(PlanRevisionRow.id, sort_by_parameter_order=True), heads).all()
-        rows = [{**it, "revision_id": rid} for rid, its in zip(rev_ids, item_lists, strict=True) for it in its]
-        if rows:
-            s.execute(insert(RevisionItemRow), rows)
-        s.execute(insert(AuditEventRow), audits)
-        s.execute(update(PlanRow), plan_updates)
+        runs = [Run(pid, p["mrn"], 0, _history(rng, catalogue, p["_days"]), tags={"demo": True})
+                for pid, p in zip(ids, people, strict=True)]
+        chains = append_revisions(s, runs)
     totals["patients"] += count
-    totals["revisions"] += len(heads)
-    totals["items"] += len(rows)
+    totals["revisions"] += sum(len(c) for c in chains)
+    totals["items"] += sum(len(r.content.items) for c in chains for r in c)
 
 
 def review_days(rng: random.Random, revisions: int, today: date) -> list[date]:
@@ -171,7 +137,7 @@ def review_days(rng: random.Random, revisions: int, today: date) -> list[date]:
     return days[::-1]
 
 
-def _history(rng: random.Random, catalogue: list[CatalogueItem], days: list[date]) -> list[Revision]:
+def _history(rng: random.Random, catalogue: list[CatalogueItem], days: list[date]) -> list[Entry]:
     core = [c for c in catalogue if c.discipline in CORE_DISCIPLINES]
     others = [c for c in catalogue if c.discipline not in CORE_DISCIPLINES]
     chosen = rng.sample(core, min(len(core), rng.randint(5, 9))) + rng.sample(others, min(len(others), rng.randint(1, 3)))
@@ -179,18 +145,14 @@ def _history(rng: random.Random, catalogue: list[CatalogueItem], days: list[date
     items = tuple(_item(rng, c, day) for c in chosen)
     content = PlanContent(status=PlanStatus.ACTIVE, start_date=day, next_review=day + REVIEW_INTERVAL,
                           goals=tuple(Goal(g) for g in rng.sample(GOALS, 2)), items=items)
-    out: list[Revision] = []
-    prev = GENESIS_HASH
+    out: list[Entry] = []
     for number, day in enumerate(days, start=1):
         content = replace(content, next_review=day + REVIEW_INTERVAL)
         if number > 1:
             content = _evolve(rng, content, catalogue, day)
         when = datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=UTC)
-        rev = Revision(number, when, rng.choice(("Nurse Demo", "Coordinator Sample", "Dr. Ada Demo")),
-                       "" if number == 1 else rng.choice(REASONS), content, prev_hash=prev)
-        rev = replace(rev, content_hash=rev.compute_hash())
-        out.append(rev)
-        prev = rev.content_hash
+        out.append(Entry(when, rng.choice(("Nurse Demo", "Coordinator Sample", "Dr. Ada Demo")),
+                         "" if number == 1 else rng.choice(REASONS), content))
     return out
 
 

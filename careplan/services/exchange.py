@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -49,8 +49,14 @@ from careplan.services.export_file import (  # noqa: F401 (re-exported: the form
     NewerFormatError,
     read_export,
 )
+from careplan.services.history import (
+    Entry,
+    HeadMovedError,
+    Run,
+    append_revisions,
+    revision_from_rows,
+)
 from careplan.services.patients import NotFoundError, search_key, to_domain
-from careplan.services.plans import revision_from_rows, revision_rows
 
 CHUNK = 500  # SQLite limits the number of values bound in one IN (...)
 CONTACT_FIELDS = ("full_name", "date_of_birth", "diagnosis_date", "onset_site", "preferred_language",
@@ -346,7 +352,7 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
         raise HistoryConflictError(summary.source, conflicts)
 
     now = utcnow()
-    batch: list[tuple[int, Revision]] = []
+    runs: list[Run] = []
     for fp, row, new in todo:
         if row is None:
             row = _new_patient_row(fp.patient, now)
@@ -358,17 +364,26 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
         else:
             summary.patients_unchanged.append(fp.patient.mrn)
             continue
-        if new:
-            plan_id = _move_plan(s, row.id, plans.get(row.id), new)
-            batch.extend((plan_id, r) for r in new)
         summary.revisions_added += len(new)
         details: dict[str, Any] = {"file": summary.source.name, "revisions_added": len(new),
                                    "patient_added": fp.patient.mrn in summary.patients_added}
         if fp.patient.mrn in summary.details_kept:
             details["details_kept"] = summary.details_kept[fp.patient.mrn]
-        audit.record(s, actor, "data.imported", entity="patient", entity_key=fp.patient.mrn, patient_id=row.id,
-                     revision=new[-1].number if new else None, details=details, at=now)
-    _insert_revisions(s, batch)
+        event = audit.NewEvent(actor, "data.imported", entity="patient", entity_key=fp.patient.mrn,
+                               patient_id=row.id, details=details, at=now)
+        if not new:  # a patient without a plan: nothing to append, but the import is still recorded
+            audit.record_many(s, [event])
+            continue
+        # The file's revisions go through the same path as a save: renumbered, relinked and rehashed
+        # on top of the plan's head, and refused if that gives other hashes than the file's.
+        entries = [Entry(r.created_at, r.author, r.reason, r.content, r.restored_from, expected_hash=r.content_hash)
+                   for r in new]
+        runs.append(Run(row.id, fp.patient.mrn, plans[row.id][1] if row.id in plans else 0, entries, event=event))
+    try:
+        append_revisions(s, runs)
+    except HeadMovedError:
+        raise CarePlanError("Someone saved a plan that the import touches while it ran; nothing was imported. "
+                            "Run the import again.") from None
 
 
 def _new_patient_row(p: Patient, now: datetime) -> PatientRow:
@@ -382,29 +397,3 @@ def _new_patient_row(p: Patient, now: datetime) -> PatientRow:
     row.care_team = [TeamMemberRow(position=i, name=m.name, role=m.role.value, phone=m.phone)
                      for i, m in enumerate(p.care_team)]
     return row
-
-
-def _move_plan(s: Session, patient_id: int, plan: tuple[int, int] | None, new: tuple[Revision, ...]) -> int:
-    """Point the plan row at the newest imported revision; returns the plan id."""
-    last = new[-1]
-    values = {"current_revision": last.number, "last_hash": last.content_hash,
-              "status": last.content.status.value, "next_review": last.content.next_review}
-    if plan is None:
-        return int(s.execute(insert(PlanRow).values(patient_id=patient_id, **values).returning(PlanRow.id)).scalar_one())
-    plan_id, current = plan
-    moved = s.execute(update(PlanRow).where(PlanRow.id == plan_id, PlanRow.current_revision == current)
-                      .values(**values).execution_options(synchronize_session=False))
-    if cast(CursorResult[Any], moved).rowcount != 1:
-        raise CarePlanError("Someone saved a plan that the import touches while it ran; nothing was imported. "
-                            "Run the import again.")
-    return plan_id
-
-
-def _insert_revisions(s: Session, batch: list[tuple[int, Revision]]) -> None:
-    for start in range(0, len(batch), CHUNK):
-        part = [revision_rows(plan_id, rev) for plan_id, rev in batch[start:start + CHUNK]]
-        ids = s.scalars(insert(PlanRevisionRow).returning(PlanRevisionRow.id, sort_by_parameter_order=True),
-                        [head for head, _ in part]).all()
-        rows = [{**it, "revision_id": rid} for rid, (_, its) in zip(ids, part, strict=True) for it in its]
-        if rows:
-            s.execute(insert(RevisionItemRow), rows)

@@ -1,34 +1,26 @@
 """Saving and reading plan revisions: numbered, immutable, hash-chained.
 
-Concurrency: a save names the revision it was based on. The plan row's current_revision is
-moved with a compare-and-set UPDATE, so of two coordinators who started from revision N only
-the first becomes N+1; the second gets a ConflictError carrying what the first one changed.
-The unique (plan_id, number) constraint is the backstop below that.
+Concurrency: a save names the revision it was based on. history.append_revisions moves the
+plan row's current_revision with a compare-and-set UPDATE, so of two coordinators who started
+from revision N only the first becomes N+1; the second gets a ConflictError carrying what the
+first one changed. The unique (plan_id, number) constraint is the backstop below that.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
-from typing import Any, cast
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import insert, select, update
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from careplan.domain.diff import PlanDiff, diff_contents
-from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import CarePlanError
 from careplan.domain.patient import Patient
 from careplan.domain.plan import (
-    GENESIS_HASH,
-    Goal,
-    ItemStatus,
     PlanContent,
-    PlanItem,
-    PlanStatus,
     Revision,
     new_plan_content,
     validate_content,
@@ -42,8 +34,14 @@ from careplan.persistence.models import (
     PlanRow,
     RevisionItemRow,
 )
-from careplan.services import audit
 from careplan.services.clock import today, utcnow
+from careplan.services.history import (
+    Entry,
+    HeadMovedError,
+    Run,
+    append_revisions,
+    revision_from_rows,
+)
 from careplan.services.patients import NotFoundError, get_patient
 
 
@@ -86,43 +84,6 @@ class RevisionSummary:
 
 
 # --- reading ---------------------------------------------------------------------------------
-
-def _item_from_row(r: RevisionItemRow) -> PlanItem:
-    return PlanItem(
-        uid=r.uid,
-        catalogue_code=r.catalogue_code,
-        discipline=Discipline(r.discipline),
-        title=r.title,
-        caregiver_instructions=r.caregiver_instructions,
-        clinical_description=r.clinical_description,
-        frequency=r.frequency,
-        responsible=r.responsible,
-        goal=r.goal,
-        notes=r.notes,
-        start_date=r.start_date,
-        status=ItemStatus(r.status),
-    )
-
-
-def revision_from_rows(row: PlanRevisionRow, items: list[RevisionItemRow]) -> Revision:
-    content = PlanContent(
-        status=PlanStatus(row.status),
-        start_date=row.start_date,
-        next_review=row.next_review,
-        goals=tuple(Goal(t) for t in json.loads(row.goals_json)),
-        items=tuple(_item_from_row(i) for i in items),
-    )
-    return Revision(
-        number=row.number,
-        created_at=row.created_at,
-        author=row.author,
-        reason=row.reason,
-        content=content,
-        prev_hash=row.prev_hash,
-        content_hash=row.content_hash,
-        restored_from=row.restored_from,
-    )
-
 
 def _load_revision(s: Session, plan_id: int, number: int) -> Revision | None:
     row = s.scalar(select(PlanRevisionRow).where(PlanRevisionRow.plan_id == plan_id, PlanRevisionRow.number == number))
@@ -181,52 +142,6 @@ def changes_since_previous(db: Database, patient_id: int, revision: Revision) ->
 
 # --- writing ---------------------------------------------------------------------------------
 
-def revision_rows(plan_id: int, rev: Revision) -> tuple[dict[str, object], list[dict[str, object]]]:
-    """Column values for a revision and its items; shared by saving, import and demo data."""
-    c = rev.content
-    head = {
-        "plan_id": plan_id,
-        "number": rev.number,
-        "created_at": rev.created_at,
-        "author": rev.author,
-        "reason": rev.reason,
-        "status": c.status.value,
-        "start_date": c.start_date,
-        "next_review": c.next_review,
-        "goals_json": json.dumps([g.text for g in c.goals], ensure_ascii=False),
-        "restored_from": rev.restored_from,
-        "item_count": len(c.items),
-        "prev_hash": rev.prev_hash,
-        "content_hash": rev.content_hash,
-    }
-    items: list[dict[str, object]] = [
-        {
-            "position": i,
-            "uid": it.key,
-            "catalogue_code": it.catalogue_code,
-            "discipline": it.discipline.value,
-            "title": it.title,
-            "caregiver_instructions": it.caregiver_instructions,
-            "clinical_description": it.clinical_description,
-            "frequency": it.frequency,
-            "responsible": it.responsible,
-            "goal": it.goal,
-            "notes": it.notes,
-            "start_date": it.start_date,
-            "status": it.status.value,
-        }
-        for i, it in enumerate(c.items)
-    ]
-    return head, items
-
-
-def insert_revision(s: Session, plan_id: int, rev: Revision) -> None:
-    head, items = revision_rows(plan_id, rev)
-    revision_id = s.execute(insert(PlanRevisionRow).values(**head).returning(PlanRevisionRow.id)).scalar_one()
-    if items:
-        s.execute(insert(RevisionItemRow), [{**i, "revision_id": revision_id} for i in items])
-
-
 def _conflict(s: Session, mrn: str, plan_id: int, base: int, mine: PlanContent) -> ConflictError:
     current = s.scalar(select(PlanRow.current_revision).where(PlanRow.id == plan_id)) or 0
     theirs = _load_revision(s, plan_id, current)
@@ -248,50 +163,22 @@ def save_revision(
     now: datetime | None = None,
 ) -> Revision:
     """Store `content` as revision base_revision + 1, or raise ConflictError if that is taken."""
-    number = base_revision + 1
     validate_content(content)
-    validate_reason(number, reason)
+    validate_reason(base_revision + 1, reason)
     if not author.strip():
         raise CarePlanError("Enter your name before saving: every revision records who made it.")
-    created = (now or utcnow()).astimezone(UTC)  # hashed and stored in the same form
-    conflict: ConflictError | None = None
+    entry = Entry(now or utcnow(), author.strip(), reason.strip(), content, restored_from=restored_from)
     try:
         with db.transaction() as s:
             mrn = s.scalar(select(PatientRow.mrn).where(PatientRow.id == patient_id))
             if mrn is None:
                 raise NotFoundError("This patient no longer exists.")
-            found = _plan_id(s, patient_id)
-            if found is None:
-                if base_revision != 0:
-                    raise NotFoundError("The plan this edit was based on no longer exists.")
-                plan = PlanRow(patient_id=patient_id, current_revision=0, status=content.status.value,
-                               next_review=content.next_review, last_hash=GENESIS_HASH)
-                s.add(plan)
-                s.flush()
-                plan_id, prev_hash = plan.id, GENESIS_HASH
-            else:
-                plan_id = found[0]
-                prev_hash = s.scalar(select(PlanRow.last_hash).where(PlanRow.id == plan_id)) or GENESIS_HASH
-            rev = Revision(number, created, author.strip(), reason.strip(), content, prev_hash=prev_hash,
-                           restored_from=restored_from)
-            rev = replace(rev, content_hash=rev.compute_hash())
-            moved = s.execute(
-                update(PlanRow)
-                .where(PlanRow.id == plan_id, PlanRow.current_revision == base_revision)
-                .values(current_revision=number, last_hash=rev.content_hash, status=content.status.value,
-                        next_review=content.next_review)
-                .execution_options(synchronize_session=False)
-            )
-            if cast(CursorResult[Any], moved).rowcount != 1:
-                conflict = _conflict(s, mrn, plan_id, base_revision, content)
-                raise conflict
-            insert_revision(s, plan_id, rev)
-            action = "plan.restored" if restored_from else "plan.saved"
-            details = {"items": len(content.items), "reason": rev.reason}
-            if restored_from:
-                details["restored_from"] = restored_from
-            audit.record(s, rev.author, action, entity="plan", entity_key=mrn, patient_id=patient_id,
-                         revision=number, details=details, at=created)
+            try:
+                [(rev,)] = append_revisions(s, [Run(patient_id, mrn, base_revision, (entry,))])
+            except HeadMovedError as moved:
+                if moved.plan_id is None:
+                    raise NotFoundError("The plan this edit was based on no longer exists.") from None
+                raise _conflict(s, mrn, moved.plan_id, base_revision, content) from None
     except IntegrityError:
         # Another writer created the plan or the revision number between our read and write.
         with db.reading() as s:

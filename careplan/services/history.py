@@ -1,0 +1,277 @@
+"""Appending to plan history: the one place where revisions are written.
+
+Saving, restoring, importing and demo data all come through append_revisions(), so every
+revision is numbered, linked to the plan's previous hash and hashed the same way, every plan
+head moves by the same compare-and-set, and every append leaves the same kind of audit trail.
+
+The compare-and-set: a writer names the revision it started from (`base`). The plan row is
+updated only WHERE current_revision = base, so of two writers from the same base only the
+first moves the head; the other gets HeadMovedError and writes nothing. A plan that does not
+exist yet is inserted at its new head; the unique patient_id of plans and the unique
+(plan_id, number) of revisions are the backstops below that, raising IntegrityError.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Protocol, cast
+
+from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy.orm import Session
+
+from careplan.domain.disciplines import Discipline
+from careplan.domain.errors import CarePlanError
+from careplan.domain.plan import (
+    GENESIS_HASH,
+    Goal,
+    ItemStatus,
+    PlanContent,
+    PlanItem,
+    PlanStatus,
+    Revision,
+)
+from careplan.persistence.models import PlanRevisionRow, PlanRow, RevisionItemRow
+from careplan.services import audit
+
+CHUNK = 500  # rows per IN (...) or multi-row INSERT: SQLite limits the values bound in one statement
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A revision to append, before it is numbered, linked and hashed."""
+
+    created_at: datetime  # timezone-aware; stored and hashed as UTC
+    author: str
+    reason: str
+    content: PlanContent
+    restored_from: int | None = None
+    # An imported revision's hash as the file gives it: recomputed here, and it must match.
+    expected_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    """Revisions appended to one patient's plan in one step, on top of revision `base`."""
+
+    patient_id: int
+    mrn: str
+    base: int
+    entries: Sequence[Entry]
+    # One audit event for the whole run (an import), which gets the newest revision's number.
+    # Without it, each revision gets its own "plan.saved" or "plan.restored" event.
+    event: audit.NewEvent | None = None
+    tags: Mapping[str, Any] = field(default_factory=dict)  # added to each revision's event details
+
+
+class HeadMovedError(CarePlanError):
+    """The plan's head is no longer at the revision the writer started from; nothing was written."""
+
+    def __init__(self, run: Run, plan_id: int | None):
+        self.run = run
+        self.plan_id = plan_id  # None: the patient has no plan at all
+        super().__init__(f"The plan of {run.mrn} is no longer at revision {run.base}; nothing was saved.")
+
+
+@dataclass(frozen=True)
+class _Head:
+    plan_id: int
+    current: int
+    last_hash: str
+
+
+def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ...]]:
+    """Append each run's entries to its patient's plan inside the caller's transaction.
+
+    Returns the stored revisions of each run, in order. Raises HeadMovedError when a plan's
+    head is not at its run's base (the caller's transaction must then be rolled back), and
+    CarePlanError when an entry's recomputed hash differs from the one it was expected to have.
+    """
+    runs = [r for r in runs if r.entries]
+    if len({r.patient_id for r in runs}) != len(runs):
+        raise ValueError("one run per plan: a plan's revisions are appended in one run, in order")
+    heads = _heads(s, [r.patient_id for r in runs])
+    chains = [_chain(run, heads.get(run.patient_id)) for run in runs]
+    plan_ids = _move_heads(s, runs, heads, chains)
+    _insert(s, [(plan_id, rev) for plan_id, chain in zip(plan_ids, chains, strict=True) for rev in chain])
+    audit.record_many(s, [e for run, chain in zip(runs, chains, strict=True) for e in _events(run, chain)])
+    return chains
+
+
+def _heads(s: Session, patient_ids: list[int]) -> dict[int, _Head]:
+    out: dict[int, _Head] = {}
+    for start in range(0, len(patient_ids), CHUNK):
+        q = (select(PlanRow.patient_id, PlanRow.id, PlanRow.current_revision, PlanRow.last_hash)
+             .where(PlanRow.patient_id.in_(patient_ids[start:start + CHUNK])))
+        out.update((pid, _Head(plan_id, current, last_hash)) for pid, plan_id, current, last_hash in s.execute(q))
+    return out
+
+
+def _chain(run: Run, head: _Head | None) -> tuple[Revision, ...]:
+    """Number, link and hash the run's entries on top of the plan's newest hash."""
+    if head is None and run.base != 0:
+        raise HeadMovedError(run, None)
+    prev = head.last_hash if head else GENESIS_HASH
+    out = []
+    for number, e in enumerate(run.entries, start=run.base + 1):
+        rev = Revision(number, e.created_at.astimezone(UTC), e.author, e.reason, e.content, prev_hash=prev,
+                       restored_from=e.restored_from)
+        rev = replace(rev, content_hash=rev.compute_hash())
+        if e.expected_hash is not None and e.expected_hash != rev.content_hash:
+            raise CarePlanError(f"Revision {number} of {run.mrn} does not link to the revisions already saved "
+                                "in CarePlan; nothing was written.")
+        out.append(rev)
+        prev = rev.content_hash
+    return tuple(out)
+
+
+def _head_values(chain: tuple[Revision, ...]) -> dict[str, Any]:
+    last = chain[-1]
+    return {"current_revision": last.number, "last_hash": last.content_hash,
+            "status": last.content.status.value, "next_review": last.content.next_review}
+
+
+def _move_heads(s: Session, runs: list[Run], heads: dict[int, _Head],
+                chains: list[tuple[Revision, ...]]) -> list[int]:
+    """Each run's plan id, after moving its head to the run's newest revision."""
+    plan_ids: dict[int, int] = {}
+    new = [(run, chain) for run, chain in zip(runs, chains, strict=True) if run.patient_id not in heads]
+    for start in range(0, len(new), CHUNK):
+        part = new[start:start + CHUNK]
+        ids = s.scalars(insert(PlanRow).returning(PlanRow.id, sort_by_parameter_order=True),
+                        [{"patient_id": run.patient_id, **_head_values(chain)} for run, chain in part]).all()
+        plan_ids.update((run.patient_id, plan_id) for (run, _), plan_id in zip(part, ids, strict=True))
+    for run, chain in zip(runs, chains, strict=True):
+        head = heads.get(run.patient_id)
+        if head is None:
+            continue
+        moved = s.execute(
+            update(PlanRow)
+            .where(PlanRow.id == head.plan_id, PlanRow.current_revision == run.base)
+            .values(**_head_values(chain))
+            .execution_options(synchronize_session=False)
+        )
+        if cast(CursorResult[Any], moved).rowcount != 1:
+            raise HeadMovedError(run, head.plan_id)
+        plan_ids[run.patient_id] = head.plan_id
+    return [plan_ids[run.patient_id] for run in runs]
+
+
+def _insert(s: Session, revisions: list[tuple[int, Revision]]) -> None:
+    for start in range(0, len(revisions), CHUNK):
+        part = [revision_rows(plan_id, rev) for plan_id, rev in revisions[start:start + CHUNK]]
+        ids = s.scalars(insert(PlanRevisionRow).returning(PlanRevisionRow.id, sort_by_parameter_order=True),
+                        [head for head, _ in part]).all()
+        items = [{**it, "revision_id": rid} for rid, (_, its) in zip(ids, part, strict=True) for it in its]
+        for k in range(0, len(items), CHUNK):
+            s.execute(insert(RevisionItemRow), items[k:k + CHUNK])
+
+
+def _events(run: Run, chain: tuple[Revision, ...]) -> Iterator[audit.NewEvent]:
+    if run.event is not None:
+        yield replace(run.event, revision=chain[-1].number)
+        return
+    for rev in chain:
+        details: dict[str, Any] = {"items": len(rev.content.items), "reason": rev.reason, **run.tags}
+        if rev.restored_from:
+            details["restored_from"] = rev.restored_from
+        yield audit.NewEvent(rev.author, "plan.restored" if rev.restored_from else "plan.saved", entity="plan",
+                             entity_key=run.mrn, patient_id=run.patient_id, revision=rev.number,
+                             details=details, at=rev.created_at)
+
+
+# --- rows <-> revisions ----------------------------------------------------------------------
+
+def revision_rows(plan_id: int, rev: Revision) -> tuple[dict[str, object], list[dict[str, object]]]:
+    """Column values for a revision and its items."""
+    c = rev.content
+    head = {
+        "plan_id": plan_id,
+        "number": rev.number,
+        "created_at": rev.created_at,
+        "author": rev.author,
+        "reason": rev.reason,
+        "status": c.status.value,
+        "start_date": c.start_date,
+        "next_review": c.next_review,
+        "goals_json": json.dumps([g.text for g in c.goals], ensure_ascii=False),
+        "restored_from": rev.restored_from,
+        "item_count": len(c.items),
+        "prev_hash": rev.prev_hash,
+        "content_hash": rev.content_hash,
+    }
+    items: list[dict[str, object]] = [
+        {
+            "position": i,
+            "uid": it.key,
+            "catalogue_code": it.catalogue_code,
+            "discipline": it.discipline.value,
+            "title": it.title,
+            "caregiver_instructions": it.caregiver_instructions,
+            "clinical_description": it.clinical_description,
+            "frequency": it.frequency,
+            "responsible": it.responsible,
+            "goal": it.goal,
+            "notes": it.notes,
+            "start_date": it.start_date,
+            "status": it.status.value,
+        }
+        for i, it in enumerate(c.items)
+    ]
+    return head, items
+
+
+class RevisionColumns(Protocol):
+    """A plan_revisions row: an ORM object, or a Core row read by `careplan check`."""
+
+    number: int
+    created_at: datetime
+    author: str
+    reason: str
+    status: str
+    start_date: Any
+    next_review: Any
+    goals_json: str
+    restored_from: int | None
+    prev_hash: str
+    content_hash: str
+
+
+def item_from_row(r: Any) -> PlanItem:
+    """A revision_items row (ORM object or Core row) as the item it stores."""
+    return PlanItem(
+        uid=r.uid,
+        catalogue_code=r.catalogue_code,
+        discipline=Discipline(r.discipline),
+        title=r.title,
+        caregiver_instructions=r.caregiver_instructions,
+        clinical_description=r.clinical_description,
+        frequency=r.frequency,
+        responsible=r.responsible,
+        goal=r.goal,
+        notes=r.notes,
+        start_date=r.start_date,
+        status=ItemStatus(r.status),
+    )
+
+
+def revision_from_rows(row: RevisionColumns, items: Sequence[Any]) -> Revision:
+    content = PlanContent(
+        status=PlanStatus(row.status),
+        start_date=row.start_date,
+        next_review=row.next_review,
+        goals=tuple(Goal(t) for t in json.loads(row.goals_json)),
+        items=tuple(item_from_row(i) for i in items),
+    )
+    return Revision(
+        number=row.number,
+        created_at=row.created_at,
+        author=row.author,
+        reason=row.reason,
+        content=content,
+        prev_hash=row.prev_hash,
+        content_hash=row.content_hash,
+        restored_from=row.restored_from,
+    )
