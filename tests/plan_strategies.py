@@ -6,11 +6,13 @@ so diffed, rebased and compared) by every test that uses these strategies.
 
 from __future__ import annotations
 
+import os
 import typing
 from dataclasses import fields, replace
 from datetime import date
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from careplan.domain.plan import Goal, PlanContent, PlanItem
@@ -21,6 +23,10 @@ CONTENT_HINTS = typing.get_type_hints(PlanContent)
 ITEM_VALUE_FIELDS = tuple(f.name for f in fields(PlanItem) if f.name != "uid")
 # The plan's scalar fields (goals and items are collections, tested apart).
 PLAN_SCALAR_FIELDS = tuple(f.name for f in fields(PlanContent) if f.name not in ("goals", "items"))
+
+# Mutation testing runs these for every mutant: CAREPLAN_HYPOTHESIS_EXAMPLES lowers the count.
+FAST = settings(max_examples=int(os.environ.get("CAREPLAN_HYPOTHESIS_EXAMPLES", "100")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow])
 
 # Short texts from a small alphabet collide often, which is what finds equality bugs.
 texts = st.text(alphabet="ab <&>é😀ש\n", max_size=6)

@@ -10,7 +10,7 @@ from dataclasses import fields, replace
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from careplan.domain.diff import (
@@ -24,6 +24,7 @@ from careplan.domain.diff import (
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import Goal, ItemStatus, PlanContent, PlanItem, PlanStatus
 from tests.plan_strategies import (
+    FAST,
     ITEM_VALUE_FIELDS,
     PLAN_SCALAR_FIELDS,
     contents,
@@ -32,7 +33,6 @@ from tests.plan_strategies import (
     plan_value,
 )
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 DIFF_NAME = {attr: name for name, attr in PLAN_FIELD_ATTRS.items()}  # a missing attribute is a KeyError
 
 

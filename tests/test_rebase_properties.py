@@ -9,15 +9,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from careplan.domain.plan import Goal, PlanContent
 from careplan.domain.rebase import reapply
 from tests.history_builders import item, plan_with
-from tests.plan_strategies import ITEM_VALUE_FIELDS, PLAN_SCALAR_FIELDS, contents, edits_of
-
-FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+from tests.plan_strategies import FAST, ITEM_VALUE_FIELDS, PLAN_SCALAR_FIELDS, contents, edits_of
 
 
 @st.composite
