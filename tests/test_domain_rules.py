@@ -61,7 +61,10 @@ def test_content_survives_its_stored_form_exactly(content: PlanContent) -> None:
 def test_an_item_without_uid_is_followed_by_its_catalogue_code() -> None:
     minimal = {"catalogue_code": "x.1", "discipline": "speech", "title": "T"}
     item = PlanItem.from_dict(minimal)
-    assert (item.uid, item.key, item.status, item.start_date, item.notes) == ("x.1", "x.1", ItemStatus.PLANNED, None, "")
+    # Every optional field takes the dataclass's own default (empty text, not None).
+    assert item == PlanItem(catalogue_code="x.1", discipline=Discipline.SPEECH, title="T", uid="x.1")
+    assert item.key == "x.1"
+    assert PlanItem.from_dict({**minimal, "uid": ""}).uid == "x.1"
     assert PlanItem(catalogue_code="x.2", discipline=Discipline.SPEECH, title="T").key == "x.2"
     assert PlanContent.from_dict({}) == PlanContent()
 
@@ -140,7 +143,8 @@ def problems_of(content: PlanContent) -> dict[str, str]:
 
 def test_review_before_start_is_refused_and_the_same_day_is_not() -> None:
     day = date(2026, 5, 1)
-    assert "next_review" in problems_of(PlanContent(start_date=day, next_review=date(2026, 4, 30)))
+    assert problems_of(PlanContent(start_date=day, next_review=date(2026, 4, 30))) == {
+        "next_review": "The next review date is before the plan's start date."}
     assert problems_of(PlanContent(start_date=day, next_review=day)) == {}
     assert problems_of(PlanContent(start_date=None, next_review=day)) == {}
     assert problems_of(PlanContent(start_date=day, next_review=None)) == {}
@@ -149,8 +153,8 @@ def test_review_before_start_is_refused_and_the_same_day_is_not() -> None:
 def test_goals_must_have_text_within_the_limit() -> None:
     limit = SHORT_MAX * 4
     got = problems_of(PlanContent(goals=(Goal("ok"), Goal("  "), Goal("x" * (limit + 1)), Goal("x" * limit))))
-    assert set(got) == {"goals[1]", "goals[2]"}
-    assert "Goal 2" in got["goals[1]"] and "Goal 3" in got["goals[2]"]
+    assert got == {"goals[1]": "Goal 2 is empty.",
+                   "goals[2]": f"Goal 3 is {limit + 1:,} characters long; the limit is {limit:,}."}
 
 
 @pytest.mark.parametrize(("name", "limit"), [("caregiver_instructions", LONG_MAX), ("notes", LONG_MAX),
@@ -160,23 +164,26 @@ def test_item_text_limits(name: str, limit: int) -> None:
     item = PlanItem(catalogue_code="c", discipline=Discipline.SPEECH, title="T", uid="u")
     assert problems_of(PlanContent(items=(replace(item, **{name: "x" * limit}),))) == {}
     got = problems_of(PlanContent(items=(item, replace(item, uid="v", **{name: "x" * (limit + 1)}))))
-    assert list(got) == [f"items[1].{name}"]
-    assert f"{limit + 1:,}" in got[f"items[1].{name}"]
+    words = "how often" if name == "frequency" else name.replace("_", " ")
+    assert got == {f"items[1].{name}": f"'T': {words} is {limit + 1:,} characters long; the limit is {limit:,}."}
 
 
 def test_an_item_twice_is_refused() -> None:
     item = PlanItem(catalogue_code="c", discipline=Discipline.SPEECH, title="Board", uid="u")
-    assert list(problems_of(PlanContent(items=(item, replace(item, title="Other"))))) == ["items[1]"]
+    assert problems_of(PlanContent(items=(item, replace(item, title="Other")))) == {
+        "items[1]": "'Other' is in the plan twice."}
     assert problems_of(PlanContent(items=(item, replace(item, uid="v")))) == {}
 
 
 def test_a_reason_is_required_from_revision_two_within_its_limit() -> None:
     validate_reason(1, "")
     validate_reason(2, "x" * (SHORT_MAX * 4))
-    for number, reason in ((2, " "), (3, ""), (1, "x" * (SHORT_MAX * 4 + 1))):
+    required = "Say why the plan changed: a reason is required from revision 2 on."
+    too_long = f"The reason is {SHORT_MAX * 4 + 1:,} characters long; the limit is {SHORT_MAX * 4:,}."
+    for number, reason, message in ((2, " ", required), (3, "", required), (1, "x" * (SHORT_MAX * 4 + 1), too_long)):
         with pytest.raises(ValidationError) as e:
             validate_reason(number, reason)
-        assert e.value.for_field("reason")
+        assert e.value.for_field("reason") == message
 
 
 # --- text rules and wording helpers -------------------------------------------------------------------
@@ -200,6 +207,7 @@ def test_doses_are_recognised(text: str, dose: bool) -> None:
 
 @pytest.mark.parametrize(("frequency", "daily"), [
     ("Daily", True), ("Twice a day", True), ("Every night", True), ("every morning", True), ("Weekly", False),
+    ("Every day", True), ("Once each day", True), ("Every evening", True), ("Every week", False),
     ("When needed", False), ("Monthly", False), ("Three times a day", True), ("Nightly", True),
 ])
 def test_daily_items_are_recognised(frequency: str, daily: bool) -> None:

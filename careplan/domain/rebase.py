@@ -28,6 +28,8 @@ def reapply(base: PlanContent, mine: PlanContent, theirs: PlanContent) -> PlanCo
 def _items(d: PlanDiff, theirs: PlanContent) -> tuple[PlanItem, ...]:
     removed = {i.key for i in d.removed}
     items: list[PlanItem] = [i for i in theirs.items if i.key not in removed]
+    # Where their items are; an item appended below is never looked up: each key of mine is
+    # either changed or added, once.
     position = {i.key: n for n, i in enumerate(items)}
     for change in d.changed:
         key = change.after.key
@@ -36,13 +38,11 @@ def _items(d: PlanDiff, theirs: PlanContent) -> tuple[PlanItem, ...]:
             items[position[key]] = replace(items[position[key]], **values)
         else:
             # They removed an item I was still editing: keep mine rather than lose the edits.
-            position[key] = len(items)
             items.append(change.after)
     for item in d.added:
         if item.key in position:  # we both added it: mine, as I last saw it
             items[position[item.key]] = item
         else:
-            position[item.key] = len(items)
             items.append(item)
     return tuple(items)
 
