@@ -208,16 +208,28 @@ MATH_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuMathTeXGyre.ttf")
 SCRIPT_A = "\U0001d49c"  # not in DejaVu Sans: drawn from an installed font in a <font> run
 
 
-@pytest.mark.skipif(not MATH_FONT.exists(), reason="needs the DejaVu Math font installed")
-def test_a_phone_number_kept_on_one_line_survives_characters_from_another_font(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Numbers are kept whole by non-breaking spaces; they were put into the markup after it was
-    # made, so a character from a fallback font put one inside a <font> tag: no printout at all.
+def with_math_font(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fonts = tmp_path / "fonts"
     fonts.mkdir()
     shutil.copy(MATH_FONT, fonts / "SomeMath.ttf")
     book = FontBook(search_dirs=[fonts], use_fc_list=False)
     monkeypatch.setattr("careplan.reporting.pdf.font_book", lambda: book)
+
+
+@pytest.mark.skipif(not MATH_FONT.exists(), reason="needs the DejaVu Math font installed")
+def test_markup_next_to_a_character_from_a_fallback_font_prints_literally(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Text with a character DejaVu Sans lacks is written as runs, each in its own <font> tag.
+    with_math_font(tmp_path, monkeypatch)
+    check_printout(tmp_path, lambda slot: f"<b>{SCRIPT_A}</b> & <font> &lt;")
+
+
+@pytest.mark.skipif(not MATH_FONT.exists(), reason="needs the DejaVu Math font installed")
+def test_a_phone_number_kept_on_one_line_survives_characters_from_another_font(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Numbers are kept whole by non-breaking spaces; they were put into the markup after it was
+    # made, so a character from a fallback font put one inside a <font> tag: no printout at all.
+    with_math_font(tmp_path, monkeypatch)
     phone = f"020 7946 {SCRIPT_A} 0001"
     plan, _ = hostile_plan(lambda slot: phone if "phone" in slot else "x")
     result = write_plan_pdf(plan, tmp_path / "phone.pdf", PdfOptions())

@@ -85,10 +85,10 @@ class PlanDiff:
 
 
 def _text(value: object) -> str:
+    """How a value is written in a FieldChange: a date as 2026-03-01 (what str() gives), a status
+    or discipline by its label, no value as empty text."""
     if value is None:
         return ""
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())
     if hasattr(value, "label"):
         return str(value.label)
     return str(value)
