@@ -1,6 +1,7 @@
 """The `careplan` command: with no subcommand it opens the app; subcommands script the clinic's work.
 
-Exit status: 0 success, 1 a check found problems, 2 bad input or a database that cannot be used.
+Exit status: 0 success, 1 a check found problems, 2 bad input, a database that cannot be used, or
+an unexpected error (one line on stderr; `--debug` adds the traceback).
 Documented --json output is a contract: keys are only ever added, never renamed or removed.
 """
 
@@ -9,12 +10,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 
 from careplan import __version__
 from careplan.cli import common, core_commands, exchange_commands, pdf_commands
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+DEBUG_HELP = "on an unexpected error, print the full traceback (it may show patient data)"
 
 # Each module adds its subcommands; a subcommand's handler takes the parsed args and returns an exit status.
 COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands]
@@ -29,9 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_db_argument(parser)
     parser.add_argument("--exit-after-startup", action="store_true",
                         help="open the main window, wait for its first paint, print startup_s=<seconds> and exit")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in COMMAND_MODULES:
         mod.register(sub)
+    for command in sub.choices.values():  # also after the command: `careplan check --debug`
+        command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 
 
@@ -50,6 +57,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. `careplan patients | head`
         return EXIT_OK
+    except KeyboardInterrupt:
+        common.fail("interrupted.")
+        return 130
+    except Exception as e:  # a bug or a broken database: one line, the traceback only when asked
+        if args.debug:
+            traceback.print_exc()
+        common.fail(common.describe_unexpected(e))
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

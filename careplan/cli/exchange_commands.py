@@ -14,7 +14,7 @@ def _add_author(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("export", help="write patients and their full plan history to a JSON file",
+    p = sub.add_parser("export", help="export patients and their full plan history to a JSON file",
                        description="Write patients (all, or the MRNs given) with contacts, care team and every plan "
                        "revision to a JSON file. The format is documented in docs/export-format.md.")
     p.add_argument("--out", required=True, type=Path, metavar="FILE.json",
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_db_argument(p)
     p.set_defaults(handler=cmd_export)
 
-    p = sub.add_parser("import", help="add patients and plan history from a CarePlan export file",
+    p = sub.add_parser("import", help="import patients and plan history from a CarePlan export (JSON) file",
                        description="Check the whole file, then import all of it or nothing. Revisions already in "
                        "CarePlan are skipped, so importing the same file twice adds nothing the second time.")
     p.add_argument("file", type=Path, metavar="FILE.json")

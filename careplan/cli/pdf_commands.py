@@ -1,4 +1,4 @@
-"""export-pdf: the caregiver printout of a saved plan revision, from the command line."""
+"""export-pdf: the caregiver printout (a PDF file) of a saved plan revision, from the command line."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from careplan.domain.errors import CarePlanError
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "export-pdf",
-        help="write a patient's care plan as a PDF for caregivers",
+        help="write the caregiver printout of a patient's plan, as a PDF file",
         description="Write the caregiver printout of a saved plan revision (the latest unless --revision is given).",
     )
     p.add_argument("mrn", metavar="MRN", help="the patient's clinic number")
     p.add_argument("--out", metavar="FILE", type=Path, default=None,
-                   help="where to write the PDF (default: careplan-<MRN>-r<N>.pdf in the current folder)")
+                   help="where to write the printout (default: careplan-<MRN>-r<N>.pdf in the current folder)")
     p.add_argument("--revision", metavar="N", type=int, default=None, help="print revision N instead of the latest")
     p.add_argument("--large-print", action="store_true", help="bigger text for readers with low vision")
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", type=str.lower,

@@ -7,20 +7,30 @@ both touched the same field, my value wins: the user sees the result before savi
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
-from careplan.domain.diff import diff_contents
+from careplan.domain.diff import PLAN_FIELD_ATTRS, PlanDiff, diff_contents
 from careplan.domain.plan import Goal, PlanContent, PlanItem
-
-PLAN_FIELD_ATTRS = {"plan_status": "status", "next_review": "next_review", "start": "start_date"}
 
 
 def reapply(base: PlanContent, mine: PlanContent, theirs: PlanContent) -> PlanContent:
+    if theirs == base:
+        return mine  # nothing to merge with: my content exactly, in my order
     d = diff_contents(base, mine)
+    merged = replace(theirs, items=_items(d, theirs), goals=_goals(base, mine, theirs))
+    for attr in PLAN_FIELD_ATTRS.values():
+        if getattr(mine, attr) != getattr(base, attr):
+            merged = replace(merged, **{attr: getattr(mine, attr)})
+    return merged
+
+
+def _items(d: PlanDiff, theirs: PlanContent) -> tuple[PlanItem, ...]:
     removed = {i.key for i in d.removed}
     items: list[PlanItem] = [i for i in theirs.items if i.key not in removed]
+    # Where their items are; an item appended below is never looked up: each key of mine is
+    # either changed or added, once.
     position = {i.key: n for n, i in enumerate(items)}
-
     for change in d.changed:
         key = change.after.key
         if key in position:
@@ -28,20 +38,26 @@ def reapply(base: PlanContent, mine: PlanContent, theirs: PlanContent) -> PlanCo
             items[position[key]] = replace(items[position[key]], **values)
         else:
             # They removed an item I was still editing: keep mine rather than lose the edits.
-            position[key] = len(items)
             items.append(change.after)
     for item in d.added:
-        if item.key in position:
+        if item.key in position:  # we both added it: mine, as I last saw it
             items[position[item.key]] = item
         else:
-            position[item.key] = len(items)
             items.append(item)
+    return tuple(items)
 
-    merged = replace(theirs, items=tuple(items))
-    for fc in d.plan_changes:
-        attr = PLAN_FIELD_ATTRS[fc.field]
-        merged = replace(merged, **{attr: getattr(mine, attr)})
 
-    goals = [g.text for g in theirs.goals if g.text not in d.goals_removed]
-    goals += [g for g in d.goals_added if g not in goals]
-    return replace(merged, goals=tuple(Goal(g) for g in goals))
+def _goals(base: PlanContent, mine: PlanContent, theirs: PlanContent) -> tuple[Goal, ...]:
+    if theirs.goals == base.goals:
+        return mine.goals  # only I changed them: my list, in my order
+    b, m, t = (Counter(g.text for g in c.goals) for c in (base, mine, theirs))
+    # How often each goal is listed: my count where I changed it, else theirs (a goal we both
+    # added is listed once); their order first, then mine for goals they do not have.
+    wanted = {text: m[text] if m[text] != b[text] else t[text] for text in m.keys() | t.keys()}
+    listed: Counter[str] = Counter()
+    goals = []
+    for g in (*theirs.goals, *mine.goals):
+        if listed[g.text] < wanted[g.text]:
+            listed[g.text] += 1
+            goals.append(g)
+    return tuple(goals)

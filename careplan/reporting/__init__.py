@@ -1,4 +1,4 @@
-"""Caregiver printouts as PDF, built from plain domain data.
+"""The caregiver printout (a PDF file), built from plain domain data.
 
 Importing this package stays cheap: ReportLab loads only when a PDF function is first used,
 so the app starts without it.

@@ -267,5 +267,5 @@ def describe_missing(chars: list[str], limit: int = 20) -> str:
     more = f" and {len(chars) - limit} more" if len(chars) > limit else ""
     return (
         f"These characters cannot be shown by any installed font and print as empty boxes: {shown}{more}. "
-        "Installing a TrueType (.ttf) font that has them and exporting again fixes this."
+        "Installing a TrueType (.ttf) font that has them and making the printout again fixes this."
     )

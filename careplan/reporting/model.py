@@ -1,4 +1,7 @@
-"""What the printout is made from and what an export returns; importing this loads no ReportLab."""
+"""What the printout is made from and what writing one returns; importing this loads no ReportLab.
+
+Names: the "printout" is the caregivers' PDF; an "export" is the JSON file of patients and history.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +18,11 @@ from careplan.domain.plan import Revision
 PAPER_SIZES = ("a4", "letter")
 
 ProgressCallback = Callable[[int], None]
-"""Called with a percentage, 0 to 100, from the thread that runs the export."""
+"""Called with a percentage, 0 to 100, from the thread that writes the printout."""
 
 
 class PdfExportError(CarePlanError):
-    """The PDF could not be written; the message names the file and what to do."""
+    """The printout could not be written; the message names the file and what to do."""
 
 
 @dataclass(frozen=True)

@@ -103,11 +103,11 @@ def _render(plan: PrintablePlan, options: PdfOptions, target: IO[bytes],
 def _check_folder(out_path: Path) -> None:
     folder = out_path.parent
     if out_path.is_dir():
-        raise PdfExportError(f"Cannot save the PDF as {out_path}: that is a folder. Choose a file name.")
+        raise PdfExportError(f"Cannot save the printout as {out_path}: that is a folder. Choose a file name.")
     if not folder.exists():
-        raise PdfExportError(f"Cannot save the PDF to {out_path}: the folder {folder} does not exist.")
+        raise PdfExportError(f"Cannot save the printout to {out_path}: the folder {folder} does not exist.")
     if not folder.is_dir():
-        raise PdfExportError(f"Cannot save the PDF to {out_path}: {folder} is a file, not a folder.")
+        raise PdfExportError(f"Cannot save the printout to {out_path}: {folder} is a file, not a folder.")
 
 
 def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | None = None,
@@ -115,7 +115,7 @@ def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | No
     """Write the printout to `out_path`, readable by its owner only; all or nothing.
 
     Raises PdfExportError naming the file when it cannot be written. Characters no installed
-    font can show do not stop the export: they are listed in the result's warnings.
+    font can show do not stop the printout: they are listed in the result's warnings.
     """
     options = options or PdfOptions()
     out_path = Path(out_path)
@@ -125,7 +125,7 @@ def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | No
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=".careplan-", suffix=".pdf.part", dir=out_path.parent)
     except OSError as e:
-        raise PdfExportError(f"Cannot save the PDF to {out_path}: {e.strerror or e}. "
+        raise PdfExportError(f"Cannot save the printout to {out_path}: {e.strerror or e}. "
                              "Check that you are allowed to write in that folder.") from e
     tmp = Path(tmp_name)
     try:
@@ -137,7 +137,7 @@ def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | No
         os.replace(tmp, out_path)
     except OSError as e:
         _discard(tmp)
-        raise PdfExportError(f"Cannot save the PDF to {out_path}: {e.strerror or e}. Check that there is "
+        raise PdfExportError(f"Cannot save the printout to {out_path}: {e.strerror or e}. Check that there is "
                              "space on the disk and that the file is not open in another program.") from e
     except LayoutError as e:
         _discard(tmp)

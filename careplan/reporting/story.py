@@ -15,6 +15,7 @@ from careplan.reporting.markup import Markup
 from careplan.reporting.model import PdfOptions, PrintablePlan
 from careplan.reporting.styles import PAGE_SIZES, Styles, styles_for
 
+NBSP = "\u00a0"
 CELL_MAX = 300  # table cells cannot split across pages, so typed text in them is capped
 PORTRAIT, LANDSCAPE = "portrait", "landscape"  # page template names
 
@@ -98,9 +99,11 @@ def _contact_box(c: Ctx, title: str, people: list[tuple[str, str, str]]) -> Tabl
         who = f"<b>{m(capped(name), bold=True)}</b>"
         if what.strip():
             who += f"<br/>{m(capped(what))}"
-        text = m(capped(phone, 60))
-        number = (Para(text.replace(" ", "&nbsp;") if keep_whole else text, st.phone)
-                  if phone.strip() else Para("No number written down", st.cell))
+        # Spaces become non-breaking in the text, before it is marked up: in the markup they
+        # would also land inside the <font> tags that a fallback font's characters get.
+        number_text = capped(phone, 60)
+        text = m(number_text.replace(" ", NBSP) if keep_whole else number_text)
+        number = Para(text, st.phone) if phone.strip() else Para("No number written down", st.cell)
         rows.append([Para(who, st.cell), number])
     return _box(c, rows, number_width=widest + 20)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from careplan.domain.diff import FieldChange
+from careplan.domain.diff import GOAL_ORDER, FieldChange
 from careplan.domain.plan import ItemStatus, PlanItem
 
 # Month names are spelled out here: strftime("%B") follows the process locale, which Qt sets
@@ -29,7 +29,7 @@ RTL_WARNING = (
 )
 
 # Fields a caregiver never sees on the printout, so their changes are not reported there.
-_HIDDEN_FIELDS = frozenset({"clinical_description", "notes"})
+_HIDDEN_FIELDS = frozenset({"clinical_description", "notes", "catalogue_code"})
 _LONG_VALUE = 200
 
 
@@ -99,6 +99,8 @@ def plan_change_sentence(fc: FieldChange) -> str | None:
         return f"The next review moved from {before} to {after}."
     if fc.field == "start":
         return f"The plan now starts on {after}." if fc.after else None
+    if fc.field == GOAL_ORDER:
+        return "The goals are listed in a new order."
     if fc.field == "plan_status":
         return "The plan is now in use." if fc.after.lower() == "active" else "The plan is being prepared again."
     return None

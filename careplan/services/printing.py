@@ -80,7 +80,7 @@ def export_plan_pdf(
     progress: ProgressCallback | None = None,
     clinic_name: str = "",
 ) -> PdfResult:
-    """Write the printout of one revision to `out_path` and record the export in the audit log.
+    """Write the printout of one revision to `out_path` and record it in the audit log.
 
     Raises CarePlanError (PdfExportError for file problems) with a message meant for the user.
     """
@@ -90,7 +90,7 @@ def export_plan_pdf(
         _record(db, actor, patient_id, plan, {"file": result.path.name, "pages": result.pages,
                                               "large_print": large_print, "paper": paper.strip().lower()})
     except BaseException:
-        # An export the audit log does not know about must not be left behind.
+        # A printout the audit log does not know about must not be left behind.
         with contextlib.suppress(OSError):
             result.path.unlink()
         raise
