@@ -31,10 +31,12 @@ from careplan.domain.plan import (
     PlanStatus,
     Revision,
     new_plan_content,
+    validate_author,
     validate_content,
     validate_reason,
 )
 from careplan.persistence.engine import Database
+from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import (
     PatientRow,
     PlanDraftRow,
@@ -251,6 +253,7 @@ def save_revision(
     number = base_revision + 1
     validate_content(content)
     validate_reason(number, reason)
+    validate_author(author)
     if not author.strip():
         raise CarePlanError("Enter your name before saving: every revision records who made it.")
     created = (now or utcnow()).astimezone(UTC)  # hashed and stored in the same form
@@ -292,8 +295,10 @@ def save_revision(
                 details["restored_from"] = restored_from
             audit.record(s, rev.author, action, entity="plan", entity_key=mrn, patient_id=patient_id,
                          revision=number, details=details, at=created)
-    except IntegrityError:
+    except IntegrityError as e:
         # Another writer created the plan or the revision number between our read and write.
+        if violated_constraint(e) not in ("uq_plans_patient_id", "uq_plan_revisions_plan_number"):
+            raise
         with db.reading() as s:
             found = _plan_id(s, patient_id)
             mrn = s.scalar(select(PatientRow.mrn).where(PatientRow.id == patient_id)) or "?"
