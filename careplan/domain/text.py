@@ -12,7 +12,7 @@ import re
 
 from careplan.domain.limits import Allows, limit
 
-# C0 and C1 control characters except tab, line feed and carriage return; and lone surrogates.
+# C0 and C1 control characters except tab, line feed and carriage return; then lone surrogates.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -41,11 +41,6 @@ def unstorable(value: str) -> str | None:
     if m := _CONTROL.search(value):
         return f"contains invisible control characters (the first is U+{ord(m.group()):04X}); retype it"
     return None
-
-
-def control_characters(value: str) -> list[str]:
-    """Control characters other than tab and newline: they cannot be printed."""
-    return _CONTROL.findall(value)
 
 
 def field_problem(key: str, value: str) -> str | None:
