@@ -139,12 +139,10 @@ def test_a_plan_item_holds_any_catalogue_text() -> None:
 
 def test_models_size_their_columns_from_the_limits() -> None:
     tables = Base.metadata.tables
-    covered = set()
     for key, columns in COLUMNS.items():
         for qualified in columns:
             table, column = qualified.split(".")
             col = tables[table].c[column]
-            covered.add(qualified)
             if isinstance(col.type, String) and col.type.length is not None:
                 assert col.type.length == max_length(key), qualified
     assert set(COLUMNS) == set(FIELDS)
