@@ -6,7 +6,6 @@ edits it can fix them in one pass, and the app never starts on half a catalogue.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -18,13 +17,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import CarePlanError, Problems
+from careplan.domain.limits import limit
 from careplan.domain.team import Role
-from careplan.domain.text import SHORT_MAX, blank, check_length, control_characters
+from careplan.domain.text import CODE_PATTERN, CODE_RULE, blank, check_length, field_problem
 
-CUSTOM_TEXT_MAX = 10_000
-# fullmatch, not "^...$": Python's "$" also matches before a trailing newline.
-CODE_PATTERN = re.compile(r"[a-z][a-z0-9_]{2,63}")
 _TEXT_FIELDS = ("title", "clinical_description", "caregiver_instructions", "frequency", "source")
+_CUSTOM_FIELDS = ("title", "clinical_description", "caregiver_instructions", "frequency", "safety_notes", "source")
 
 
 class CatalogueFileError(CarePlanError):
@@ -66,26 +64,15 @@ def validate_custom_item(item: CatalogueItem) -> None:
     """Check an item a clinic adds by hand. Markup, emoji and right-to-left text are kept as typed."""
     problems = Problems()
     if not isinstance(item.code, str) or not CODE_PATTERN.fullmatch(item.code):
-        problems.add("code", "The code must be 3 to 64 characters: lowercase letters, digits or underscores, starting with a letter (for example clinic_hand_massage).")
+        problems.add("code", f"The code {CODE_RULE}.")
     if blank(item.title):
         problems.add("title", "Enter a title for the treatment.")
     if blank(item.caregiver_instructions):
         problems.add("caregiver_instructions", "Write the instructions caregivers will read; they cannot be empty.")
-    for name, label in (
-        ("title", "The title"),
-        ("clinical_description", "The clinical description"),
-        ("caregiver_instructions", "The caregiver instructions"),
-        ("safety_notes", "The safety notes"),
-        ("source", "The source"),
-    ):
+    for name in _CUSTOM_FIELDS:
         value = getattr(item, name) or ""
-        if msg := check_length(value, CUSTOM_TEXT_MAX):
-            problems.add(name, f"{label} text {msg}.")
-        elif control_characters(value):
-            problems.add(name, f"{label} text contains invisible control characters; retype it.")
-    # A plan refuses a longer frequency, so refuse it here rather than when it reaches a plan.
-    if msg := check_length(item.frequency or "", SHORT_MAX):
-        problems.add("frequency", f"The 'how often' text {msg}.")
+        if isinstance(value, str) and (msg := field_problem(f"catalogue.{name}", value)):
+            problems.add(name, f"{limit(f'catalogue.{name}').label} {msg}.")
     if not _is_member(Discipline, item.discipline):
         problems.add("discipline", f"'{item.discipline}' is not a known discipline.")
     if not _is_member(Role, item.role):

@@ -12,7 +12,8 @@ from typing import Any
 
 from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import Problems
-from careplan.domain.text import LONG_MAX, SHORT_MAX, blank, check_length
+from careplan.domain.limits import limit
+from careplan.domain.text import blank, field_problem, quoted
 
 REVIEW_INTERVAL = timedelta(days=91)  # reviews every 2-3 months (NICE NG42)
 GENESIS_HASH = "0" * 64
@@ -227,6 +228,10 @@ def revision_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
+ITEM_TEXT_FIELDS = ("uid", "catalogue_code", "title", "caregiver_instructions", "clinical_description",
+                    "frequency", "responsible", "goal", "notes")
+
+
 def validate_content(content: PlanContent) -> None:
     problems = Problems()
     if content.start_date and content.next_review and content.next_review < content.start_date:
@@ -234,19 +239,22 @@ def validate_content(content: PlanContent) -> None:
     for i, g in enumerate(content.goals):
         if blank(g.text):
             problems.add(f"goals[{i}]", f"Goal {i + 1} is empty.")
-        elif msg := check_length(g.text, SHORT_MAX * 4):
+        elif msg := field_problem("plan.goal", g.text):
             problems.add(f"goals[{i}]", f"Goal {i + 1} {msg}.")
     seen: set[str] = set()
     for i, item in enumerate(content.items):
         where = f"items[{i}]"
         if item.key in seen:
-            problems.add(where, f"'{item.title}' is in the plan twice.")
+            problems.add(where, f"{quoted(item.title)} is in the plan twice.")
         seen.add(item.key)
-        for fname in ("caregiver_instructions", "notes", "goal", "clinical_description"):
-            if msg := check_length(getattr(item, fname), LONG_MAX):
-                problems.add(f"{where}.{fname}", f"'{item.title}': {fname.replace('_', ' ')} {msg}.")
-        if msg := check_length(item.frequency, SHORT_MAX):
-            problems.add(f"{where}.frequency", f"'{item.title}': how often {msg}.")
+        if not item.catalogue_code:  # the export schema's minLength: 1
+            problems.add(f"{where}.catalogue_code", f"Item {i + 1} has no catalogue code.")
+        for fname in ITEM_TEXT_FIELDS:
+            key = f"item.{fname}"
+            if msg := field_problem(key, getattr(item, fname)):
+                label = limit(key).label
+                problems.add(f"{where}.{fname}", f"Item {i + 1} ({quoted(item.title, 40)}): "
+                             f"{label[0].lower()}{label[1:]} {msg}.")
     problems.raise_if_any()
 
 
@@ -254,6 +262,16 @@ def validate_reason(number: int, reason: str) -> None:
     problems = Problems()
     if number > 1 and blank(reason):
         problems.add("reason", "Say why the plan changed: a reason is required from revision 2 on.")
-    elif msg := check_length(reason, SHORT_MAX * 4):
+    elif msg := field_problem("revision.reason", reason):
         problems.add("reason", f"The reason {msg}.")
+    problems.raise_if_any()
+
+
+def validate_author(author: str) -> None:
+    """Every revision records who saved it."""
+    problems = Problems()
+    if blank(author):
+        problems.add("author", "Enter your name before saving: every revision records who made it.")
+    elif msg := field_problem("revision.author", author):
+        problems.add("author", f"Your name {msg}.")
     problems.raise_if_any()

@@ -2,6 +2,8 @@
 
 History tables (plan_revisions, revision_items, audit_events) are append-only: triggers
 installed by the migrations reject UPDATE and DELETE on them (see triggers.py).
+Text columns a user types into take their length from careplan.domain.limits; the lengths
+there equal the ones the migrations created (tests/test_limits.py), so no migration is needed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from careplan.domain.limits import max_length
 from careplan.persistence.types import UTCDateTime
 
 NAMING_CONVENTION = {
@@ -41,14 +44,14 @@ class PatientRow(Base):
     __tablename__ = "patients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    mrn: Mapped[str] = mapped_column(String(64), unique=True)
-    full_name: Mapped[str] = mapped_column(String(200))
+    mrn: Mapped[str] = mapped_column(String(max_length("patient.mrn")), unique=True)
+    full_name: Mapped[str] = mapped_column(String(max_length("patient.full_name")))
     # Case-folded name for search as you type; kept in step by the service.
-    search_name: Mapped[str] = mapped_column(String(200), index=True)
+    search_name: Mapped[str] = mapped_column(String(max_length("patient.full_name")), index=True)
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     diagnosis_date: Mapped[date | None] = mapped_column(Date)
     onset_site: Mapped[str | None] = mapped_column(String(16))
-    preferred_language: Mapped[str] = mapped_column(String(500), default="")
+    preferred_language: Mapped[str] = mapped_column(String(max_length("patient.preferred_language")), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -71,10 +74,10 @@ class CaregiverRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(200))
-    relationship_: Mapped[str] = mapped_column("relationship", String(200), default="")
-    phone: Mapped[str] = mapped_column(String(64), default="")
-    email: Mapped[str] = mapped_column(String(320), default="")
+    name: Mapped[str] = mapped_column(String(max_length("caregiver.name")))
+    relationship_: Mapped[str] = mapped_column("relationship", String(max_length("caregiver.relationship")), default="")
+    phone: Mapped[str] = mapped_column(String(max_length("caregiver.phone")), default="")
+    email: Mapped[str] = mapped_column(String(max_length("caregiver.email")), default="")
 
     patient: Mapped[PatientRow] = relationship(back_populates="caregivers")
 
@@ -85,9 +88,9 @@ class TeamMemberRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(max_length("team_member.name")))
     role: Mapped[str] = mapped_column(String(64))
-    phone: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(max_length("team_member.phone")), default="")
 
     patient: Mapped[PatientRow] = relationship(back_populates="care_team")
 
@@ -96,21 +99,21 @@ class CatalogueItemRow(Base):
     __tablename__ = "catalogue_items"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(64), unique=True)
+    code: Mapped[str] = mapped_column(String(max_length("catalogue.code")), unique=True)
     discipline: Mapped[str] = mapped_column(String(32), index=True)
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(max_length("catalogue.title")))
     clinical_description: Mapped[str] = mapped_column(Text, default="")
     caregiver_instructions: Mapped[str] = mapped_column(Text, default="")
-    frequency: Mapped[str] = mapped_column(String(500), default="")
+    frequency: Mapped[str] = mapped_column(String(max_length("catalogue.frequency")), default="")
     role: Mapped[str] = mapped_column(String(64))
     safety_notes: Mapped[str] = mapped_column(Text, default="")
-    source: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(max_length("catalogue.source")), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     custom: Mapped[bool] = mapped_column(Boolean, default=False)
     # Hash of the shipped text this row was seeded from; a clinic edit makes the row differ
     # from it, and an app upgrade then leaves the row alone.
     shipped_hash: Mapped[str | None] = mapped_column(String(64))
-    edited_by: Mapped[str | None] = mapped_column(String(200))
+    edited_by: Mapped[str | None] = mapped_column(String(max_length("revision.author")))
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     version_id: Mapped[int] = mapped_column(Integer, nullable=False)
 
@@ -144,7 +147,7 @@ class PlanRevisionRow(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id"))
     number: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    author: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str] = mapped_column(String(max_length("revision.author")))
     reason: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16))
     start_date: Mapped[date | None] = mapped_column(Date)
@@ -167,14 +170,14 @@ class RevisionItemRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     revision_id: Mapped[int] = mapped_column(ForeignKey("plan_revisions.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    uid: Mapped[str] = mapped_column(String(80))
-    catalogue_code: Mapped[str] = mapped_column(String(64))
+    uid: Mapped[str] = mapped_column(String(max_length("item.uid")))
+    catalogue_code: Mapped[str] = mapped_column(String(max_length("item.catalogue_code")))
     discipline: Mapped[str] = mapped_column(String(32))
-    title: Mapped[str] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(max_length("item.title")))
     caregiver_instructions: Mapped[str] = mapped_column(Text, default="")
     clinical_description: Mapped[str] = mapped_column(Text, default="")
-    frequency: Mapped[str] = mapped_column(String(500), default="")
-    responsible: Mapped[str] = mapped_column(String(300), default="")
+    frequency: Mapped[str] = mapped_column(String(max_length("item.frequency")), default="")
+    responsible: Mapped[str] = mapped_column(String(max_length("item.responsible")), default="")
     goal: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     start_date: Mapped[date | None] = mapped_column(Date)
@@ -187,7 +190,7 @@ class AuditEventRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    actor: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(max_length("revision.author")))
     action: Mapped[str] = mapped_column(String(64))
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"))
     entity: Mapped[str] = mapped_column(String(64))
@@ -204,7 +207,7 @@ class PlanDraftRow(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
-    author: Mapped[str] = mapped_column(String(200))
+    author: Mapped[str] = mapped_column(String(max_length("revision.author")))
     base_revision: Mapped[int] = mapped_column(Integer)
     content_json: Mapped[str] = mapped_column(Text)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -14,6 +14,7 @@ from functools import lru_cache
 from importlib.resources.abc import Traversable
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.disciplines import Discipline
@@ -21,6 +22,7 @@ from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
 from careplan.domain.team import Role
 from careplan.paths import resource
 from careplan.persistence.engine import Database
+from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import AppMetaRow, CatalogueItemRow
 from careplan.services import audit
 from careplan.services.clock import utcnow
@@ -169,11 +171,17 @@ def last_edit(db: Database, code: str) -> tuple[str, datetime] | None:
 def add_custom_item(db: Database, item: CatalogueItem, *, actor: str) -> CatalogueItem:
     item = replace(item, custom=True, active=True, source=item.source or "Clinic")
     _validate_custom(item)
-    with db.transaction() as s:
-        if s.scalar(select(CatalogueItemRow.id).where(CatalogueItemRow.code == item.code)) is not None:
-            raise ValidationError([FieldProblem("code", f"The code '{item.code}' is already used by another item.")])
-        s.add(CatalogueItemRow(**_row_values(item), shipped_hash=None, edited_by=actor, edited_at=utcnow()))
-        audit.record(s, actor, "catalogue.added", entity="catalogue_item", entity_key=item.code)
+    taken = ValidationError([FieldProblem("code", f"The code '{item.code}' is already used by another item.")])
+    try:
+        with db.transaction() as s:
+            if s.scalar(select(CatalogueItemRow.id).where(CatalogueItemRow.code == item.code)) is not None:
+                raise taken
+            s.add(CatalogueItemRow(**_row_values(item), shipped_hash=None, edited_by=actor, edited_at=utcnow()))
+            audit.record(s, actor, "catalogue.added", entity="catalogue_item", entity_key=item.code)
+    except IntegrityError as e:  # another coordinator added the same code at the same moment
+        if violated_constraint(e) == "uq_catalogue_items_code":
+            raise taken from None
+        raise
     return item
 
 

@@ -29,6 +29,7 @@ from careplan.domain.plan import (
     Revision,
 )
 from careplan.persistence.engine import Database
+from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import (
     CaregiverRow,
     PatientRow,
@@ -298,7 +299,9 @@ def import_file(db: Database, path: Path, *, actor: str, dry_run: bool = False) 
                 raise _DryRunError
     except _DryRunError:
         pass
-    except IntegrityError:
+    except IntegrityError as e:
+        if violated_constraint(e) not in ("uq_patients_mrn", "uq_plans_patient_id", "uq_plan_revisions_plan_number"):
+            raise
         raise CarePlanError(
             "Someone added a patient or saved a plan that the import touches while it ran; "
             "nothing was imported. Run the import again."

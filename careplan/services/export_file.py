@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -15,6 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 from jsonschema import Draft202012Validator
 
 from careplan.domain.errors import CarePlanError, ValidationError
@@ -23,10 +25,12 @@ from careplan.domain.plan import (
     GENESIS_HASH,
     PlanContent,
     Revision,
+    validate_author,
     validate_content,
     validate_reason,
 )
 from careplan.domain.team import Role
+from careplan.domain.text import quoted
 from careplan.paths import resource
 from careplan.services.clock import today
 
@@ -40,11 +44,20 @@ class ImportFileError(CarePlanError):
     """The file cannot be imported; nothing was written."""
 
     def __init__(self, source: Path, problems: Sequence[str], *, more: bool = False):
-        self.problems = list(problems)
+        self.problems = [_one_line(p) for p in problems]
+        if len(self.problems) == 1 and not more:
+            super().__init__(f"{source} cannot be imported, so nothing was written: {self.problems[0]}")
+            return
         shown = "\n  ".join(self.problems[:SHOWN_PROBLEMS])
         rest = len(self.problems) - SHOWN_PROBLEMS
         tail = f"\n  ...and {rest}{'+' if more else ''} more." if rest > 0 else ""
         super().__init__(f"{source} cannot be imported, so nothing was written:\n  {shown}{tail}")
+
+
+def _one_line(text: str) -> str:
+    """A problem quotes the file's text: keep it on one printable line, whatever the file holds."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+                   for c in text)
 
 
 class NewerFormatError(CarePlanError):
@@ -64,9 +77,50 @@ class FilePatient:
     revisions: tuple[Revision, ...]
 
 
+# JSON Schema counts 1.0 as an integer; a revision number written as 1.0 is a wrong type here.
+_STRICT_TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda _checker, value: isinstance(value, int) and not isinstance(value, bool))
+_Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_STRICT_TYPES)
+MAX_DIGITS = 18  # no number in an export comes near this; Python refuses over 4,300 digits anyway
+
+
 @lru_cache(maxsize=1)
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+def _validator() -> Any:
+    return _Validator(json.loads(SCHEMA_FILE.read_text(encoding="utf-8")))
+
+
+class _UnusableNumberError(ValueError):
+    """A number JSON allows but no export holds, or one JSON itself does not allow."""
+
+
+def _parse_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_DIGITS:
+        raise _UnusableNumberError(text)
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _UnusableNumberError(text)
+    return value
+
+
+def _parse_constant(name: str) -> Any:
+    raise _UnusableNumberError(name)
+
+
+def _number_problem(path: Path, text: str, literal: str) -> str:
+    if literal in ("NaN", "Infinity", "-Infinity"):
+        return f"{path} holds {literal}, which is not a number JSON allows; nothing was imported."
+    pos = text.find(literal)
+    where = f" (line {text.count(chr(10), 0, pos) + 1})" if pos >= 0 else ""
+    digits = len(literal.lstrip("-"))
+    shown = literal if len(literal) <= 20 else literal[:12] + "..."
+    if digits > MAX_DIGITS and literal.lstrip("-").isdigit():
+        return (f"{path} holds a {digits:,}-digit number{where}, far longer than any number in a CarePlan "
+                "export; nothing was imported.")
+    return f"{path} holds the number {shown}{where}, too large for any field; nothing was imported."
 
 
 def _load_json(path: Path) -> Any:
@@ -83,7 +137,9 @@ def _load_json(path: Path) -> Any:
     except UnicodeDecodeError as e:
         raise CarePlanError(f"{path} is not UTF-8 text (byte {e.start:,} cannot be read); nothing was imported.") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant)
+    except _UnusableNumberError as e:
+        raise CarePlanError(_number_problem(path, text, str(e))) from None
     except json.JSONDecodeError as e:
         # A string can only run unterminated to the end of the file.
         cut = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
@@ -103,9 +159,31 @@ _PATTERN_WORDS = {
 }
 
 
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number", "array": "a list",
+               "object": "a set of fields", "boolean": "true or false", "null": "null"}
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"the number {_short(repr(value), 30)}"
+    if isinstance(value, str):
+        return "text"
+    return "a list" if isinstance(value, list) else "a set of fields"
+
+
 def _schema_message(e: Any) -> str:
     if e.validator == "maxLength" and isinstance(e.instance, str):
         return f"is {len(e.instance):,} characters long; the limit is {e.validator_value:,}"
+    if e.validator == "type":
+        types = [e.validator_value] if isinstance(e.validator_value, str) else e.validator_value
+        expected = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+        return f"should be {expected}, but it is {_kind_of(e.instance)}"
+    if isinstance(e.instance, list | dict) and e.validator != "required":  # its message would print all of it
+        return f"{_kind_of(e.instance)} is not allowed here ({e.validator} {_short(repr(e.validator_value), 60)})"
     if e.validator == "pattern":
         words = _PATTERN_WORDS.get(e.validator_value, "is not a date and time like 2026-03-02T09:15:00+00:00")
         return f"{_short(repr(e.instance))} {words}"
@@ -135,16 +213,20 @@ def read_export(path: Path) -> list[FilePatient]:
     """Parse and check a whole export file; raises a CarePlanError naming every problem."""
     doc = _load_json(path)
     _check_header(doc, path)
-    errors = sorted(itertools.islice(_validator().iter_errors(doc), 200), key=_path_key)
-    if errors:
-        raise ImportFileError(path, [f"{e.json_path}: {_schema_message(e)}" for e in errors], more=len(errors) == 200)
+    try:
+        errors = sorted(itertools.islice(_validator().iter_errors(doc), 200), key=_path_key)
+        if errors:
+            raise ImportFileError(path, [f"{e.json_path}: {_schema_message(e)}" for e in errors],
+                                  more=len(errors) == 200)
+    except RecursionError:
+        raise CarePlanError(f"{path} is nested too deeply to be a CarePlan export; nothing was imported.") from None
     problems: list[str] = []
     parsed: list[FilePatient] = []
     first_seen: dict[str, int] = {}
     for i, d in enumerate(doc["patients"]):
         where = f"$.patients[{i}]"
         if d["mrn"] in first_seen:
-            problems.append(f"{where}.mrn: '{d['mrn']}' is also the MRN of $.patients[{first_seen[d['mrn']]}]")
+            problems.append(f"{where}.mrn: {quoted(d['mrn'])} is also the MRN of $.patients[{first_seen[d['mrn']]}]")
         first_seen.setdefault(d["mrn"], i)
         patient = _patient_from(d, where, problems)
         revisions = _revisions_from(d, where, problems)
@@ -161,7 +243,7 @@ def _date(value: str | None, where: str, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        problems.append(f"{where}: '{value}' is not a real date")
+        problems.append(f"{where}: {quoted(value)} is not a real date")
         return None
 
 
@@ -206,6 +288,7 @@ def _revisions_from(d: dict[str, Any], where: str, problems: list[str]) -> tuple
         try:
             validate_content(content)
             validate_reason(r["number"], r["reason"])
+            validate_author(r["author"])
         except ValidationError as e:
             problems.extend(f"{at}.{fp.field}: {fp.message}" for fp in e.problems)
             return ()
@@ -225,8 +308,7 @@ def _revisions_from(d: dict[str, Any], where: str, problems: list[str]) -> tuple
 
 def _created_at(value: str, where: str, problems: list[str]) -> datetime | None:
     try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        problems.append(f"{where}: '{value}' is not a real date and time")
+        return datetime.fromisoformat(value).astimezone(UTC)
+    except (ValueError, OverflowError):  # overflow: e.g. 9999-12-31T23:59:59-01:00 is after year 9999 in UTC
+        problems.append(f"{where}: {quoted(value)} is not a real date and time")
         return None
-    return at.astimezone(UTC)

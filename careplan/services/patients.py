@@ -13,14 +13,18 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
+from careplan.domain.limits import max_length
 from careplan.domain.patient import Caregiver, OnsetSite, Patient, TeamMember, validate_patient
 from careplan.domain.team import Role
+from careplan.domain.text import quoted
 from careplan.persistence.engine import Database
+from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import CaregiverRow, PatientRow, PlanRow, TeamMemberRow
 from careplan.services import audit
 from careplan.services.clock import today, utcnow
 
 DUE_SOON = timedelta(days=14)
+MRN_UNIQUE = "uq_patients_mrn"  # named by the models' naming convention
 
 
 class NotFoundError(CarePlanError):
@@ -62,7 +66,9 @@ class PatientSummary:
 
 
 def search_key(name: str) -> str:
-    return name.casefold()
+    # Case folding can lengthen a name ("ﬃ" -> "ffi"); the key must still fit its column. Only
+    # the part of a very long name past the limit is then not found by search.
+    return name.casefold()[: max_length("patient.full_name")]
 
 
 def review_state(revisions: int, next_review: date | None, on: date) -> ReviewState:
@@ -112,7 +118,13 @@ def _apply(row: PatientRow, p: Patient) -> None:
 
 
 def _duplicate_mrn(mrn: str) -> ValidationError:
-    return ValidationError([FieldProblem("mrn", f"Another patient already has the MRN '{mrn}'.")])
+    return ValidationError([FieldProblem("mrn", f"Another patient already has the MRN {quoted(mrn)}.")])
+
+
+def _raise_if_duplicate_mrn(e: IntegrityError, mrn: str) -> None:
+    """Another writer saved the same MRN between our check and our write."""
+    if violated_constraint(e) == MRN_UNIQUE:
+        raise _duplicate_mrn(mrn) from None
 
 
 def _mrn_taken(s: Session, mrn: str, except_id: int | None) -> bool:
@@ -135,8 +147,9 @@ def create_patient(db: Database, p: Patient, *, actor: str) -> Patient:
             s.flush()
             audit.record(s, actor, "patient.created", entity="patient", entity_key=p.mrn, patient_id=row.id)
             result = to_domain(row)
-    except IntegrityError:
-        raise _duplicate_mrn(p.mrn) from None
+    except IntegrityError as e:
+        _raise_if_duplicate_mrn(e, p.mrn)
+        raise
     return result
 
 
@@ -168,8 +181,9 @@ def update_patient(db: Database, p: Patient, *, actor: str) -> Patient:
             result = to_domain(row)
     except StaleDataError:
         raise PatientConflictError(f"{p.mrn} was changed by someone else at the same moment; reopen it.") from None
-    except IntegrityError:
-        raise _duplicate_mrn(p.mrn) from None
+    except IntegrityError as e:
+        _raise_if_duplicate_mrn(e, p.mrn)
+        raise
     return result
 
 

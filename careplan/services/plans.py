@@ -23,10 +23,12 @@ from careplan.domain.plan import (
     PlanContent,
     Revision,
     new_plan_content,
+    validate_author,
     validate_content,
     validate_reason,
 )
 from careplan.persistence.engine import Database
+from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import (
     PatientRow,
     PlanDraftRow,
@@ -165,6 +167,7 @@ def save_revision(
     """Store `content` as revision base_revision + 1, or raise ConflictError if that is taken."""
     validate_content(content)
     validate_reason(base_revision + 1, reason)
+    validate_author(author)
     if not author.strip():
         raise CarePlanError("Enter your name before saving: every revision records who made it.")
     entry = Entry(now or utcnow(), author.strip(), reason.strip(), content, restored_from=restored_from)
@@ -179,8 +182,10 @@ def save_revision(
                 if moved.plan_id is None:
                     raise NotFoundError("The plan this edit was based on no longer exists.") from None
                 raise _conflict(s, mrn, moved.plan_id, base_revision, content) from None
-    except IntegrityError:
+    except IntegrityError as e:
         # Another writer created the plan or the revision number between our read and write.
+        if violated_constraint(e) not in ("uq_plans_patient_id", "uq_plan_revisions_plan_number"):
+            raise
         with db.reading() as s:
             found = _plan_id(s, patient_id)
             mrn = s.scalar(select(PatientRow.mrn).where(PatientRow.id == patient_id)) or "?"

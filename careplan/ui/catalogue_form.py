@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.disciplines import DISCIPLINE_ORDER, Discipline
 from careplan.domain.errors import ValidationError
+from careplan.domain.limits import max_length
 from careplan.domain.plan import FREQUENCY_CHOICES
 from careplan.domain.team import Role
 from careplan.ui.dialog_kit import error_label, plain_label, set_error
@@ -65,15 +66,18 @@ class CatalogueItemForm(QWidget):
         self._code_touched = False
         self.code = QLineEdit()
         self.code.setPlaceholderText("for example clinic_hand_massage")
+        self.code.setMaxLength(max_length("catalogue.code"))
         self.discipline = QComboBox()
         for d in DISCIPLINE_ORDER:
             self.discipline.addItem(d.label, d.value)
         self.title = QLineEdit()
+        self.title.setMaxLength(max_length("catalogue.title"))
         self.caregiver_instructions = _text_box("caregiver_instructions", 6)
         self.clinical_description = _text_box("clinical_description", 5)
         self.frequency = QComboBox()
         self.frequency.setEditable(True)
         self.frequency.addItems(FREQUENCY_CHOICES)
+        self.frequency.lineEdit().setMaxLength(max_length("catalogue.frequency"))
         self.role = QComboBox()
         for r in Role:
             self.role.addItem(r.label, r.value)

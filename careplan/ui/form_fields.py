@@ -5,7 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -14,6 +23,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPlainTextEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QWidget,
     QWidgetAction,
@@ -156,6 +167,20 @@ class DateField(QWidget):
         self.edit.setText(date(qd.year(), qd.month(), qd.day()).isoformat())
         self.button.menu().close()
         self.edited.emit()
+
+
+class MaxLengthDelegate(QStyledItemDelegate):
+    """Gives the line edit a view opens on a cell its column's maximum length (domain limits)."""
+
+    def __init__(self, lengths: dict[int, int], parent: QObject | None = None):
+        super().__init__(parent)
+        self.lengths = lengths
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        editor = super().createEditor(parent, option, index)
+        if isinstance(editor, QLineEdit) and index.column() in self.lengths:
+            editor.setMaxLength(self.lengths[index.column()])
+        return editor
 
 
 class _UndoKeysToWindow(QObject):

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careplan.domain.text import NAME_MAX
+from careplan.domain.limits import max_length
 from careplan.services.clock import login_name
 
 NAME_KEY = "identity/name"
@@ -47,7 +47,7 @@ class NameDialog(QDialog):
         self.edit = QLineEdit(current)
         self.edit.setObjectName("nameEdit")
         self.edit.setAccessibleName("Your name")
-        self.edit.setMaxLength(NAME_MAX)
+        self.edit.setMaxLength(max_length("revision.author"))
         layout.addWidget(self.edit)
         self.hint = QLabel("")
         self.hint.setObjectName("nameHint")

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
+from careplan.domain.limits import max_length
 from careplan.domain.patient import OnsetSite, Patient, validate_patient
-from careplan.domain.text import NAME_MAX, SHORT_MAX
 from careplan.persistence.engine import Database
 from careplan.services import patients as patient_service
 from careplan.services.clock import today
@@ -65,10 +65,10 @@ class PatientDialog(QDialog):
 
         self.name = QLineEdit()
         named(self.name, "patientName", "Full name")
-        self.name.setMaxLength(NAME_MAX * 2)  # over-long text is reported, not silently cut
+        self.name.setMaxLength(max_length("patient.full_name"))
         self.mrn = QLineEdit()
         named(self.mrn, "patientMrn", "Clinic identifier (MRN)", "Unique to each patient in this clinic")
-        self.mrn.setMaxLength(200)
+        self.mrn.setMaxLength(max_length("patient.mrn"))
         self.birth = DateField("patientBirthDate", "Date of birth")
         self.diagnosis = DateField("patientDiagnosisDate", "Diagnosis date")
         self.onset = QComboBox()
@@ -78,7 +78,7 @@ class PatientDialog(QDialog):
             self.onset.addItem(site.label, site.value)
         self.language = QLineEdit()
         named(self.language, "patientLanguage", "Preferred language")
-        self.language.setMaxLength(SHORT_MAX * 2)
+        self.language.setMaxLength(max_length("patient.preferred_language"))
         self.language.setPlaceholderText("e.g. English")
         self.notes = QPlainTextEdit()
         named(self.notes, "patientNotes", "Notes")

@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careplan.domain.limits import max_length
 from careplan.domain.patient import Caregiver, TeamMember
 from careplan.domain.team import Role
-from careplan.ui.form_fields import ErrorLabel, named
+from careplan.ui.form_fields import ErrorLabel, MaxLengthDelegate, named
 
 
 class _PeopleTable(QWidget):
@@ -30,6 +31,7 @@ class _PeopleTable(QWidget):
     columns: tuple[str, ...] = ()
     column_samples: tuple[str, ...] = ()  # widest expected text per column; "" stretches
     noun = "person"
+    max_lengths: dict[int, int] = {}  # column -> the field's limit in careplan.domain.limits
 
     def __init__(self, object_name: str, title: str, hint: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -45,6 +47,7 @@ class _PeopleTable(QWidget):
         self.table = QTableWidget(0, len(self.columns))
         named(self.table, object_name, title)
         self.table.setHorizontalHeaderLabels(list(self.columns))
+        self.table.setItemDelegate(MaxLengthDelegate(self.max_lengths, self.table))
         header = self.table.horizontalHeader()
         fm = self.fontMetrics()
         for col, sample in enumerate(self.column_samples):
@@ -126,6 +129,7 @@ class CaregiverTable(_PeopleTable):
     columns = ("Name", "Relationship", "Phone", "Email")
     column_samples = ("", "Daughter-in-law", "+44 7700 900000", "")
     noun = "caregiver"
+    max_lengths = {col: max_length(f"caregiver.{name}") for col, name in enumerate(("name", "relationship", "phone", "email"))}
 
     def set_people(self, people: list[Caregiver]) -> None:
         self.table.blockSignals(True)
@@ -145,6 +149,7 @@ class TeamTable(_PeopleTable):
     columns = ("Name", "Role", "Phone")
     column_samples = ("", "Speech and language therapist MM", "+44 20 7946 0000")
     noun = "team member"
+    max_lengths = {0: max_length("team_member.name"), 2: max_length("team_member.phone")}
 
     def _complete_row(self, row: int) -> None:
         combo = QComboBox()

@@ -18,9 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careplan.domain.limits import max_length
 from careplan.domain.plan import PlanContent, PlanStatus
-from careplan.domain.text import SHORT_MAX
-from careplan.ui.form_fields import DateField, ErrorLabel, named, route_undo_keys_to_window
+from careplan.ui.form_fields import (
+    DateField,
+    ErrorLabel,
+    MaxLengthDelegate,
+    named,
+    route_undo_keys_to_window,
+)
 
 GOAL_HINT = "For example \u201cKeep walking safely at home\u201d or \u201cSlow the loss of weight\u201d."
 
@@ -72,6 +78,7 @@ class PlanFieldsPanel(QWidget):
         named(self.goals, "planGoals", "Plan goals", "Double-click or press F2 to reword a goal")
         self.goals.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.goals.setItemDelegate(MaxLengthDelegate({0: max_length("plan.goal")}, self.goals))
         self.goals.setMaximumHeight(self.fontMetrics().height() * 5)
         self.goals.setMinimumHeight(self.fontMetrics().height() * 3)
         goals_label.setBuddy(self.goals)
@@ -80,7 +87,7 @@ class PlanFieldsPanel(QWidget):
         self.new_goal = QLineEdit()
         named(self.new_goal, "planGoalNew", "New goal", GOAL_HINT)
         self.new_goal.setPlaceholderText(GOAL_HINT)
-        self.new_goal.setMaxLength(SHORT_MAX * 8)
+        self.new_goal.setMaxLength(max_length("plan.goal"))
         self.add_goal = QPushButton("Add &goal")
         named(self.add_goal, "planGoalAdd", "Add goal")
         self.remove_goal = QPushButton("Remove goal")

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careplan.domain.limits import max_length
 from careplan.domain.patient import TeamMember
 from careplan.domain.plan import FREQUENCY_CHOICES, ItemStatus, PlanItem
-from careplan.domain.text import LONG_MAX, SHORT_MAX
 from careplan.ui.form_fields import (
     DateField,
     ErrorLabel,
@@ -90,16 +90,17 @@ class PlanItemForm(QStackedWidget):
         self.frequency.setEditable(True)
         self.frequency.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.frequency.addItems(list(FREQUENCY_CHOICES))
-        self.frequency.lineEdit().setMaxLength(SHORT_MAX * 2)
+        self.frequency.lineEdit().setMaxLength(max_length("item.frequency"))
         self.responsible = QComboBox()
         named(self.responsible, "itemResponsible", "Who helps", "A member of the care team, or type a name")
         self.responsible.setEditable(True)
         self.responsible.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.responsible.lineEdit().setMaxLength(max_length("item.responsible"))
         self.start = DateField("itemStartDate", "Start date")
         self.goal = QLineEdit()
         named(self.goal, "itemGoal", "Goal for this item")
         self.goal.setPlaceholderText("e.g. Keep walking safely indoors")
-        self.goal.setMaxLength(LONG_MAX * 2)
+        self.goal.setMaxLength(max_length("item.goal"))
         self.instructions = QPlainTextEdit()
         named(self.instructions, "itemInstructions", "Instructions for caregivers",
               "Printed for the family; starts as the catalogue text")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from careplan.domain.text import SHORT_MAX
+from careplan.domain.limits import max_length
 from careplan.ui.form_fields import named
 
 
@@ -93,8 +93,8 @@ class ReasonDialog(QDialog):
         text = self.edit.toPlainText()
         if not text.strip():
             message = "Write a short reason to save; it is kept in the plan's history."
-        elif len(text) > SHORT_MAX * 4:
-            message = f"Keep the reason under {SHORT_MAX * 4:,} characters (it has {len(text):,})."
+        elif len(text) > max_length("revision.reason"):
+            message = f"Keep the reason under {max_length('revision.reason'):,} characters (it has {len(text):,})."
         else:
             message = ""
         self.ok.setEnabled(not message)
