@@ -216,7 +216,9 @@ class Draft:
 
 
 def save_draft(db: Database, patient_id: int, author: str, base_revision: int, content: PlanContent) -> None:
-    data = json.dumps(content.to_dict(), ensure_ascii=False)
+    # ASCII escapes: a draft keeps whatever was typed, even text the validators would refuse at
+    # save time (NUL, a lone surrogate), which neither database could store as raw text.
+    data = json.dumps(content.to_dict(), ensure_ascii=True)
     with db.transaction() as s:
         row = s.scalar(select(PlanDraftRow).where(PlanDraftRow.patient_id == patient_id, PlanDraftRow.author == author))
         if row is None:
