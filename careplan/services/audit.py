@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from careplan.persistence.engine import Database
 from careplan.persistence.models import AuditEventRow, PatientRow
 from careplan.services.clock import utcnow
+
+CHANGES_CHANNEL = "careplan_changes"
+"""PostgreSQL NOTIFY channel: open windows LISTEN on it to notice saves made elsewhere."""
 
 ACTIONS = {
     "patient.created": "Patient created",
@@ -76,6 +79,11 @@ def record(
             details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
         )
     )
+    if s.get_bind().dialect.name == "postgresql":
+        # NOTIFY is transactional: delivered on commit, dropped on rollback. Ids and the action
+        # only, never names: anyone connected to the database may listen.
+        payload = json.dumps({"action": action, "patient_id": patient_id, "entity": entity})
+        s.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANGES_CHANNEL, "payload": payload})
 
 
 def list_events(

@@ -1,12 +1,12 @@
 """The patient list: search as you type, sort by column, see who is due for review.
 
 The model pages over services.patients.search_patients (canFetchMore/fetchMore), so a clinic
-with 10,000 patients costs one small query per keystroke, not a full load.
+with 10,000 patients costs one small query per pause in typing, run on the worker thread.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sized
+from collections.abc import Callable, Sized
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -28,12 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from careplan.persistence.engine import Database
+from careplan.services.changes import Changes
 from careplan.services.patients import PatientSummary, ReviewState, count_patients, search_patients
+from careplan.ui.dialog_kit import local_day
 from careplan.ui.form_fields import SearchBox, named
 from careplan.ui.list_table_model import ListTableModel
+from careplan.ui.operations import QueryOp, runner
 
 PAGE = 100
-WARM_UP_MS = 300  # after the first paint; a person cannot type a name sooner
+SEARCH_PAUSE_MS = 200  # a pause this long in typing runs the search
 COLUMNS = ("Name", "MRN", "Plan", "Next review")
 SORT_KEYS = ("name", "mrn", "plan_status", "next_review")
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -60,7 +63,7 @@ def review_text(p: PatientSummary) -> str:
         return "\u2014"
     if p.review_state == ReviewState.NOT_SET or p.next_review is None:
         return p.review_state.label
-    when = p.next_review.strftime("%d %b %Y").lstrip("0")
+    when = local_day(p.next_review)
     if p.review_state in (ReviewState.OVERDUE, ReviewState.DUE_SOON):
         return f"{p.review_state.label}, {when}"
     return when
@@ -71,9 +74,11 @@ def _shown(p: PatientSummary) -> tuple[str, str, str, str]:
 
 
 class PatientTableModel(ListTableModel):
-    """Patients matching the search text, one page at a time."""
+    """Patients matching the search text, one page at a time, read on the worker thread."""
 
     columns = COLUMNS
+    loaded = Signal()
+    """A search, a sort or a further page arrived."""
 
     def __init__(self, db: Database, parent: QWidget | None = None):
         super().__init__(parent)
@@ -84,6 +89,9 @@ class PatientTableModel(ListTableModel):
         self._text = ""
         self._sort = "name"
         self._descending = False
+        self._generation = 0  # answers to an older search are dropped
+        self._loading = 0
+        self._fetching = False
 
     # --- querying --------------------------------------------------------------------------
 
@@ -95,35 +103,91 @@ class PatientTableModel(ListTableModel):
     def text(self) -> str:
         return self._text
 
-    def set_search(self, text: str) -> None:
+    @property
+    def loading(self) -> bool:
+        return bool(self._loading)
+
+    def set_search(self, text: str, then: Callable[[], None] | None = None) -> None:
         self._text = text
-        self.reload()
+        self.reload(then)
 
-    def reload(self) -> None:
+    def reload(self, then: Callable[[], None] | None = None) -> None:
+        """Count and first page in one operation; `then` runs once they are shown."""
+        self._generation += 1
+        generation, db, text, sort, descending = self._generation, self.db, self._text, self._sort, self._descending
+
+        def query() -> tuple[int, list[PatientSummary]]:
+            total = count_patients(db, text)
+            return total, search_patients(db, text, sort=sort, descending=descending, limit=PAGE) if total else []
+
+        self._loading += 1
+        QueryOp(self, query).success(lambda found: self._reloaded(generation, found, then)).named(
+            "patient-search").run_in_background()
+
+    def _reloaded(self, generation: int, found: tuple[int, list[PatientSummary]],
+                  then: Callable[[], None] | None) -> None:
+        self._loading -= 1
+        if generation != self._generation:
+            return
         self.beginResetModel()
-        self._total = count_patients(self.db, self._text)
-        self._rows = self._page(0) if self._total else []
+        self._total, self._rows = found
         self._shown = [_shown(p) for p in self._rows]
+        self._fetching = False
         self.endResetModel()
-
-    def _page(self, offset: int) -> list[PatientSummary]:
-        return search_patients(self.db, self._text, sort=self._sort, descending=self._descending,
-                               offset=offset, limit=PAGE)
+        if then is not None:
+            then()
+        self.loaded.emit()
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and len(self._rows) < self._total
+        return not parent.isValid() and len(self._rows) < self._total and not self._fetching
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid():
+        if parent.isValid() or self._fetching:
             return
-        more = self._page(len(self._rows))
-        if not more:
-            self._total = len(self._rows)  # someone deleted patients meanwhile
+        self._load_until(None)
+
+    def find(self, patient_id: int, then: Callable[[int], None]) -> None:
+        """then(row) once the row showing this patient is loaded (further pages if need be); -1 if not listed."""
+        row = self.row_of(patient_id)
+        if row >= 0 or len(self._rows) >= self._total:
+            then(row)
             return
-        self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
-        self._rows.extend(more)
-        self._shown.extend(_shown(p) for p in more)
-        self.endInsertRows()
+        self._load_until(patient_id, then)
+
+    def _load_until(self, patient_id: int | None, then: Callable[[int], None] | None = None) -> None:
+        self._fetching = True
+        self._loading += 1
+        generation, db, text, sort, descending = self._generation, self.db, self._text, self._sort, self._descending
+        offset = len(self._rows)
+
+        def query() -> list[PatientSummary]:
+            found: list[PatientSummary] = []
+            while True:  # one page, or as many as it takes to reach the wanted patient
+                page = search_patients(db, text, sort=sort, descending=descending, offset=offset + len(found),
+                                       limit=PAGE)
+                found.extend(page)
+                if patient_id is None or len(page) < PAGE or any(p.id == patient_id for p in page):
+                    return found
+
+        QueryOp(self, query).success(lambda more: self._fetched(generation, more, patient_id, then)).named(
+            "patient-page").run_in_background()
+
+    def _fetched(self, generation: int, more: list[PatientSummary], patient_id: int | None,
+                 then: Callable[[int], None] | None) -> None:
+        self._loading -= 1
+        if generation != self._generation:
+            return
+        self._fetching = False
+        if more:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(more) - 1)
+            self._rows.extend(more)
+            self._shown.extend(_shown(p) for p in more)
+            self.endInsertRows()
+        if len(more) < PAGE and patient_id is None or not more:
+            self._total = min(self._total, len(self._rows))  # someone deleted patients meanwhile
+        if then is not None:
+            then(self.row_of(patient_id) if patient_id is not None else -1)
+        self.loaded.emit()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(SORT_KEYS):
@@ -133,14 +197,8 @@ class PatientTableModel(ListTableModel):
         self.reload()
 
     def row_of(self, patient_id: int) -> int:
-        """The row showing this patient, loading further pages if needed; -1 if not listed."""
-        while True:
-            for i, p in enumerate(self._rows):
-                if p.id == patient_id:
-                    return i
-            if not self.canFetchMore():
-                return -1
-            self.fetchMore()
+        """The row showing this patient among the rows loaded so far; -1 if not (yet) there."""
+        return next((i for i, p in enumerate(self._rows) if p.id == patient_id), -1)
 
     def summary(self, row: int) -> PatientSummary:
         return self._rows[row]
@@ -225,31 +283,43 @@ class PatientListPanel(QWidget):
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 16)
 
         self._quiet = False
-        self.search.textChanged.connect(self._search)
+        # One query per pause in typing, not one per keystroke.
+        self._debounce = QTimer(self, singleShot=True, interval=SEARCH_PAUSE_MS)
+        self._debounce.timeout.connect(self._search)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.toList.connect(self._focus_list)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_count)
+        self._wanted: int | None = None
         self._update_count()
-        # Run one search once start-up is over (the window has painted by then), so the first
-        # keystroke finds the query compiled and the database pages cached.
-        QTimer.singleShot(WARM_UP_MS, self._warm_up)
+        runner().changesApplied.connect(self._changes_applied)
+        self.model.reload()
 
-    @Slot()
-    def _warm_up(self) -> None:
-        count_patients(self.model.db, "a")
+    @property
+    def busy(self) -> bool:
+        """A search is waiting for a pause in typing or for its answer (tests wait for this to end)."""
+        return self._debounce.isActive() or self.model.loading
+
+    @Slot(object, object)
+    def _changes_applied(self, changes: Changes, _source: object) -> None:
+        if changes.touches_patient_list():
+            self.refresh()
 
     # --- behaviour -------------------------------------------------------------------------
 
-    @Slot(str)
-    def _search(self, text: str) -> None:
+    @Slot()
+    def _search(self) -> None:
+        self._debounce.stop()
         chosen = self.current_patient_id()
-        was_quiet, self._quiet = self._quiet, True
-        try:
-            self.model.set_search(text)
-            if chosen is not None:
-                self._select_row_of(chosen, load=False)
-        finally:
-            self._quiet = was_quiet
+        self.model.set_search(self.search.text(), lambda: self._keep_chosen(chosen, load=False))
+
+    def _keep_chosen(self, chosen: int | None, *, load: bool) -> None:
+        if chosen is not None:
+            was_quiet, self._quiet = self._quiet, True
+            try:
+                self._select_row_of(chosen, load=load)
+            finally:
+                self._quiet = was_quiet
 
     def _update_count(self) -> None:
         n = self.model.total
@@ -263,7 +333,24 @@ class PatientListPanel(QWidget):
 
     @Slot()
     def _focus_list(self) -> None:
-        self.table.setFocus()
+        pending = self._debounce.isActive() or self.model.loading
+        if self._debounce.isActive():
+            self._search()  # Down right after typing: search now, then move into its results
+        if pending:
+            # Focus gives the view a current row at once: from the old results. Stay quiet until
+            # the new ones arrive, then choose their first row.
+            self._quiet = True
+            self.table.setFocus()
+            self.model.loaded.connect(self._focus_first, Qt.ConnectionType.SingleShotConnection)
+        else:
+            self.table.setFocus()
+            self._focus_first()
+
+    @Slot()
+    def _focus_first(self) -> None:
+        if self._quiet:
+            self._quiet = False
+            self._show_row(-1)
         if self.model.rowCount() and not self.table.currentIndex().isValid():
             self.table.setCurrentIndex(self.model.index(0, 0))
 
@@ -282,9 +369,7 @@ class PatientListPanel(QWidget):
         index = self.table.currentIndex()
         return self.model.summary(index.row()).id if index.isValid() else None
 
-    def _select_row_of(self, patient_id: int, *, load: bool) -> bool:
-        row = self.model.row_of(patient_id) if load else next(
-            (i for i in range(self.model.rowCount()) if self.model.summary(i).id == patient_id), -1)
+    def _show_row(self, row: int) -> bool:
         if row < 0:
             self.table.selectionModel().clearCurrentIndex()
             self.table.clearSelection()
@@ -293,30 +378,39 @@ class PatientListPanel(QWidget):
         self.table.scrollTo(self.model.index(row, 0))
         return True
 
-    def select_patient(self, patient_id: int | None) -> bool:
+    def _select_row_of(self, patient_id: int, *, load: bool) -> None:
+        if not load:
+            self._show_row(self.model.row_of(patient_id))
+            return
+        self._wanted = patient_id
+
+        def found(row: int) -> None:
+            if self._wanted != patient_id:
+                return  # another patient was chosen meanwhile
+            was_quiet, self._quiet = self._quiet, True
+            try:
+                if not self._show_row(row) and self.search.text():
+                    self.search.clear()  # the patient is not among the matches: show everyone
+                    self._debounce.stop()
+                    self.model.set_search("", lambda: self._select_row_of(patient_id, load=True))
+            finally:
+                self._quiet = was_quiet
+
+        self.model.find(patient_id, found)
+
+    def select_patient(self, patient_id: int | None) -> None:
         """Show this patient as the chosen one without announcing it (the caller opened it)."""
         was_quiet, self._quiet = self._quiet, True
         try:
             if patient_id is None:
-                self.table.selectionModel().clearCurrentIndex()
-                self.table.clearSelection()
-                return True
-            if self._select_row_of(patient_id, load=True):
-                return True
-            if self.search.text():
-                self.search.clear()  # the patient is not among the matches: show everyone
-                return self._select_row_of(patient_id, load=True)
-            return False
+                self._wanted = None
+                self._show_row(-1)
+                return
+            self._select_row_of(patient_id, load=True)
         finally:
             self._quiet = was_quiet
 
     def refresh(self) -> None:
         """Query again (after a save or a new patient), keeping the chosen patient chosen."""
         chosen = self.current_patient_id()
-        was_quiet, self._quiet = self._quiet, True
-        try:
-            self.model.reload()
-            if chosen is not None:
-                self._select_row_of(chosen, load=True)
-        finally:
-            self._quiet = was_quiet
+        self.model.reload(lambda: self._keep_chosen(chosen, load=True))
