@@ -107,7 +107,8 @@ class ChangeWatcher(QObject):
 
     def _version_read(self, version: int) -> None:
         self._checking = False
-        changed = self._version is not None and version != self._version
+        # The first reading has nothing to compare with: look at the log once (from the id read at start).
+        changed = self._version is None or version != self._version
         self._version = version
         if changed:
             self.check()

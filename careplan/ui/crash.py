@@ -34,7 +34,8 @@ def _forget(keep: KeepDrafts) -> None:
 
 
 def log_unexpected(exc_type: type[BaseException], tb: TracebackType | None) -> None:
-    frames = "".join(traceback.format_tb(tb)) if tb is not None else ""
+    # Where, not what: file, line and function only. Source lines and the message may hold a name.
+    frames = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)) if tb else ""
     log.error("unexpected %s.%s\n%s", exc_type.__module__, exc_type.__qualname__, frames)
 
 

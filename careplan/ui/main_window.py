@@ -385,6 +385,9 @@ class MainWindow(QMainWindow):
             return
         self.editor.saver.autosave.stop()
         self.watcher.close()
+        # Closed screens follow no more changes: nothing reads for a window that is going away.
+        for screen in (self.editor, self.patients):
+            self.ops.changesApplied.disconnect(screen._changes_applied)
         self.ops.wait()
         self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
         save_window(self.settings, "mainWindow", self, self._splitters())
