@@ -181,7 +181,9 @@ def test_a_save_made_elsewhere_is_noticed_and_said(qtbot, make_window, any_ui_db
     # No edits open here: the plan shows the new revision, and the window says who saved it.
     qtbot.waitUntil(lambda: window.editor.doc.base_number == 1, timeout=10_000)
     assert [i.key for i in window.editor.doc.content.items] == [code]
-    assert "Nurse Elsewhere saved revision 1 of this plan" in window.elsewhere_label.text()
+    said = window.elsewhere_label.toolTip()
+    assert "Nurse Elsewhere saved revision 1 of this plan" in said
+    assert "Changes from elsewhere loaded at" in window.elsewhere_label.text()
     # The patient list follows too (its plan column), through the same signal.
     qtbot.waitUntil(lambda: window.patients.model.rowCount() == 2 and any(
         window.patients.model.summary(r).revisions == 1 for r in range(2)), timeout=10_000)
@@ -204,8 +206,8 @@ def test_a_save_made_elsewhere_is_noticed_and_said(qtbot, make_window, any_ui_db
         update_patient(db, replace(other, full_name="Renamed Elsewhere"), actor="cli")
         catalogue_service.edit_item(db, code, {"title": "Reworded elsewhere"}, actor="cli")
     qtbot.waitUntil(lambda: window.editor.catalogue[code].title == "Reworded elsewhere", timeout=10_000)
-    assert "Renamed Elsewhere" not in window.elsewhere_label.text()
-    assert noticed.args[0].catalogue or "catalogue" in window.elsewhere_label.text()
+    assert "Renamed Elsewhere" not in window.elsewhere_label.toolTip()
+    assert noticed.args[0].catalogue or "catalogue" in window.elsewhere_label.toolTip()
     answers.save_changes = "discard"
 
 

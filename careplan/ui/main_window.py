@@ -138,7 +138,8 @@ class MainWindow(QMainWindow):
         if source == ELSEWHERE:
             message = describe_elsewhere(changes, self.editor.doc.patient_id)
             self.show_message(message)
-            self.elsewhere_label.setText(f"Updated {local_time(utcnow(), clock_only=True)}: {message}")
+            # The message goes by after a while; this short note stays, the details in its tooltip.
+            self.elsewhere_label.setText(f"Changes from elsewhere loaded at {local_time(utcnow(), clock_only=True)}")
             self.elsewhere_label.setToolTip(message)
 
     def _first_layout(self) -> None:
