@@ -259,3 +259,31 @@ def test_changes_merge_and_say_what_they_touch() -> None:
     assert both.touches_patient_list() and both.latest_revision(1) == (3, "Nurse A")
     assert not changes.NOTHING.anything() and both.anything()
     assert changes.Changes(everything=True).touches_plan(99)
+
+
+def test_history_and_audit_windows_follow_saves_made_elsewhere(qtbot, make_window, ui_db, answers) -> None:  # type: ignore[no-untyped-def]
+    from careplan.ui.audit_window import AuditWindow
+
+    p = new_patient(ui_db)
+    window = make_window()
+    window.open_patient(p.id)
+    settle(qtbot)
+    pick(qtbot, window, core_codes(window)[0])
+    save_plan(qtbot, window)
+    press(qtbot, window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+    history = window.findChild(HistoryWindow)
+    window.actions["audit"].trigger()
+    audit_window = window.findChild(AuditWindow)
+    settle(qtbot)
+    assert len(history.model.rows) == 1
+    events_before = audit_window.model.rowCount()
+    state = plans.load_plan(ui_db, p.id)
+    plans.save_revision(ui_db, p.id, base_revision=1, content=state.latest.content, author="Nurse Elsewhere",
+                        reason="Seen at home")
+    qtbot.waitUntil(lambda: len(history.model.rows) == 2, timeout=10_000)
+    assert history.model.rows[0].author == "Nurse Elsewhere"
+    qtbot.waitUntil(lambda: audit_window.model.rowCount() == events_before + 1, timeout=10_000)
+    assert audit_window.model.events[0].actor == "Nurse Elsewhere"
+    qtbot.waitUntil(lambda: window.editor.doc.base_number == 2, timeout=10_000)  # no edits: it follows
+    history.close()
+    audit_window.close()

@@ -53,6 +53,7 @@ class MainWindow(QMainWindow):
         self._offer_recovery = offer_recovery
         self._shown_once = False
         self._closing = False
+        self._unsubscribed = False
         self.setObjectName("mainWindow")
         self.stack = QStackedWidget()
         self.stack.setObjectName("mainStack")
@@ -387,8 +388,10 @@ class MainWindow(QMainWindow):
         self.editor.saver.autosave.stop()
         self.watcher.close()
         # Closed screens follow no more changes: nothing reads for a window that is going away.
-        for screen in (self.editor, self.patients):
-            self.ops.changesApplied.disconnect(screen._changes_applied)
+        if not self._unsubscribed:
+            self._unsubscribed = True
+            for screen in (self.editor, self.patients):
+                self.ops.changesApplied.disconnect(screen._changes_applied)
         self.ops.wait()
         self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
         save_window(self.settings, "mainWindow", self, self._splitters())
