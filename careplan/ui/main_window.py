@@ -9,11 +9,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from careplan import __version__
@@ -32,6 +29,7 @@ from careplan.ui.operations import QueryOp, runner
 from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
 from careplan.ui.settings import make_settings, restore_window, save_window
+from careplan.ui.welcome import welcome_page
 
 PAGE_WELCOME, PAGE_WORK = 0, 1
 
@@ -57,7 +55,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("mainWindow")
         self.stack = QStackedWidget()
         self.stack.setObjectName("mainStack")
-        self.stack.addWidget(self._welcome_page())
+        self.stack.addWidget(welcome_page(self.new_patient))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.patients = PatientListPanel(db)
@@ -96,30 +94,6 @@ class MainWindow(QMainWindow):
         self._update()
         self.watcher = ChangeWatcher(db, self)
         self.watcher.start()
-
-    def _welcome_page(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("emptyState")
-        page.setAccessibleName("Getting started")
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        text = QLabel(
-            "<h2>Welcome to CarePlan</h2>"
-            "<p>There are no patients yet. Add the first one to start building their care plan:<br>"
-            "choose <b>Patient &gt; New patient</b> (Ctrl+N) or the button below.</p>"
-            "<p>To try CarePlan with made-up patients first, run <code>careplan demo</code> in a terminal.</p>"
-        )
-        text.setObjectName("emptyStateText")
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        button = QPushButton("Add the first patient\u2026")
-        button.setObjectName("emptyNewPatient")
-        button.setAccessibleName("Add the first patient")
-        button.clicked.connect(self.new_patient)
-        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-        return page
 
     def _connect(self) -> None:
         self.patients.patientChosen.connect(self._patient_chosen)
