@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.elsewhere_label.setObjectName("elsewhereLabel")
         self.elsewhere_label.setAccessibleName("Saves made elsewhere")
         self.elsewhere_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.elsewhere_label.setContentsMargins(0, 0, 16, 0)  # apart from "Saving as", not run into it
         self.statusBar().addPermanentWidget(self.elsewhere_label)
         self.statusBar().addPermanentWidget(self.who)
         self.actions = build_menus(self)
