@@ -287,3 +287,49 @@ def test_history_and_audit_windows_follow_saves_made_elsewhere(qtbot, make_windo
     qtbot.waitUntil(lambda: window.editor.doc.base_number == 2, timeout=10_000)  # no edits: it follows
     history.close()
     audit_window.close()
+
+
+def test_an_exclusive_operation_is_not_queued_twice(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from careplan.ui.operations import QueryOp
+
+    release = threading.Event()
+    results: list[str] = []
+    first = QueryOp(None, lambda: release.wait(30) and "first").exclusive("printout").success(results.append)
+    assert first.run_in_background()
+    second = QueryOp(None, lambda: "second").exclusive("printout").success(results.append)
+    assert not second.run_in_background()  # refused while the first runs
+    other_kind = QueryOp(None, lambda: "other").exclusive("import").success(results.append)
+    assert other_kind.run_in_background()
+    release.set()
+    qtbot.waitUntil(lambda: len(results) == 2)
+    assert results == ["first", "other"]
+    assert QueryOp(None, lambda: "again").exclusive("printout").success(results.append).run_in_background()
+    qtbot.waitUntil(lambda: results[-1] == "again")
+
+
+@pytest.mark.pg
+def test_audit_events_notify_on_commit_only_and_carry_no_names(pg_url: str) -> None:
+    """What the PostgreSQL listener hears: one NOTIFY per audit event, after commit, ids and action only."""
+    import json
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from careplan.services.audit import CHANGES_CHANNEL, record
+
+    db = open_database(pg_url)
+    try:
+        conninfo = make_url(pg_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(conninfo, autocommit=True) as listener:
+            listener.execute(f"LISTEN {CHANGES_CHANNEL}")
+            p = new_patient(db, "N-1", "Nadia Secretname")
+            heard = [json.loads(n.payload) for n in listener.notifies(timeout=5, stop_after=1)]
+            assert heard == [{"action": "patient.created", "patient_id": p.id, "entity": "patient"}]
+            with pytest.raises(RuntimeError), db.transaction() as s:
+                record(s, "t", "plan.saved", entity="plan", entity_key="N-1", patient_id=p.id)
+                raise RuntimeError("rolled back")
+            assert list(listener.notifies(timeout=0.5, stop_after=1)) == []  # nothing for a rollback
+        events = changes.events_after(db, 0)
+        assert changes.changes_from_events(events).patients == {p.id}
+    finally:
+        db.dispose()
