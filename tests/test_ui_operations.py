@@ -333,3 +333,19 @@ def test_audit_events_notify_on_commit_only_and_carry_no_names(pg_url: str) -> N
         assert changes.changes_from_events(events).patients == {p.id}
     finally:
         db.dispose()
+
+
+def test_a_save_of_the_same_plan_elsewhere_is_not_taken_for_our_own() -> None:
+    from datetime import UTC, datetime
+
+    from careplan.services.changes import Changes, SeenEvent
+    from careplan.ui.change_watcher import explained_by
+
+    ours = Changes.plan(7, 3, "Nurse Here")
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    assert explained_by(ours, SeenEvent(1, at, "Nurse Here", "plan.saved", 7, 3))
+    assert not explained_by(ours, SeenEvent(2, at, "Nurse There", "plan.saved", 7, 4))
+    assert not explained_by(ours, SeenEvent(3, at, "Nurse There", "plan.saved", 8, 1))
+    assert not explained_by(ours, SeenEvent(4, at, "cli", "catalogue.edited", None, None))
+    assert not explained_by(ours, SeenEvent(5, at, "cli", "data.imported", None, None))
+    assert explained_by(Changes(catalogue=True, audit=True), SeenEvent(6, at, "me", "catalogue.edited", None, None))

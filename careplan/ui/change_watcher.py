@@ -34,6 +34,9 @@ def explained_by(own: Changes, event: SeenEvent) -> bool:
     c = change_service.changes_from_events([event])
     if c.everything:
         return False
+    if event.action in change_service.PLAN_ACTIONS:
+        # Exactly the revision we saved: someone else's save of the same plan is still news.
+        return (event.patient_id, event.revision) in {(pid, n) for pid, n, _who in own.revisions}
     return (c.plans <= own.plans and c.patients <= own.patients and (own.catalogue or not c.catalogue)
             and (own.audit or not c.audit))
 
