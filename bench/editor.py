@@ -23,8 +23,8 @@ def measure(db, runs: int) -> list[Figure]:
     first, content = patient_with_plan(db, "BENCH-EDITOR-A", 40, name="Editor Benchmark")
     second, _ = patient_with_plan(db, "BENCH-EDITOR-B", 40, name="Editor Benchmark Two")
     try:
+        from careplan.ui import operations
         from careplan.ui.plan_editor import PlanEditor
-        from careplan.ui.worker import Worker
     except ImportError as e:
         return _services(db, first.id, runs, f"plan editor not available ({e})")
     from PySide6.QtCore import QSettings
@@ -33,8 +33,7 @@ def measure(db, runs: int) -> list[Figure]:
     folder = Path(os.environ.get("CAREPLAN_SETTINGS_DIR") or os.environ["CAREPLAN_DATA_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     settings = QSettings(str(folder / "bench-editor.ini"), QSettings.Format.IniFormat)
-    worker = Worker()
-    editor = PlanEditor(db, worker, settings)
+    editor = PlanEditor(db, settings)
     gui.show(editor, 1400, 900)
     try:
         patients = (first.id, second.id)
@@ -65,7 +64,7 @@ def measure(db, runs: int) -> list[Figure]:
         added = added[len(free):]
     finally:
         editor.saver.autosave.stop()
-        worker.wait()
+        operations.runner().wait()
         editor.close()
         editor.deleteLater()
         gui.settle()

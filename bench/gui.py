@@ -33,6 +33,13 @@ def settle() -> None:
     """Deliver every pending event, paints included, so a timing covers what the user would see."""
     from PySide6.QtWidgets import QApplication
 
+    from careplan.ui import operations
+
+    # Reads and writes run on the app's worker thread: wait for their results to be shown too.
+    while not operations.idle() or any(
+            getattr(w, "busy", False) is True for w in QApplication.allWidgets()
+            if isinstance(getattr(type(w), "busy", None), property)):
+        QApplication.processEvents()
     for _ in range(3):  # a paint can post layout requests, which post another paint
         QApplication.processEvents()
         QApplication.sendPostedEvents()

@@ -50,13 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     window.resize(1440, 900)
     window.splitter.setSizes([window.patients.preferred_width(), 1440 - window.patients.preferred_width()])
     window.show()
-    app.processEvents()
+
+    def settle() -> None:
+        # Reads run on the worker thread: let them arrive before grabbing.
+        from careplan.ui import operations
+
+        while not operations.idle() or window.patients.busy:
+            app.processEvents()
+        app.processEvents()
+
+    settle()
 
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.scale == 1.0 else f"@{args.scale:g}x"
     panel = window.patients
     panel.table.sortByColumn(3, Qt.SortOrder.AscendingOrder)  # who is due for review comes first
-    app.processEvents()
+    settle()
     saved = []
     path = args.out / f"patient-list{suffix}.png"
     window.grab().save(str(path))
@@ -66,12 +75,13 @@ def main(argv: list[str] | None = None) -> int:
     summaries = [panel.model.summary(r) for r in range(panel.model.rowCount())]
     chosen = max(summaries, key=lambda s: s.revisions)
     window.open_patient(chosen.id)
+    settle()
     editor = window.editor
     items = editor.doc.content.sorted_items()
     if items:
         editor._select(items[min(1, len(items) - 1)].key)
     editor.picker.search.setText("")
-    app.processEvents()
+    settle()
     path = args.out / f"plan-editor{suffix}.png"
     window.grab().save(str(path))
     saved.append(path)

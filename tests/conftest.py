@@ -11,6 +11,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("CAREPLAN_BUSY_TIMEOUT_MS", "1500")
+# The app refuses (and remembers) any database statement it runs on the GUI thread: see ui/db_guard.py.
+os.environ.setdefault("CAREPLAN_GUI_DB_GUARD", "1")
 
 import uuid
 from collections.abc import Iterator

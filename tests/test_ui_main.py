@@ -19,6 +19,8 @@ from tests.ui_fixtures import (  # noqa: E402 (after register_assert_rewrite)
     new_patient,
     pick,
     press,
+    settle,
+    type_text,
 )
 
 pytest_plugins = ["tests.ui_fixtures"]  # the window factory and its fixtures
@@ -50,6 +52,7 @@ def test_quit_with_unsaved_edits_asks_first(qtbot, make_window, ui_db, answers):
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     pick(qtbot, window, core_codes(window)[0])
     answers.save_changes = "cancel"
     window.actions["quit"].trigger()
@@ -77,6 +80,7 @@ def test_menus_apply_only_when_they_can(qtbot, make_window, ui_db, answers):
         assert not a[key].isEnabled(), key
     assert not a["undo"].isEnabled()
     window.open_patient(p.id)
+    settle(qtbot)
     assert a["save"].isEnabled() and a["edit_patient"].isEnabled()
     assert not a["history"].isEnabled() and not a["export"].isEnabled()  # nothing saved yet
     pick(qtbot, window, core_codes(window)[0])
@@ -117,6 +121,7 @@ def test_export_with_unsaved_edits_saves_first(qtbot, make_window, ui_db, answer
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     pick(qtbot, window, core_codes(window)[0])
     calls = []
     monkeypatch.setattr(export, "export_pdf", lambda parent, db, pid, actor, revision=None: calls.append((pid, actor)))
@@ -131,27 +136,34 @@ def test_export_with_unsaved_edits_saves_first(qtbot, make_window, ui_db, answer
 
 
 def test_catalogue_window_changes_reach_the_picker(qtbot, make_window, ui_db):
-    from careplan.services import catalogue as catalogue_service
     from careplan.ui.catalogue_window import CatalogueWindow
 
     window = make_window()
     window.actions["catalogue"].trigger()
     dialog = window.findChild(CatalogueWindow)
     assert dialog is not None and dialog.isVisible()
-    code = next(iter(window.editor.catalogue))
-    catalogue_service.edit_item(ui_db, code, {"title": "Renamed by the clinic"}, actor="t")
-    dialog.catalogueChanged.emit()
-    assert window.editor.catalogue[code].title == "Renamed by the clinic"
-    assert window.editor.picker.index_of(code).data() == "Renamed by the clinic"
+    settle(qtbot)
+    item = dialog._current
+    assert item is not None and item.code in window.editor.catalogue
+    dialog.form.title.selectAll()
+    type_text(dialog.form.title, "Renamed by the clinic")
+    assert dialog.save_button.isEnabled()
+    with qtbot.waitSignal(window.changesApplied, timeout=5000) as applied:
+        dialog.save_button.click()
+    assert applied.args[0].catalogue and applied.args[1] is dialog
+    qtbot.waitUntil(lambda: window.editor.catalogue[item.code].title == "Renamed by the clinic")
+    assert window.editor.picker.index_of(item.code).data() == "Renamed by the clinic"
     dialog.close()
 
 
-def test_restore_in_history_reloads_the_plan_keeping_edits(qtbot, make_window, ui_db, answers):
+def test_restore_in_history_keeps_edits_and_says_so(qtbot, make_window, ui_db, answers, monkeypatch):
+    from careplan.ui import restore_dialog
     from careplan.ui.history_window import HistoryWindow
 
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     a, b, c = core_codes(window)[:3]
     pick(qtbot, window, a)
     with qtbot.waitSignal(window.editor.saver.saved, timeout=5000):
@@ -164,12 +176,26 @@ def test_restore_in_history_reloads_the_plan_keeping_edits(qtbot, make_window, u
     press(qtbot, window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
     dialog = window.findChild(HistoryWindow)
     assert dialog is not None and dialog.isVisible()
-    rev = plan_service.restore_revision(ui_db, p.id, 1, base_revision=2, author="Nurse Test")
-    dialog.restored.emit(rev.number)
+    settle(qtbot)
+    monkeypatch.setattr(restore_dialog, "ask_restore_reason", lambda *_: "Back to the first plan")
+    dialog.table.clearSelection()
+    dialog.table.selectRow(1)  # newest first: row 1 is revision 1
+    assert dialog.restore_button.isEnabled(), (dialog.model.rows, dialog.selected_numbers(), dialog.summary.text())
+    with qtbot.waitSignal(dialog.restored, timeout=5000):
+        dialog.restore_button.click()
+    bar = window.editor.revision_bar
+    qtbot.waitUntil(lambda: bar.isVisible())
     doc = window.editor.doc
-    assert doc.base_number == 3
+    # Nothing moved under the user's hands: the edits stay on revision 2, the bar says who saved.
+    assert doc.base_number == 2 and doc.modified
+    assert "Nurse Test saved revision 3" in bar.text.text() and "your edits are kept" in bar.text.text()
+    qtbot.waitUntil(lambda: len(dialog.model.rows) == 3)
+    # Saving goes through the usual conflict step, which puts the edits on top of revision 3.
+    answers.conflict = lambda parent, error, mine: True
+    window.editor.save()
+    qtbot.waitUntil(lambda: doc.base_number == 3)
     assert [i.key for i in doc.content.items] == [a, c]  # revision 1 again, plus my unsaved item
-    assert doc.modified and "revision 3" in window.statusBar().currentMessage()
+    assert doc.modified and not bar.isVisible() and "revision 3" in window.statusBar().currentMessage()
     dialog.close()
 
 
@@ -179,6 +205,7 @@ def test_audit_window_opens_for_the_open_patient(qtbot, make_window, ui_db):
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     window.actions["audit"].trigger()
     audit = window.findChild(AuditWindow)
     assert audit is not None and audit.isVisible()

@@ -18,6 +18,7 @@ pytest.register_assert_rewrite("tests.ui_fixtures")  # before it is imported bel
 from tests.ui_fixtures import (  # noqa: E402 (after register_assert_rewrite)
     dialog_driver,
     fill_patient,
+    settle,
     type_text,
 )
 
@@ -41,6 +42,7 @@ def test_first_patient_from_the_empty_window(qtbot, make_window, monkeypatch, ui
 
     monkeypatch.setattr(patient_dialog, "edit_patient", dialog_driver(qtbot, fill))
     qtbot.mouseClick(window.findChild(QPushButton, "emptyNewPatient"), Qt.MouseButton.LeftButton)
+    settle(qtbot)
 
     stored = patient_service.get_patient_by_mrn(ui_db, "MRN-001")
     assert stored.full_name == "Margaret Ellis"
@@ -104,6 +106,7 @@ def test_duplicate_mrn_is_caught_before_and_at_save(qtbot, ui_db, monkeypatch):
     qtbot.addWidget(d)
     d.show()
     fill_patient(qtbot, d, name="Second Person", mrn="TAKEN-1")
+    settle(qtbot)  # checked on the worker once typing pauses
     assert "already has the MRN" in d.errors["mrn"].text()
     assert not d.save_button.isEnabled()
     # A clash that appears only at save time (another computer) is shown the same way, nothing lost.
@@ -112,6 +115,7 @@ def test_duplicate_mrn_is_caught_before_and_at_save(qtbot, ui_db, monkeypatch):
     assert d.save_button.isEnabled()
     patient_service.create_patient(ui_db, Patient(mrn="TAKEN-2", full_name="Raced"), actor="t")
     qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert d.result_patient is None
     assert "already has the MRN" in d.errors["mrn"].text()
     assert d.name.text() == "Second Person" and d.mrn.text() == "TAKEN-2"
@@ -127,6 +131,7 @@ def test_text_is_stored_exactly_as_typed(qtbot, ui_db):
     d.notes.setPlainText(notes)
     type_text(d.language, "العربية")
     qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     stored = patient_service.get_patient_by_mrn(ui_db, "RTL-1")
     assert stored.full_name == MARKUP
     assert stored.notes == notes and len(stored.notes) == 10_000
@@ -154,6 +159,7 @@ def test_editing_a_patient_keeps_what_is_not_touched(qtbot, make_window, monkeyp
         care_team=[TeamMember("Nurse Joy", Role.SPECIALIST_NURSE)]), actor="t")
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
 
     def fill(d):
         d.name.clear()
@@ -172,6 +178,7 @@ def test_markup_in_a_name_is_shown_literally(qtbot, make_window, ui_db):
     p = patient_service.create_patient(ui_db, Patient(mrn="MK-1", full_name=MARKUP), actor="t")
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     heading = window.editor.heading
     assert heading.textFormat() == Qt.TextFormat.PlainText
     assert heading.text() == MARKUP

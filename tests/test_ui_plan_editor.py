@@ -19,6 +19,7 @@ from tests.ui_fixtures import (  # noqa: E402 (after register_assert_rewrite)
     new_patient,
     pick,
     press,
+    settle,
     type_text,
 )
 
@@ -38,6 +39,7 @@ def test_build_edit_undo_save_and_reopen(qtbot, make_window, ui_db, answers):
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     editor = window.editor
     assert editor.items_empty.isVisible()
     assert not editor.unsaved.isVisible() and not window.isWindowModified()
@@ -111,6 +113,7 @@ def test_build_edit_undo_save_and_reopen(qtbot, make_window, ui_db, answers):
     # A second window on the same database shows exactly what was saved.
     other = make_window()
     other.open_patient(p.id)
+    settle(qtbot)
     assert other.editor.doc.content == saved.content
     assert not other.isWindowModified() and not other.editor.unsaved.isVisible()
     other.editor._select(codes[0])
@@ -128,6 +131,7 @@ def test_second_revision_asks_why(qtbot, make_window, ui_db, answers):
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     pick(qtbot, window, core_codes(window)[0])
     save(qtbot, window)
     pick(qtbot, window, core_codes(window)[1])
@@ -161,6 +165,7 @@ def test_same_item_twice_is_refused_and_drop_adds(qtbot, make_window, ui_db):
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     code = core_codes(window)[2]
     pick(qtbot, window, code)
     pick(qtbot, window, code, "enter")
@@ -180,6 +185,7 @@ def test_remove_item_with_delete_and_undo(qtbot, make_window, ui_db):
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     a, b = core_codes(window)[:2]
     pick(qtbot, window, a)
     pick(qtbot, window, b)
@@ -196,6 +202,7 @@ def test_catalogue_search_then_enter(qtbot, make_window, ui_db):
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     target = next(c for c in window.editor.catalogue.values() if c.discipline.value == "respiratory")
     window.editor.picker.search.setFocus()
     type_text(window.editor.picker.search, target.title)
@@ -221,6 +228,7 @@ def visible_titles(picker) -> list[str]:
 def test_catalogue_search_matches_words_in_any_order_and_case(qtbot, make_window, ui_db):
     window = make_window()
     window.open_patient(new_patient(ui_db).id)
+    settle(qtbot)
     picker = window.editor.picker
     type_text(picker.search, "ASSIST COUGH")
     titles = visible_titles(picker)
@@ -241,6 +249,7 @@ def test_bad_plan_input_blocks_saving_with_reasons(qtbot, make_window, ui_db, an
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     editor = window.editor
     code = core_codes(window)[0]
     pick(qtbot, window, code)
@@ -284,11 +293,13 @@ def test_switching_patient_with_unsaved_edits_asks(qtbot, make_window, ui_db, an
     b = new_patient(ui_db, "B-1", "Ben Second")
     window = make_window()
     window.open_patient(a.id)
+    settle(qtbot)
     pick(qtbot, window, core_codes(window)[0])
     row_b = window.patients.model.row_of(b.id)
 
     answers.save_changes = "cancel"
     window.patients.table.setCurrentIndex(window.patients.model.index(row_b, 0))
+    settle(qtbot)
     assert window.editor.doc.patient_id == a.id
     assert window.patients.current_patient_id() == a.id  # the list shows who is really open
     assert window.editor.doc.modified
@@ -302,9 +313,10 @@ def test_switching_patient_with_unsaved_edits_asks(qtbot, make_window, ui_db, an
     pick(qtbot, window, core_codes(window)[1])
     answers.save_changes = "discard"
     window.patients.table.setCurrentIndex(window.patients.model.index(window.patients.model.row_of(a.id), 0))
+    settle(qtbot)
     assert window.editor.doc.patient_id == a.id
     assert plan_service.load_plan(ui_db, b.id).latest is None
-    window.worker.wait()
+    window.ops.wait()
     assert plan_service.load_draft(ui_db, b.id, "Nurse Test") is None
     assert answers.asked == ["save changes"] * 3
 
@@ -314,6 +326,7 @@ def test_controls_are_named_and_menus_show_shortcuts(qtbot, make_window, ui_db):
 
     window = make_window()
     window.open_patient(new_patient(ui_db).id)
+    settle(qtbot)
     for name in ("patientSearch", "patientTable", "catalogueSearch", "catalogueTree", "planItems", "planStatus",
                  "planStartDate", "planNextReview", "planGoals", "planGoalNew", "itemStatus", "itemFrequency",
                  "itemResponsible", "itemStartDate", "itemGoal", "itemInstructions", "itemNotes", "planSave"):
@@ -340,6 +353,7 @@ def test_a_40_item_plan_opens_and_takes_six_more(qtbot, make_window, ui_db):
     plan_service.save_revision(ui_db, p.id, base_revision=0, content=PlanContent(items=items), author="t", reason="")
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     assert window.editor.model.rowCount() == len({i.discipline for i in items})
     for c in cat[40:46]:
         window.editor.add_from_catalogue(c.code)
@@ -350,6 +364,7 @@ def test_keep_editing_after_a_conflict_saves_nothing_and_loses_nothing(qtbot, ma
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     a, b = core_codes(window)[:2]
     pick(qtbot, window, a)
     with qtbot.waitSignal(window.editor.saver.saved, timeout=5000):
@@ -359,7 +374,7 @@ def test_keep_editing_after_a_conflict_saves_nothing_and_loses_nothing(qtbot, ma
     plan_service.save_revision(ui_db, p.id, base_revision=1, content=rev1.content, author="Other", reason="Same again")
     answers.reason = "Added b"
     answers.conflict = lambda parent, error, mine: False
-    with qtbot.waitSignal(window.worker.jobDone, timeout=5000, check_params_cb=lambda name: name == "save"):
+    with qtbot.waitSignal(window.ops.jobDone, timeout=5000, check_params_cb=lambda name: name == "save"):
         window.editor.save()
     assert window.editor.doc.has(b) and window.editor.doc.base_number == 1 and window.isWindowModified()
     assert "Not saved" in window.statusBar().currentMessage()
@@ -373,6 +388,7 @@ def test_name_is_asked_once_then_remembered(qtbot, make_window, ui_db, answers):
     p = new_patient(ui_db)
     window = make_window(name=None)
     window.open_patient(p.id)
+    settle(qtbot)
     pick(qtbot, window, core_codes(window)[0])
     answers.name = "Jo Coordinator"
     with qtbot.waitSignal(window.editor.saver.saved, timeout=5000):
@@ -392,6 +408,7 @@ def test_tab_moves_through_the_editor_in_reading_order(qtbot, make_window, ui_db
 
     window = make_window()
     window.open_patient(new_patient(ui_db).id)
+    settle(qtbot)
     pick(qtbot, window, core_codes(window)[0], "enter")
     window.editor.picker.search.setFocus()
     seen = []
@@ -409,6 +426,7 @@ def test_tab_moves_through_the_editor_in_reading_order(qtbot, make_window, ui_db
 def test_goals_and_plan_fields_undo_one_step_at_a_time(qtbot, make_window, ui_db):
     window = make_window()
     window.open_patient(new_patient(ui_db).id)
+    settle(qtbot)
     fields, doc = window.editor.fields, window.editor.doc
     for goal in ("Keep walking indoors", "Slow the loss of weight"):
         fields.new_goal.setFocus()

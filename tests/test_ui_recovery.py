@@ -18,6 +18,7 @@ from tests.ui_fixtures import (  # noqa: E402 (after register_assert_rewrite)
     new_patient,
     pick,
     press,
+    settle,
     type_text,
 )
 
@@ -28,7 +29,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def crash(qtbot, window):
     """The window goes away without any chance to save or ask (a crash or a power cut)."""
-    window.worker.wait()
+    window.ops.wait()
     window._closing = True
     window.hide()
     with qtbot.waitSignal(window.destroyed):
@@ -39,6 +40,7 @@ def test_autosaved_draft_is_offered_at_next_start(qtbot, make_window, ui_db, ans
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     codes = core_codes(window)
     pick(qtbot, window, codes[0])
     window.editor.form.notes.setFocus()
@@ -72,6 +74,7 @@ def test_opening_a_patient_offers_their_draft_and_discard_removes_it(qtbot, make
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     pick(qtbot, window, core_codes(window)[1])
     with qtbot.waitSignal(window.editor.saver.draftKept, timeout=5000):
         pass
@@ -80,13 +83,15 @@ def test_opening_a_patient_offers_their_draft_and_discard_removes_it(qtbot, make
     answers.recover_draft = "later"
     second = make_window()
     second.open_patient(p.id)
+    settle(qtbot)
     assert not second.isWindowModified()
     assert plan_service.load_draft(ui_db, p.id, "Nurse Test") is not None
 
     answers.recover_draft = "discard"
     third = make_window()
     third.open_patient(p.id)
-    third.worker.wait()
+    settle(qtbot)
+    third.ops.wait()
     assert plan_service.load_draft(ui_db, p.id, "Nurse Test") is None
     assert answers.asked == ["recover draft", "recover draft"]
 
@@ -95,6 +100,7 @@ def test_draft_made_on_an_older_revision_is_reapplied_on_top(qtbot, make_window,
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     a, b, c = core_codes(window)[:3]
     pick(qtbot, window, a)
     with qtbot.waitSignal(window.editor.saver.saved, timeout=5000):
@@ -112,6 +118,7 @@ def test_draft_made_on_an_older_revision_is_reapplied_on_top(qtbot, make_window,
     answers.recover_draft = "recover"
     again = make_window()
     again.open_patient(p.id)
+    settle(qtbot)
     keys = [i.key for i in again.editor.doc.content.items]
     assert keys == [a, c, b]  # theirs kept, mine re-applied
     assert again.editor.doc.base_number == 2 and again.isWindowModified()
@@ -121,6 +128,7 @@ def test_conflict_shows_their_changes_and_reapplies_mine(qtbot, make_window, ui_
     p = new_patient(ui_db)
     window = make_window()
     window.open_patient(p.id)
+    settle(qtbot)
     a, b, c = core_codes(window)[:3]
     for code in (a, b):
         pick(qtbot, window, code)
@@ -152,7 +160,7 @@ def test_conflict_shows_their_changes_and_reapplies_mine(qtbot, make_window, ui_
 
     answers.conflict = conflict
     answers.reason = "Review: morning walks"
-    with qtbot.waitSignal(window.worker.jobDone, timeout=5000, check_params_cb=lambda name: name == "save"):
+    with qtbot.waitSignal(window.ops.jobDone, timeout=5000, check_params_cb=lambda name: name == "save"):
         press(qtbot, window, Qt.Key.Key_S, CTRL)
     title_b = window.editor.catalogue[b].title
     assert any(title_b in line and "Active" in line for line in shown["theirs"]), shown["theirs"]
@@ -184,13 +192,14 @@ def test_undoing_back_to_the_saved_plan_leaves_no_draft_behind(qtbot, make_windo
     window = make_window()
     window.editor.saver.autosave.setInterval(60_000)  # the switch comes before any autosave
     window.open_patient(a.id)
+    settle(qtbot)
     pick(qtbot, window, core_codes(window)[0])
     window.editor.saver.keep_draft()
-    window.worker.wait()
+    window.ops.wait()
     assert plan_service.load_draft(ui_db, a.id, "Nurse Test") is not None
     press(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert not window.isWindowModified()
     window.open_patient(b.id)  # no question: nothing unsaved
-    window.worker.wait()
+    window.ops.wait()
     assert plan_service.load_draft(ui_db, a.id, "Nurse Test") is None
     assert answers.asked == []

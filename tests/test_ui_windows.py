@@ -4,7 +4,7 @@ catalogue, history, audit log, PDF export and printing.
 
 from __future__ import annotations
 
-import time
+import threading
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -27,8 +27,8 @@ from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
 from careplan.services import audit, catalogue, plans, printing
 from careplan.ui import (
-    background,
     catalogue_window,
+    db_guard,
     dialog_kit,
     export,
     export_dialog,
@@ -40,6 +40,7 @@ from careplan.ui.audit_window import PAGE, AuditWindow
 from careplan.ui.catalogue_window import CatalogueWindow
 from careplan.ui.history_views import DiffView
 from careplan.ui.history_window import HistoryWindow
+from careplan.ui.operations import QueryOp
 from tests.history_builders import make_patient, save_history
 from tests.uib_fixtures import (
     PATIENT_NAME,
@@ -51,6 +52,10 @@ from tests.uib_fixtures import (
 )
 
 ACTOR = "nurse.jo"
+pytest.register_assert_rewrite("tests.ui_fixtures")
+from tests.ui_fixtures import settle  # noqa: E402 (after register_assert_rewrite)
+
+pytest_plugins = ["tests.ui_fixtures"]  # the GUI-thread database guard, checked after every test
 
 
 @pytest.fixture
@@ -82,11 +87,13 @@ def cat_db(sqlite_db: Database) -> Database:
 
 
 def open_catalogue(qtbot, db: Database) -> CatalogueWindow:  # type: ignore[no-untyped-def]
+    db_guard.install(db)
     w = CatalogueWindow(db, ACTOR)
     qtbot.addWidget(w)
     w.show()
     w.activateWindow()  # shortcuts only reach the active window
     qtbot.waitUntil(w.isActiveWindow, timeout=3000)
+    settle(qtbot)
     return w
 
 
@@ -94,11 +101,12 @@ def visible_items(w: CatalogueWindow) -> list:  # type: ignore[type-arg]
     return [w.model.item_at(r) for r in range(w.model.rowCount())]
 
 
-def select_code(w: CatalogueWindow, code: str) -> None:
+def select_code(qtbot, w: CatalogueWindow, code: str) -> None:  # type: ignore[no-untyped-def]
     row = w.model.row_of(code)
     assert row >= 0, code
     w.table.selectRow(row)
     assert w.form.code.text() == code
+    settle(qtbot)
 
 
 # --- catalogue ---------------------------------------------------------------------------------
@@ -108,6 +116,7 @@ def test_catalogue_search_and_discipline_filter(qtbot, cat_db: Database) -> None
     total = len(catalogue.list_items(cat_db, include_retired=True))
     assert w.model.rowCount() == total and w.count.text() == f"Showing {total} of {total} items"
     qtbot.keyClicks(w.search, "COUGH")
+    settle(qtbot)
     found = visible_items(w)
     assert found and all("cough" in " ".join((i.title, i.caregiver_instructions, i.clinical_description)).lower()
                          for i in found)
@@ -115,6 +124,7 @@ def test_catalogue_search_and_discipline_filter(qtbot, cat_db: Database) -> None
     assert visible_items(w) and {i.discipline.label for i in visible_items(w)} == {"Respiratory care"}
     assert len(visible_items(w)) <= len(found)
     qtbot.keyClicks(w.search, " zebra-crossing")
+    settle(qtbot)
     assert w.model.rowCount() == 0
     assert w.empty.isVisible() and "No items match" in w.empty.text()
     w.search.clear()
@@ -126,9 +136,10 @@ def test_retire_and_bring_back_an_item(qtbot, cat_db: Database, discard_answers:
     w = open_catalogue(qtbot, cat_db)
     item = w.model.item_at(2)
     assert item is not None and item.active
-    select_code(w, item.code)
+    select_code(qtbot, w, item.code)
     with qtbot.waitSignal(w.catalogueChanged):
         qtbot.mouseClick(w.retire_button, Qt.MouseButton.LeftButton)
+        settle(qtbot)
     assert not catalogue.get_item(cat_db, item.code).active
     row = w.model.row_of(item.code)
     title_cell = w.model.index(row, 0)
@@ -142,11 +153,14 @@ def test_retire_and_bring_back_an_item(qtbot, cat_db: Database, discard_answers:
     assert item.code not in {i.code for i in catalogue.list_items(cat_db)}  # gone from new plans
 
     w.show_retired.setChecked(False)
+    settle(qtbot)
     assert w.model.row_of(item.code) == -1
     w.show_retired.setChecked(True)
-    select_code(w, item.code)
+    settle(qtbot)
+    select_code(qtbot, w, item.code)
     with qtbot.waitSignal(w.catalogueChanged):
         qtbot.keyClick(w, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # the keyboard path
+        settle(qtbot)
     assert catalogue.get_item(cat_db, item.code).active
     assert w.model.index(w.model.row_of(item.code), 0).data() == item.title
     actions = [e.action for e in audit.list_events(cat_db, limit=2)]
@@ -158,9 +172,11 @@ def test_add_custom_item_refuses_bad_input_then_keeps_text_literally(  # type: i
     w = open_catalogue(qtbot, cat_db)
     before = len(catalogue.list_items(cat_db, include_retired=True))
     qtbot.mouseClick(w.new_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert w.save_button.text().replace("&", "") == "Add item" and not w.form.code.isReadOnly()
 
     qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)  # everything empty
+    settle(qtbot)
     for field in ("code", "title", "caregiver_instructions"):
         assert w.form.errors[field].isVisible(), field
     assert "Enter a title" in w.form.errors["title"].text()
@@ -168,9 +184,11 @@ def test_add_custom_item_refuses_bad_input_then_keeps_text_literally(  # type: i
     assert "fix the marked fields" in w.status.text()
 
     qtbot.keyClicks(w.form.title, "Hand massage")
+    settle(qtbot)
     assert w.form.code.text() == "clinic_hand_massage"  # suggested from the title
     w.form.caregiver_instructions.setPlainText("x" * 10_001)
     qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert "10,001 characters" in w.form.errors["caregiver_instructions"].text()
     assert not w.form.errors["title"].isVisible() and not w.form.errors["code"].isVisible()
     assert len(catalogue.list_items(cat_db, include_retired=True)) == before
@@ -178,12 +196,14 @@ def test_add_custom_item_refuses_bad_input_then_keeps_text_literally(  # type: i
     title = "Hand massage <b>gentle</b> & calm 🙂"
     instructions = "اغسل اليدين ثم دلّك الأصابع برفق <i>&amp;</i>"
     w.form.title.setText(title)
+    settle(qtbot)
     w.form.caregiver_instructions.setPlainText(instructions)
     w.form.safety_notes.setPlainText("Stop if the skin is red & sore.")
     w.form.discipline.setCurrentIndex(w.form.discipline.findData("occupational_therapy"))
     w.form.role.setCurrentIndex(w.form.role.findData("occupational_therapist"))
     with qtbot.waitSignal(w.catalogueChanged):
         qtbot.keyClick(w, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        settle(qtbot)
     saved = catalogue.get_item(cat_db, "clinic_hand_massage")
     assert (saved.title, saved.caregiver_instructions, saved.custom) == (title, instructions, True)
     assert saved.discipline.value == "occupational_therapy" and saved.role.value == "occupational_therapist"
@@ -194,10 +214,14 @@ def test_add_custom_item_refuses_bad_input_then_keeps_text_literally(  # type: i
     assert not any(e.isVisible() for e in w.form.errors.values())
 
     w._start_adding()
+    settle(qtbot)
     w.form.title.setText("Another")
+    settle(qtbot)
     w.form.code.setText("clinic_hand_massage")
+    settle(qtbot)
     w.form.caregiver_instructions.setPlainText("Something")
     w._save()
+    settle(qtbot)
     assert "already used" in w.form.errors["code"].text()
 
 
@@ -206,24 +230,28 @@ def test_edit_records_who_and_when_and_asks_before_dropping_changes(  # type: ig
     w = open_catalogue(qtbot, cat_db)
     first, second = w.model.item_at(0), w.model.item_at(1)
     assert first is not None and second is not None
-    select_code(w, first.code)
+    select_code(qtbot, w, first.code)
     assert "Not edited here yet" in w.edited_line.text()
     assert not w.save_button.isEnabled()
     w.form.title.selectAll()
     qtbot.keyClicks(w.form.title, "Daily stretches (clinic words)")
+    settle(qtbot)
     assert w.save_button.isEnabled()
 
     discard_answers.append(False)  # "Keep editing"
     w.table.selectRow(w.model.row_of(second.code))
+    settle(qtbot)
     assert w.form.code.text() == first.code and w.form.title.text() == "Daily stretches (clinic words)"
 
     w.form.caregiver_instructions.setPlainText("")
     qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert "cannot be empty" in w.form.errors["caregiver_instructions"].text()
     assert catalogue.get_item(cat_db, first.code).title == first.title
     w.form.caregiver_instructions.setPlainText(first.caregiver_instructions + " Breathe out as you stretch.")
     with qtbot.waitSignal(w.catalogueChanged):
         qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+        settle(qtbot)
     stored = catalogue.get_item(cat_db, first.code)
     assert stored.title == "Daily stretches (clinic words)"
     assert stored.caregiver_instructions.endswith("Breathe out as you stretch.")
@@ -233,9 +261,11 @@ def test_edit_records_who_and_when_and_asks_before_dropping_changes(  # type: ig
     assert f"Last edited by {ACTOR} on {dialog_kit.local_time(event.at)}" in w.edited_line.text()
 
     w.form.title.setText("Changed again")
+    settle(qtbot)
     w.form._changed()
     discard_answers.append(True)
     w.table.selectRow(w.model.row_of(second.code))
+    settle(qtbot)
     assert w.form.code.text() == second.code
     assert catalogue.get_item(cat_db, first.code).title == "Daily stretches (clinic words)"
 
@@ -246,9 +276,11 @@ def test_each_keystroke_filters_2000_items(qtbot, sqlite_db: Database) -> None: 
     assert w.model.total == 2000
     for key in "breathing support 01":
         qtbot.keyClicks(w.search, key)
+        settle(qtbot)
         QApplication.processEvents()
     for _ in range(6):
         qtbot.keyClick(w.search, Qt.Key.Key_Backspace)
+        settle(qtbot)
         QApplication.processEvents()
     assert w.search.text() == "breathing supp"
     expected = {i.code for i in many_items(2000)
@@ -260,10 +292,12 @@ def test_each_keystroke_filters_2000_items(qtbot, sqlite_db: Database) -> None: 
 # --- history -----------------------------------------------------------------------------------
 
 def open_history(qtbot, db: Database, patient_id: int) -> HistoryWindow:  # type: ignore[no-untyped-def]
+    db_guard.install(db)
     w = HistoryWindow(db, patient_id, ACTOR)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    settle(qtbot)
     return w
 
 
@@ -309,7 +343,9 @@ def test_open_an_old_revision_read_only_grouped_by_discipline(qtbot, sqlite_db: 
     plan = three_revisions(sqlite_db)
     w = open_history(qtbot, sqlite_db, plan.patient_id)
     select_revisions(w, 1)
+    settle(qtbot)
     qtbot.mouseClick(w.open_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert w.shown_revision == 1 and w.tabs.currentIndex() == 0
     assert "Revision 1" in w.revision_heading.text() and "Read only" in w.revision_heading.text()
     rows = tree_rows(w.revision_view)
@@ -326,8 +362,10 @@ def test_compare_two_selected_revisions(qtbot, sqlite_db: Database) -> None:  # 
     plan = three_revisions(sqlite_db)
     w = open_history(qtbot, sqlite_db, plan.patient_id)
     select_revisions(w, 3, 1)
+    settle(qtbot)
     assert w.compare_button.isEnabled()
     qtbot.mouseClick(w.compare_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert w.tabs.currentIndex() == 1
     assert w.compare_heading.text() == "From revision 1 to revision 3: 1 added, 1 removed, 2 changed."
     rows = tree_rows(w.diff_view)
@@ -341,10 +379,13 @@ def test_compare_two_selected_revisions(qtbot, sqlite_db: Database) -> None:  # 
 
     w.older.setCurrentIndex(w.older.findData(2))
     w.older.activated.emit(w.older.currentIndex())  # what choosing in the combo does
+    settle(qtbot)
     assert w.compare_heading.text().startswith("From revision 2 to revision 3: 0 added, 0 removed, 1 changed")
 
     select_revisions(w, 2)
+    settle(qtbot)
     qtbot.mouseClick(w.compare_button, Qt.MouseButton.LeftButton)  # one row: with the one before
+    settle(qtbot)
     assert w.compare_heading.text().startswith("From revision 1 to revision 2: 1 added, 1 removed, 1 changed")
 
 
@@ -372,9 +413,11 @@ def test_restore_saves_a_new_revision_and_leaves_history_alone(  # type: ignore[
     monkeypatch.setattr(restore_dialog, "ask_restore_reason", answer)
     w = open_history(qtbot, sqlite_db, plan.patient_id)
     select_revisions(w, 1)
+    settle(qtbot)
     assert w.restore_button.isEnabled()
     with qtbot.waitSignal(w.restored) as signal:
         qtbot.mouseClick(w.restore_button, Qt.MouseButton.LeftButton)
+        settle(qtbot)
     assert signal.args == [4] and asked == [(1, 3)] and shown == []
     after = plans.history(sqlite_db, plan.patient_id)
     assert after[:3] == before  # nothing earlier was rewritten
@@ -391,7 +434,9 @@ def test_restore_cancelled_or_refused_after_someone_else_saved(  # type: ignore[
     w = open_history(qtbot, sqlite_db, plan.patient_id)
     monkeypatch.setattr(restore_dialog, "ask_restore_reason", lambda *_: None)
     select_revisions(w, 2)
+    settle(qtbot)
     qtbot.mouseClick(w.restore_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert len(plans.history(sqlite_db, plan.patient_id)) == 3
 
     # Another coordinator saves revision 4 while this window still shows 3 as the latest.
@@ -399,7 +444,9 @@ def test_restore_cancelled_or_refused_after_someone_else_saved(  # type: ignore[
                         author="Nurse Three", reason="Clinic review")
     monkeypatch.setattr(restore_dialog, "ask_restore_reason", lambda *_: "Undo")
     select_revisions(w, 1)
+    settle(qtbot)
     qtbot.mouseClick(w.restore_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert len(shown) == 1 and "Nurse Three saved revision 4" in shown[0][1]
     assert [r.number for r in plans.history(sqlite_db, plan.patient_id)] == [1, 2, 3, 4]
     assert w.model.rowCount() == 4  # the window now shows the newer revision
@@ -415,6 +462,7 @@ def test_history_with_200_revisions_opens_and_compares_60_items(qtbot, sqlite_db
     QApplication.processEvents()
     for a, b in ((1, 200), (50, 150), (199, 200)):
         w.compare(a, b)
+        settle(qtbot)
         QApplication.processEvents()
     assert w.model.rowCount() == 200
     assert w.compare_heading.text().startswith("From revision 199 to revision 200: 0 added, 0 removed, 1 changed")
@@ -423,10 +471,12 @@ def test_history_with_200_revisions_opens_and_compares_60_items(qtbot, sqlite_db
 # --- audit log ---------------------------------------------------------------------------------
 
 def open_audit(qtbot, db: Database, mrn: str | None = None) -> AuditWindow:  # type: ignore[no-untyped-def]
+    db_guard.install(db)
     w = AuditWindow(db, mrn=mrn)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
+    settle(qtbot)
     return w
 
 
@@ -455,26 +505,36 @@ def test_audit_filters_by_mrn_and_dates(qtbot, sqlite_db: Database) -> None:  # 
 
     w.mrn.clear()
     qtbot.keyClicks(w.mrn, "UIB-002")
+    settle(qtbot)
     qtbot.waitUntil(lambda: {r[3] for r in cells(w)} == {"UIB-002"}, timeout=2000)
     assert len(cells(w)) == 5
 
     w.use_since.setChecked(True)
+    settle(qtbot)
     w.since.setDate(QDate(2025, 1, 1))
+    settle(qtbot)
     w.use_until.setChecked(True)
+    settle(qtbot)
     w.until.setDate(QDate(2025, 1, 31))
+    settle(qtbot)
     assert [r[1] for r in cells(w)] == ["Nurse Past"]
 
     w.since.setDate(QDate(2025, 2, 1))  # after 'To'
+    settle(qtbot)
     assert w.filter_error.isVisible() and "after the 'To' date" in w.filter_error.text()
     assert w.model.rowCount() == 0
     assert w.until.maximumDate() == QDate.currentDate()  # no filtering on days still to come
 
     w.mrn.setText("NO-SUCH")
+    settle(qtbot)
     w.use_since.setChecked(False)
+    settle(qtbot)
     w.apply_filters()
+    settle(qtbot)
     assert "No patient has the MRN 'NO-SUCH'" in w.filter_error.text() and w.model.rowCount() == 0
 
     qtbot.mouseClick(w.clear_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
     assert w.model.rowCount() == 9 and not w.filter_error.isVisible()
     assert first.mrn in {r[3] for r in cells(w)}
 
@@ -489,6 +549,7 @@ def test_audit_log_loads_more_as_you_scroll(qtbot, sqlite_db: Database) -> None:
     assert cells(w)[0][5] == f"Item bulk_{PAGE * 2 + 29:04d}."
     for expected in (PAGE * 2, PAGE * 2 + 30):
         w.table.scrollToBottom()
+        settle(qtbot)
         qtbot.waitUntil(lambda expected=expected: w.model.rowCount() == expected, timeout=2000)
     assert w.count.text() == f"{PAGE * 2 + 30} events."
     assert cells(w)[-1][5] == "Item bulk_0000."
@@ -537,12 +598,17 @@ def test_export_through_the_dialog_writes_a_readable_pdf(  # type: ignore[no-unt
     def fill(dialog: export_dialog.PrintoutDialog) -> None:
         assert dialog.path is not None and dialog.path.text() == str(tmp_path / "careplan-UIB-001-r3.pdf")
         qtbot.mouseClick(dialog.findChild(QPushButton, "printoutBrowse"), Qt.MouseButton.LeftButton)
+        settle(qtbot)
         dialog.large_print.setChecked(True)
+        settle(qtbot)
         dialog.paper.setCurrentIndex(dialog.paper.findData("letter"))
         qtbot.mouseClick(dialog.findChild(QPushButton, "printoutOk"), Qt.MouseButton.LeftButton)
+        settle(qtbot)
 
     when_modal(qtbot, export_dialog.PrintoutDialog, fill)
-    out = export.export_pdf(None, sqlite_db, plan.patient_id, ACTOR)
+    assert export.export_pdf(None, sqlite_db, plan.patient_id, ACTOR)
+    qtbot.waitUntil(lambda: bool(revealed), timeout=15_000)  # written on the worker, then shown
+    out = revealed[0]
     assert out == tmp_path / "for-the-family.pdf" and out.is_file()
     assert asked == [tmp_path / "careplan-UIB-001-r3.pdf"] and revealed == [out] and shown == []
     text = pdf_text(out)
@@ -561,15 +627,19 @@ def test_export_of_an_older_revision_and_its_problems(  # type: ignore[no-untype
     answers = [export_dialog.PrintoutChoice(tmp_path / "gone" / "x.pdf", False, "a4"),
                export_dialog.PrintoutChoice(tmp_path / "r1.pdf", False, "a4")]
     monkeypatch.setattr(export_dialog, "ask_export_options", lambda *_: answers.pop(0))
-    assert export.export_pdf(None, sqlite_db, plan.patient_id, ACTOR, revision=1) is None
+    export.export_pdf(None, sqlite_db, plan.patient_id, ACTOR, revision=1)
+    settle(qtbot, timeout=15_000)
     assert shown and shown[0][0] == "The PDF was not saved" and "does not exist" in shown[0][1]
     assert revealed == []
-    out = export.export_pdf(None, sqlite_db, plan.patient_id, ACTOR, revision=1)
-    assert out is not None and "revision 1" in pdf_text(out) and "Sleep better" not in pdf_text(out)
+    export.export_pdf(None, sqlite_db, plan.patient_id, ACTOR, revision=1)
+    settle(qtbot, timeout=15_000)
+    out = revealed[0]
+    assert "revision 1" in pdf_text(out) and "Sleep better" not in pdf_text(out)
 
     empty = add_patient(sqlite_db, "UIB-EMPTY")
-    assert export.export_pdf(None, sqlite_db, empty.id, ACTOR) is None  # type: ignore[arg-type]
-    assert "not been saved yet" in shown[-1][1]
+    export.export_pdf(None, sqlite_db, empty.id, ACTOR)  # type: ignore[arg-type]
+    settle(qtbot)
+    assert "not been saved yet" in shown[-1][1] and revealed == [out]
 
 
 def test_export_dialog_checks_the_file_name(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -579,42 +649,51 @@ def test_export_dialog_checks_the_file_name(qtbot, tmp_path: Path) -> None:  # t
     for text, problem in (("", "Enter a file name"), (str(tmp_path), "is a folder"),
                           (str(tmp_path / "missing" / "a.pdf"), "does not exist")):
         dialog.path.setText(text)
+        settle(qtbot)
         dialog._accept()
         assert problem in dialog.error.text() and dialog.result() != dialog.DialogCode.Accepted
     dialog.path.setText("plan")  # a bare name lands in the suggested folder
+    settle(qtbot)
     dialog._accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert dialog.choice() == export_dialog.PrintoutChoice(tmp_path / "plan.pdf", False, "a4")
 
 
 def test_slow_work_shows_progress_quick_work_does_not(qtbot) -> None:  # type: ignore[no-untyped-def]
-    seen: list[bool] = []
+    from careplan.ui.operations import SHOW_PROGRESS_AFTER_MS
 
-    def look() -> None:
-        dialog = QApplication.activeModalWidget() or next(
-            (w for w in QApplication.topLevelWidgets() if w.objectName() == "progressDialog" and w.isVisible()), None)
-        seen.append(isinstance(dialog, QProgressDialog) and dialog.isVisible())
+    def progress_shown() -> bool:
+        return any(w.objectName() == "progressDialog" and w.isVisible() for w in QApplication.topLevelWidgets())
+
+    release = threading.Event()
+    results: list[object] = []
 
     def slow(progress) -> str:  # type: ignore[no-untyped-def]
-        for n in range(6):
-            progress(n * 20)
-            time.sleep(0.1)
+        progress(40)
+        release.wait(30)  # until the test has seen the bar: no sleeps, no timing
         return "done"
 
-    QTimer.singleShot(background.SHOW_PROGRESS_AFTER_MS + 150, look)
-    assert background.run_with_progress(None, "Working…", slow) == "done"
-    assert seen == [True]
-    seen.clear()
-    QTimer.singleShot(background.SHOW_PROGRESS_AFTER_MS + 150, look)
-    assert background.run_with_progress(None, "Working…", lambda _p: 7) == 7
-    qtbot.wait(background.SHOW_PROGRESS_AFTER_MS + 250)
-    assert seen == [False]
+    QueryOp(None, slow).with_progress("Working…").success(results.append).run_in_background()
+    qtbot.waitUntil(progress_shown)  # shown without any nested event loop: the test's own loop runs
+    bar = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "progressDialog")
+    assert isinstance(bar, QProgressDialog)
+    qtbot.waitUntil(lambda: bar.value() == 40)
+    release.set()
+    qtbot.waitUntil(lambda: results == ["done"])
+    assert not progress_shown()
+
+    QueryOp(None, lambda _p: 7).with_progress("Working…").success(results.append).run_in_background()
+    qtbot.waitUntil(lambda: results == ["done", 7])
+    assert not progress_shown()  # quick work: no flash of a progress bar
+    assert SHOW_PROGRESS_AFTER_MS > 0
 
     def broken(_progress) -> None:  # type: ignore[no-untyped-def]
         raise CarePlanError("the disk is full")
 
-    with pytest.raises(CarePlanError, match="disk is full"):
-        background.run_with_progress(None, "Working…", broken)
+    failures: list[BaseException] = []
+    QueryOp(None, broken).with_progress("Working…").failure(failures.append).run_in_background()
+    qtbot.waitUntil(lambda: bool(failures))
+    assert "disk is full" in str(failures[0]) and not progress_shown()
 
 
 def fake_preview_to(out: Path, printed: bool = True):  # type: ignore[no-untyped-def]
@@ -646,7 +725,8 @@ def test_print_draws_the_same_pages_on_the_printer(  # type: ignore[no-untyped-d
     real_paint = pdf_pages.paint_pdf
     monkeypatch.setattr(export, "paint_pdf", lambda printer, pdf: temp_files.append(pdf) or real_paint(printer, pdf))
 
-    assert export.print_plan(None, sqlite_db, plan.patient_id, ACTOR) is True
+    export.print_plan(None, sqlite_db, plan.patient_id, ACTOR)
+    settle(qtbot, timeout=15_000)
     assert shown == []
     with pymupdf.open(str(out)) as doc, pymupdf.open(str(exported.path)) as ref:
         assert doc.page_count == ref.page_count
@@ -658,7 +738,8 @@ def test_print_draws_the_same_pages_on_the_printer(  # type: ignore[no-untyped-d
         "pdf.exported", 3, "print", exported.pages)
 
     monkeypatch.setattr(export, "run_print_preview", fake_preview_to(tmp_path / "cancelled.pdf", printed=False))
-    assert export.print_plan(None, sqlite_db, plan.patient_id, ACTOR) is False
+    export.print_plan(None, sqlite_db, plan.patient_id, ACTOR)
+    settle(qtbot, timeout=15_000)
     assert audit.list_events(sqlite_db, mrn=plan.mrn, limit=1)[0].id == event.id  # nothing printed, nothing logged
 
 
@@ -675,5 +756,6 @@ def test_print_to_file_helper_and_missing_renderer(  # type: ignore[no-untyped-d
     monkeypatch.setattr(pdf_pages, "renderer_name", lambda: None)
     monkeypatch.setattr(export_dialog, "ask_print_options", lambda *_: export_dialog.PrintoutChoice(None, True, "a4"))
     monkeypatch.setattr(export, "run_print_preview", fake_preview_to(tmp_path / "none.pdf"))
-    assert export.print_plan(None, sqlite_db, plan.patient_id, ACTOR) is False
+    export.print_plan(None, sqlite_db, plan.patient_id, ACTOR)
+    settle(qtbot, timeout=15_000)
     assert shown[-1][0] == "Cannot print" and "Export PDF" in shown[-1][1]

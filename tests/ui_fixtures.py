@@ -50,7 +50,7 @@ def settings_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
-    from careplan.ui import conflict_dialog, identity, prompts
+    from careplan.ui import conflict_dialog, dialog_kit, identity, prompts
 
     a = Answers()
     monkeypatch.setattr(prompts, "ask_reason", lambda parent, number: a.take(f"reason {number}", a.reason))
@@ -60,17 +60,44 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     monkeypatch.setattr(prompts, "offer_startup_recovery",
                         lambda parent, lines: a.take("startup recovery: " + "; ".join(lines), a.startup_recovery))
     monkeypatch.setattr(prompts, "ask_save_before", lambda parent, what: a.take("save before", a.save_before))
-    monkeypatch.setattr(prompts, "show_error", lambda parent, title, message: a.errors.append(message))
+    monkeypatch.setattr(dialog_kit, "show_error", lambda parent, title, message: a.errors.append(message))
     monkeypatch.setattr(identity, "ask_name", lambda parent, current: a.take("name", a.name))
     monkeypatch.setattr(conflict_dialog, "ask_conflict",
                         lambda parent, error, mine: a.take("conflict", a.conflict)(parent, error, mine))
     return a
 
 
+def settle(qtbot: Any, timeout: int = 10_000) -> None:
+    """Wait until every queued read or write has run and delivered, and no search is waiting for a pause."""
+    from PySide6.QtWidgets import QApplication
+
+    from careplan.ui import operations
+
+    def quiet() -> bool:
+        # Screens that wait for a pause in typing say so with a `busy` property.
+        waiting = [w for w in QApplication.allWidgets() if isinstance(getattr(type(w), "busy", None), property)]
+        return operations.idle() and not any(w.busy for w in waiting)
+
+    qtbot.waitUntil(quiet, timeout=timeout)
+
+
+@pytest.fixture(autouse=True)
+def _no_database_on_the_gui_thread() -> Iterator[None]:
+    """Every UI test fails if the app touched the database from the GUI thread (ui/db_guard.py)."""
+    from careplan.ui import db_guard
+
+    db_guard.violations.clear()
+    yield
+    assert not db_guard.violations, f"database used on the GUI thread: {db_guard.violations}"
+
+
 @pytest.fixture
 def ui_db(sqlite_url: str) -> Iterator[Database]:
+    from careplan.ui import db_guard
+
     db = open_database(sqlite_url)
     sync_catalogue(db)
+    db_guard.install(db)
     yield db
     db.dispose()
 
@@ -98,7 +125,7 @@ def make_window(qtbot: Any, ui_db: Database, settings_dir: Path, answers: Answer
             # without questions: the test decided about unsaved edits already.
             if shiboken6.isValid(window):
                 window._closing = True
-                window.worker.wait()
+                window.ops.wait()
                 window.close()
                 window.deleteLater()
 
@@ -109,6 +136,7 @@ def make_window(qtbot: Any, ui_db: Database, settings_dir: Path, answers: Answer
             with qtbot.waitActive(window):  # shortcuts only reach the active window
                 window.show()
                 window.activateWindow()
+        settle(qtbot)  # the first reads (patients, catalogue) arrive from the worker
         return window
 
     return factory
@@ -150,8 +178,10 @@ def dialog_driver(qtbot: Any, fill: Callable[[Any], None]) -> Callable[..., Any]
         qtbot.addWidget(dialog)
         dialog.show()
         fill(dialog)
+        settle(qtbot)  # the "is this MRN taken?" check runs once typing pauses
         assert dialog.save_button.isEnabled(), dialog.blocked.text()
         qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+        settle(qtbot)  # the save runs on the worker
         return dialog.result_patient
 
     return edit_patient

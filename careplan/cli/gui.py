@@ -31,7 +31,8 @@ DATA_LAYER = (
     "careplan.domain.catalogue", "careplan.domain.diff", "careplan.domain.disciplines", "careplan.domain.patient",
     "careplan.domain.plan", "careplan.domain.rebase", "careplan.domain.team", "careplan.domain.text",
     "careplan.persistence.engine", "careplan.persistence.models", "careplan.services.audit",
-    "careplan.services.catalogue", "careplan.services.clock", "careplan.services.patients", "careplan.services.plans",
+    "careplan.services.catalogue", "careplan.services.changes", "careplan.services.clock", "careplan.services.patients",
+    "careplan.services.plans",
 )
 
 

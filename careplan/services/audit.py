@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from careplan.persistence.engine import Database
 from careplan.persistence.models import AuditEventRow, PatientRow
 from careplan.services.clock import utcnow
+
+CHANGES_CHANNEL = "careplan_changes"
+"""PostgreSQL NOTIFY channel: open windows LISTEN on it to notice saves made elsewhere."""
 
 ACTIONS = {
     "patient.created": "Patient created",
@@ -77,6 +80,19 @@ def record(
             details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
         )
     )
+    _notify(s, action, patient_id, entity)
+
+
+def _notify(s: Session, action: str, patient_id: int | None, entity: str) -> None:
+    """Tell open windows on other machines that something changed (PostgreSQL LISTEN/NOTIFY).
+
+    NOTIFY is transactional: delivered on commit, dropped on rollback. Ids and the action only,
+    never names: anyone connected to the database may listen. Listeners read the audit log for
+    the details, so one notification per transaction is enough.
+    """
+    if s.get_bind().dialect.name == "postgresql":
+        payload = json.dumps({"action": action, "patient_id": patient_id, "entity": entity})
+        s.execute(text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANGES_CHANNEL, "payload": payload})
 
 
 @dataclass(frozen=True)
@@ -107,6 +123,9 @@ def record_many(s: Session, events: Sequence[NewEvent]) -> None:
          "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True)}
         for e in events
     ])
+    first = events[0]
+    # Saves and restores come through here too: open windows elsewhere must hear of them.
+    _notify(s, first.action, first.patient_id if len(events) == 1 else None, first.entity)
 
 
 def list_events(

@@ -72,6 +72,9 @@ def show_startup_error(message: str) -> None:
 def run_app(db: Database, *, exit_after_startup: bool = False) -> int:
     """Show the main window on an open database and run until it closes (see cli.gui.open_app)."""
     app = make_application()
+    from careplan.ui import crash
+
+    crash.install()  # an unexpected error: keep unsaved edits as a draft, log, one dialog
     # A timed start-up run must not stop at the "recover unsaved changes?" question.
     window = build_main_window(db, offer_recovery=not exit_after_startup)
     if exit_after_startup:

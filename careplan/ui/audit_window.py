@@ -5,7 +5,7 @@ The log can hold years of events, so it is read a page at a time as the coordina
 
 from __future__ import annotations
 
-from collections.abc import Sized
+from collections.abc import Callable, Sized
 from datetime import date
 
 from PySide6.QtCore import (
@@ -14,6 +14,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     QTimer,
+    Signal,
     Slot,
 )
 from PySide6.QtWidgets import (
@@ -34,11 +35,13 @@ from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
 from careplan.services import audit
 from careplan.services.audit import AuditEvent
+from careplan.services.changes import Changes
 from careplan.services.clock import today
 from careplan.services.patients import get_patient_by_mrn
 from careplan.ui.audit_text import summarise
 from careplan.ui.dialog_kit import error_label, local_time, plain_label, row_table, set_error
 from careplan.ui.list_table_model import ListTableModel
+from careplan.ui.operations import QueryOp, runner
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("When", "Who", "What", "Patient (MRN)", "Revision", "Details")
@@ -54,37 +57,70 @@ class AuditModel(ListTableModel):
         self.events: list[AuditEvent] = []
         self._filters: dict[str, object] = {}
         self._exhausted = True
+        self._fetching = False
+        self._generation = 0  # answers to older filters are dropped
 
-    def load(self, *, mrn: str | None, since: date | None, until: date | None) -> None:
+    loaded = Signal()
+    """A first page (after new filters) or a further page arrived."""
+
+    def load(self, *, mrn: str | None, since: date | None, until: date | None,
+             then: Callable[[], None] | None = None) -> None:
+        """Read the newest page for these filters on the worker; `then` runs once it is shown."""
         self._filters = {"mrn": mrn, "since": since, "until": until}
-        self.beginResetModel()
-        self.events = []
-        self._exhausted = False
-        self.endResetModel()
-        self.fetchMore(QModelIndex())
+        self._generation += 1
+        self._read(0, self._generation, then)
+
+    def reload(self) -> None:
+        """The same filters again, as many rows as are shown now (new events arrived)."""
+        self._generation += 1
+        self._read(0, self._generation, None, limit=max(PAGE, len(self.events)))
 
     def clear(self) -> None:
+        self._generation += 1
         self.beginResetModel()
         self.events = []
         self._exhausted = True
         self.endResetModel()
 
+    def _read(self, offset: int, generation: int, then: Callable[[], None] | None, limit: int = PAGE) -> None:
+        db, filters = self.db, dict(self._filters)
+        self._fetching = True
+        QueryOp(self, lambda: audit.list_events(db, limit=limit, offset=offset, **filters)).success(  # type: ignore[arg-type]
+            lambda page: self._arrived(generation, offset, limit, page, then)).named("audit").run_in_background()
+
+    def _arrived(self, generation: int, offset: int, limit: int, page: list[AuditEvent],
+                 then: Callable[[], None] | None) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        self._exhausted = len(page) < limit
+        if offset == 0:
+            self.beginResetModel()
+            self.events = page
+            self.endResetModel()
+        elif page:
+            self.beginInsertRows(QModelIndex(), len(self.events), len(self.events) + len(page) - 1)
+            self.events.extend(page)
+            self.endInsertRows()
+        if then is not None:
+            then()
+        self.loaded.emit()
+
     @property
     def exhausted(self) -> bool:
         return self._exhausted
 
+    @property
+    def loading(self) -> bool:
+        return self._fetching
+
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
+        return not parent.isValid() and not self._exhausted and not self._fetching
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or self._fetching:
             return
-        page = audit.list_events(self.db, limit=PAGE, offset=len(self.events), **self._filters)  # type: ignore[arg-type]
-        self._exhausted = len(page) < PAGE
-        if page:
-            self.beginInsertRows(QModelIndex(), len(self.events), len(self.events) + len(page) - 1)
-            self.events.extend(page)
-            self.endInsertRows()
+        self._read(len(self.events), self._generation, None)
 
     def row_list(self) -> Sized:
         return self.events
@@ -124,6 +160,7 @@ class AuditWindow(QDialog):
         self.setAccessibleName("Audit log")
         self.resize(1150, 680)
         self.model = AuditModel(db, self)
+        runner().changesApplied.connect(self._changes_applied)
         self._debounce = QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self.apply_filters)
         self._build()
@@ -201,12 +238,30 @@ class AuditWindow(QDialog):
             self.model.clear()
             return
         set_error(self.filter_error, None)
-        self.model.load(mrn=mrn, since=since, until=until)  # type: ignore[arg-type]
-        if mrn and not self.model.events:
+        self.model.load(mrn=mrn, since=since, until=until, then=lambda: self._check_mrn(mrn))
+
+    def _check_mrn(self, mrn: str | None) -> None:
+        if not mrn or self.model.events:
+            return
+        db = self.db
+
+        def known() -> bool:
             try:
-                get_patient_by_mrn(self.db, mrn)
+                get_patient_by_mrn(db, mrn)
+                return True
             except CarePlanError:
+                return False
+
+        def checked(found: bool) -> None:
+            if not found and (self.mrn.text().strip() or None) == mrn:
                 set_error(self.filter_error, f"No patient has the MRN '{mrn}'. Check it, or clear the box to see everyone.")
+
+        QueryOp(self, known).success(checked).named("audit-mrn").run_in_background()
+
+    @Slot(object, object)
+    def _changes_applied(self, changes: Changes, _source: object) -> None:
+        if changes.touches_audit():
+            self.model.reload()
 
     @Slot()
     def clear_filters(self) -> None:

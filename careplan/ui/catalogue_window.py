@@ -31,14 +31,13 @@ from careplan.domain.disciplines import DISCIPLINE_ORDER, Discipline
 from careplan.domain.errors import CarePlanError, ValidationError
 from careplan.persistence.engine import Database
 from careplan.services import catalogue as catalogue_service
+from careplan.services import changes
+from careplan.services.changes import Changes
+from careplan.ui import dialog_kit
 from careplan.ui.catalogue_form import CatalogueItemForm
 from careplan.ui.catalogue_model import CatalogueModel
-from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table, show_error
-
-
-def last_edit(db: Database, code: str) -> tuple[str, datetime] | None:
-    """Who last changed an item, and when."""
-    return catalogue_service.last_edit(db, code)
+from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table
+from careplan.ui.operations import CollectionOp, QueryOp, runner
 
 
 def confirm_discard(parent: QWidget, title: str) -> bool:
@@ -48,7 +47,9 @@ def confirm_discard(parent: QWidget, title: str) -> bool:
 
 class CatalogueWindow(QDialog):
     catalogueChanged = Signal()  # noqa: N815 (Qt signal naming)
-    """An item was added, edited, retired or brought back."""
+    """An item was added, edited, retired or brought back here."""
+    loaded = Signal()
+    """The item list was (re)read and is shown."""
 
     def __init__(self, db: Database, actor: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -61,13 +62,36 @@ class CatalogueWindow(QDialog):
         self._adding = False
         self._dirty = False
 
-        self.model = CatalogueModel(catalogue_service.list_items(db, include_retired=True), self)
+        self.model = CatalogueModel([], self)
         self._build()
+        self._show(None)
+        self.count.setText("Reading the catalogue\u2026")
+        runner().changesApplied.connect(self._changes_applied)
+        self._load(first=True)
+
+    def _load(self, *, first: bool = False) -> None:
+        db = self.db
+        QueryOp(self, lambda: catalogue_service.list_items(db, include_retired=True)).success(
+            lambda items: self._loaded(items, first)).named("catalogue-window").run_in_background()
+
+    def _loaded(self, items: list[CatalogueItem], first: bool) -> None:
+        self.model.set_items(items)
         self._refilter()
-        if self.model.rowCount():
-            self.table.selectRow(0)
-        else:
-            self._show(None)
+        if first:
+            if self.model.rowCount():
+                self.table.selectRow(0)
+            else:
+                self._show(None)
+        elif self._current is not None and not self._dirty and not self._adding:
+            fresh = next((i for i in items if i.code == self._current.code), None)
+            if fresh is not None and fresh != self._current:
+                self._show(fresh)  # changed elsewhere and not being edited here: show the new words
+        self.loaded.emit()
+
+    @Slot(object, object)
+    def _changes_applied(self, changes: Changes, source: object) -> None:
+        if changes.touches_catalogue() and source is not self:
+            self._load()
 
     # --- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -243,7 +267,14 @@ class CatalogueWindow(QDialog):
         self._update_buttons()
 
     def _show_last_edit(self, item: CatalogueItem) -> None:
-        found = last_edit(self.db, item.code)
+        db, code = self.db, item.code
+        self.edited_line.setText("")
+        QueryOp(self, lambda: catalogue_service.last_edit(db, code)).success(
+            lambda found: self._last_edit_read(item, found)).named("catalogue-last-edit").run_in_background()
+
+    def _last_edit_read(self, item: CatalogueItem, found: tuple[str, datetime] | None) -> None:
+        if self._current is None or self._current.code != item.code or self._adding:
+            return  # the coordinator moved on meanwhile
         origin = "Added by the clinic" if item.custom else "From the CarePlan catalogue"
         if found:
             who, when = found
@@ -302,25 +333,35 @@ class CatalogueWindow(QDialog):
 
     @Slot()
     def _save(self) -> None:
+        db, actor = self.db, self.actor
         try:
             if self._adding:
-                saved = catalogue_service.add_custom_item(self.db, self.form.to_item(), actor=self.actor)
-                message = f"Added '{saved.title}'."
+                item = self.form.to_item()
+                op = CollectionOp(self, lambda: changes.add_catalogue_item(db, item, actor=actor))
+                op.success(lambda saved: self._after_change(saved, f"Added '{saved.title}'."))
             else:
                 assert self._current is not None
-                changes = self.form.changes_from(self._current)
-                if not changes:
+                edits, code = self.form.changes_from(self._current), self._current.code
+                if not edits:
                     return
-                saved = catalogue_service.edit_item(self.db, self._current.code, changes, actor=self.actor)
-                message = "Saved. Plans already made keep the words they were made with."
+                op = CollectionOp(self, lambda: changes.edit_catalogue_item(db, code, edits, actor=actor))
+                op.success(lambda saved: self._after_change(
+                    saved, "Saved. Plans already made keep the words they were made with."))
         except ValidationError as e:
-            self.form.show_problems(e)
+            self._not_saved(e)
+            return
+        self.save_button.setEnabled(False)
+        op.failure(self._not_saved).named("catalogue-save").run_in_background()
+
+    def _not_saved(self, error: BaseException) -> None:
+        self._update_buttons()
+        if isinstance(error, ValidationError):
+            self.form.show_problems(error)
             self.status.setText("Nothing was saved: please fix the marked fields.")
-            return
-        except CarePlanError as e:
-            show_error(self, "The catalogue was not changed", str(e))
-            return
-        self._after_change(saved, message)
+        elif isinstance(error, CarePlanError):
+            dialog_kit.show_error(self, "The catalogue was not changed", str(error))
+        else:
+            raise error
 
     @Slot()
     def _toggle_active(self) -> None:
@@ -329,12 +370,11 @@ class CatalogueWindow(QDialog):
             return
         if self._dirty and not confirm_discard(self, self._editing_title()):
             return
-        try:
-            catalogue_service.set_active(self.db, item.code, not item.active, actor=self.actor)
-            saved = catalogue_service.get_item(self.db, item.code)
-        except CarePlanError as e:
-            show_error(self, "The catalogue was not changed", str(e))
-            return
+        db, actor = self.db, self.actor
+        CollectionOp(self, lambda: changes.set_catalogue_active(db, item.code, not item.active, actor=actor)).success(
+            self._toggled).failure(self._not_saved).named("catalogue-save").run_in_background()
+
+    def _toggled(self, saved: CatalogueItem) -> None:
         message = (f"'{saved.title}' is back in use." if saved.active else
                    f"'{saved.title}' is retired: it is no longer offered for new plans. Plans that use it keep it.")
         self._after_change(saved, message)

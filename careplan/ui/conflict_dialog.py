@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (
 
 from careplan.domain.diff import PlanDiff
 from careplan.services.plans import ConflictError
+from careplan.ui.dialog_kit import local_time
 from careplan.ui.form_fields import named
-from careplan.ui.prompts import when
 
 
 def _quote(text: str, limit: int = 60) -> str:
@@ -49,7 +49,7 @@ class ConflictDialog(QDialog):
         theirs = error.theirs
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"{theirs.author} saved revision {theirs.number} on {when(theirs.created_at)}, "
+            f"{theirs.author} saved revision {theirs.number} on {local_time(theirs.created_at)}, "
             f"while you were editing revision {error.base}.\nYour edits are safe: nothing has been lost."
         )
         intro.setObjectName("conflictIntro")

@@ -42,10 +42,13 @@ def ask_yes_no(parent: QWidget | None, title: str, question: str, yes: str, no: 
     return box.clickedButton() is yes_button
 
 
-def local_time(moment: datetime) -> str:
-    """A stored UTC moment in the computer's time zone, e.g. '3 Mar 2025, 14:05'."""
+def local_time(moment: datetime, *, clock_only: bool = False) -> str:
+    """A stored UTC moment in the computer's time zone, e.g. '3 Mar 2025, 14:05' (or '14:05').
+
+    The ui's only formatter of moments: every screen says times the same way.
+    """
     local = moment.astimezone()
-    return f"{local.day} {local:%b %Y, %H:%M}"
+    return f"{local:%H:%M}" if clock_only else f"{local.day} {local:%b %Y, %H:%M}"
 
 
 def local_day(d: date | None, empty: str = "Not set") -> str:

@@ -1,6 +1,7 @@
 """File > Export PDF and File > Print: the caregiver printout of a saved revision.
 
-Both make the same PDF through services.printing, off the GUI thread. Printing then draws that
+Both make the same PDF through services.printing, as operations on the worker thread, with
+progress shown while the caller's window keeps running (no nested event loop). Printing then draws that
 PDF's pages on the printer, so the paper copy and the saved file always match.
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
@@ -19,10 +21,13 @@ from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
 from careplan.reporting.model import PdfResult, PrintablePlan
 from careplan.services import printing
-from careplan.services.plans import load_plan
+from careplan.services.changes import Outcome, audit_only
+from careplan.services.plans import PlanState, load_plan
 from careplan.ui import dialog_kit, export_dialog
-from careplan.ui.background import run_with_progress
+from careplan.ui.operations import CollectionOp, QueryOp, runner
 from careplan.ui.pdf_pages import paint_pdf, prepare_printer
+
+EXPORT = "printout"  # one printout at a time: a second Ctrl+E while one is made does nothing
 
 
 def reveal_folder(path: Path) -> None:
@@ -48,97 +53,133 @@ def run_print_preview(parent: QWidget | None, printer: QPrinter, paint: object) 
     return preview.exec() == QPrintPreviewDialog.DialogCode.Accepted
 
 
-def _revision_to_use(parent: QWidget | None, db: Database, patient_id: int, revision: int | None) -> tuple[str, int] | None:
-    try:
-        state = load_plan(db, patient_id)
-    except CarePlanError as e:
-        dialog_kit.show_error(parent, "Nothing to print", str(e))
-        return None
-    if state.number == 0:
-        dialog_kit.show_error(parent, "Nothing to print yet",
-                              "This plan has not been saved yet. Save it first: a printout always shows a "
-                              "saved revision, so every copy can be traced.")
-        return None
-    return state.patient.mrn, revision or state.number
+def _with_saved_revision(parent: QWidget | None, db: Database, patient_id: int, revision: int | None,
+                         title: str, go: Callable[[str, int], None]) -> None:
+    """Read which revision to print on the worker, then go(mrn, number), or say why not."""
+    def found(state: PlanState) -> None:
+        if state.number == 0:
+            dialog_kit.show_error(parent, "Nothing to print yet",
+                                  "This plan has not been saved yet. Save it first: a printout always shows a "
+                                  "saved revision, so every copy can be traced.")
+            return
+        go(state.patient.mrn, revision or state.number)
+
+    QueryOp(parent, lambda: load_plan(db, patient_id)).success(found).failure(
+        lambda e: _refused(parent, title, e)).named("printout-revision").run_in_background()
+
+
+def _refused(parent: QWidget | None, title: str, error: BaseException) -> None:
+    if not isinstance(error, CarePlanError):
+        raise error
+    dialog_kit.show_error(parent, title, str(error))
+
+
+def export_running() -> bool:
+    return runner().running(EXPORT)
 
 
 def export_pdf(parent: QWidget | None, db: Database, patient_id: int, actor: str,
-               revision: int | None = None) -> Path | None:
-    """Ask where and how, write the PDF off the GUI thread, then show it. Returns the file or None."""
-    found = _revision_to_use(parent, db, patient_id, revision)
-    if found is None:
-        return None
-    mrn, number = found
-    suggested = export_dialog.documents_folder() / printing.default_pdf_name(mrn, number)
-    choice = export_dialog.ask_export_options(parent, suggested, number)
-    if choice is None or choice.path is None:
-        return None
-    out = choice.path
+               revision: int | None = None) -> bool:
+    """Ask where and how, write the PDF on the worker with progress, then show it.
 
-    def work(progress: object) -> PdfResult:
-        return printing.export_plan_pdf(db, patient_id, out, revision=number, large_print=choice.large_print,
-                                        paper=choice.paper, actor=actor, progress=progress)  # type: ignore[arg-type]
+    False (and nothing started) while another export is still being written: a second Ctrl+E waits
+    for the first instead of starting a second one.
+    """
+    if export_running():
+        show_status(parent, "Still making the previous PDF\u2026")
+        return False
 
-    try:
-        result = run_with_progress(parent, f"Making the PDF of revision {number}…", work)
-    except CarePlanError as e:
-        dialog_kit.show_error(parent, "The PDF was not saved", str(e))
-        return None
+    def ask(mrn: str, number: int) -> None:
+        suggested = export_dialog.documents_folder() / printing.default_pdf_name(mrn, number)
+        choice = export_dialog.ask_export_options(parent, suggested, number)
+        if choice is None or choice.path is None:
+            return
+        out = choice.path
+
+        def work(progress: Callable[[int], None]) -> Outcome[PdfResult]:
+            return audit_only(printing.export_plan_pdf(db, patient_id, out, revision=number,
+                                                       large_print=choice.large_print, paper=choice.paper,
+                                                       actor=actor, progress=progress))
+
+        CollectionOp(parent, work).with_progress(f"Making the PDF of revision {number}\u2026").exclusive(
+            EXPORT).success(lambda result: _exported(parent, result)).failure(
+            lambda e: _refused(parent, "The PDF was not saved", e)).named("export-pdf").run_in_background()
+
+    _with_saved_revision(parent, db, patient_id, revision, "Nothing to print", ask)
+    return True
+
+
+def _exported(parent: QWidget | None, result: PdfResult) -> None:
     pages = "1 page" if result.pages == 1 else f"{result.pages} pages"
     show_status(parent, f"Saved {result.path.name} ({pages}) in {result.path.parent}.")
     if result.warnings:
-        dialog_kit.show_info(parent, "The PDF was saved, with a note",
-                             "\n\n".join(result.warnings))
+        dialog_kit.show_info(parent, "The PDF was saved, with a note", "\n\n".join(result.warnings))
     reveal_folder(result.path)
-    return result.path
 
 
 def print_plan(parent: QWidget | None, db: Database, patient_id: int, actor: str,
-               revision: int | None = None) -> bool:
-    """Preview and print the printout; True when pages went to a printer."""
-    found = _revision_to_use(parent, db, patient_id, revision)
-    if found is None:
-        return False
-    mrn, number = found
-    choice = export_dialog.ask_print_options(parent, number)
-    if choice is None:
-        return False
-    folder = Path(tempfile.mkdtemp(prefix="careplan-print-"))  # private (0700): it holds patient data
-    pdf = folder / printing.default_pdf_name(mrn, number)
-    try:
-        def work(progress: object) -> tuple[PrintablePlan, PdfResult]:
+               revision: int | None = None) -> None:
+    """Preview and print the printout: the PDF is made on the worker, then drawn on the printer."""
+    def ask(mrn: str, number: int) -> None:
+        choice = export_dialog.ask_print_options(parent, number)
+        if choice is None:
+            return
+        folder = Path(tempfile.mkdtemp(prefix="careplan-print-"))  # private (0700): it holds patient data
+        pdf = folder / printing.default_pdf_name(mrn, number)
+
+        def work(progress: Callable[[int], None]) -> tuple[PrintablePlan, PdfResult]:
             return printing.write_printout(db, patient_id, pdf, revision=number, large_print=choice.large_print,
-                                           paper=choice.paper, progress=progress)  # type: ignore[arg-type]
+                                           paper=choice.paper, progress=progress)
 
-        try:
-            plan, result = run_with_progress(parent, f"Preparing revision {number} for printing…", work)
-        except CarePlanError as e:
-            dialog_kit.show_error(parent, "Cannot print", str(e))
-            return False
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        prepare_printer(printer, choice.paper, f"Care plan {mrn} revision {number}")
-        problems: list[str] = []
-        drawn: list[int] = []
+        def failed(error: BaseException) -> None:
+            shutil.rmtree(folder, ignore_errors=True)
+            _refused(parent, "Cannot print", error)
 
-        def paint(target: QPrinter) -> None:
+        def made(found: tuple[PrintablePlan, PdfResult]) -> None:
             try:
-                drawn.append(paint_pdf(target, result.path))
-            except CarePlanError as e:  # shown after the preview closes, never from inside its paint
-                problems.append(str(e))
+                _preview_and_print(parent, db, patient_id, actor, choice, mrn, number, *found)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
 
-        printed = run_print_preview(parent, printer, paint)
-        if problems:
-            dialog_kit.show_error(parent, "Cannot print", problems[-1])
-            return False
-        if not printed:
-            return False
+        QueryOp(parent, work).with_progress(f"Preparing revision {number} for printing\u2026").exclusive(
+            EXPORT).success(made).failure(failed).named("print-pdf").run_in_background()
+
+    _with_saved_revision(parent, db, patient_id, revision, "Cannot print", ask)
+
+
+def _preview_and_print(parent: QWidget | None, db: Database, patient_id: int, actor: str,
+                       choice: export_dialog.PrintoutChoice, mrn: str, number: int, plan: PrintablePlan,
+                       result: PdfResult) -> None:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    prepare_printer(printer, choice.paper, f"Care plan {mrn} revision {number}")
+    problems: list[str] = []
+    drawn: list[int] = []
+
+    def paint(target: QPrinter) -> None:
         try:
-            printing.record_printed(db, patient_id, plan, actor=actor, pages=drawn[-1] if drawn else result.pages,
-                                    large_print=choice.large_print, paper=choice.paper)
-        except CarePlanError as e:
-            dialog_kit.show_error(parent, "Printed, but not logged", f"The plan was printed, but the audit log could "
-                                  f"not record it: {e}")
-        show_status(parent, f"Sent revision {number} of {mrn}'s care plan to the printer.")
-        return True
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+            drawn.append(paint_pdf(target, result.path))
+        except CarePlanError as e:  # shown after the preview closes, never from inside its paint
+            problems.append(str(e))
+
+    printed = run_print_preview(parent, printer, paint)
+    if problems:
+        dialog_kit.show_error(parent, "Cannot print", problems[-1])
+        return
+    if not printed:
+        return
+    pages = drawn[-1] if drawn else result.pages
+
+    def record() -> Outcome[None]:
+        printing.record_printed(db, patient_id, plan, actor=actor, pages=pages, large_print=choice.large_print,
+                                paper=choice.paper)
+        return audit_only(None)
+
+    def not_logged(error: BaseException) -> None:
+        if not isinstance(error, CarePlanError):
+            raise error
+        dialog_kit.show_error(parent, "Printed, but not logged",
+                              f"The plan was printed, but the audit log could not record it: {error}")
+
+    CollectionOp(parent, record).success(
+        lambda _: show_status(parent, f"Sent revision {number} of {mrn}'s care plan to the printer.")).failure(
+        not_logged).named("print-logged").run_in_background()

@@ -31,15 +31,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careplan.domain.diff import PlanDiff
 from careplan.domain.errors import CarePlanError
+from careplan.domain.patient import Patient
+from careplan.domain.plan import Revision
 from careplan.persistence.engine import Database
-from careplan.services import plans
+from careplan.services import changes, plans
+from careplan.services.changes import Changes
 from careplan.services.patients import get_patient
 from careplan.services.plans import RevisionSummary
-from careplan.ui import restore_dialog
-from careplan.ui.dialog_kit import local_time, plain_label, row_table, show_error
+from careplan.ui import dialog_kit, restore_dialog
+from careplan.ui.dialog_kit import local_time, plain_label, row_table
 from careplan.ui.history_views import DiffView, RevisionView
 from careplan.ui.list_table_model import ListTableModel
+from careplan.ui.operations import CollectionOp, QueryOp, runner
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Revision", "Saved", "By", "Reason", "Items", "Note")
@@ -99,25 +104,47 @@ class HistoryModel(ListTableModel):
 class HistoryWindow(QDialog):
     restored = Signal(int)
     """An old revision was saved again; the argument is the new revision's number."""
+    loaded = Signal()
+    """The revision list was (re)read and is shown."""
 
     def __init__(self, db: Database, patient_id: int, actor: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.db, self.patient_id, self.actor = db, patient_id, actor
-        self.patient = get_patient(db, patient_id)
+        self.patient: Patient | None = None
         self.setObjectName("historyWindow")
-        self.setWindowTitle(f"Plan history — {self.patient.full_name} ({self.patient.mrn})")
+        self.setWindowTitle("Plan history")
         self.setAccessibleName("Plan history")
         self.resize(1100, 760)
-        self.model = HistoryModel(plans.history(db, patient_id), self)
+        self.model = HistoryModel([], self)
         self.shown_revision: int | None = None
         self._open_timer = QTimer(self, singleShot=True, interval=80)
         self._open_timer.timeout.connect(self._open_current)
         self._build()
-        self._fill_combos()
-        if self.model.rows:
-            self.table.selectRow(0)
-            self._open_current()
+        self.summary.setText("Reading the plan's history\u2026")
         self._update_buttons()
+        runner().changesApplied.connect(self._changes_applied)
+        QueryOp(self, lambda: (get_patient(db, patient_id), plans.history(db, patient_id))).success(
+            self._first_load).failure(self._load_failed).named("history").run_in_background()
+
+    @property
+    def busy(self) -> bool:
+        """A revision opens once the arrow keys rest on it (tests wait for this to end)."""
+        return self._open_timer.isActive()
+
+    def _first_load(self, found: tuple[Patient, list[RevisionSummary]]) -> None:
+        self.patient, rows = found
+        self.setWindowTitle(f"Plan history — {self.patient.full_name} ({self.patient.mrn})")
+        self._show_rows(rows)
+
+    def _load_failed(self, error: BaseException) -> None:
+        if not isinstance(error, CarePlanError):
+            raise error
+        self.summary.setText(str(error))
+
+    @Slot(object, object)
+    def _changes_applied(self, changes: Changes, _source: object) -> None:
+        if changes.touches_plan(self.patient_id):
+            self.reload()
 
     # --- layout --------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -249,11 +276,17 @@ class HistoryWindow(QDialog):
 
     def open_revision(self, number: int) -> None:
         self._open_timer.stop()
-        try:
-            rev = plans.get_revision(self.db, self.patient_id, number)
-        except CarePlanError as e:
-            show_error(self, "Cannot open this revision", str(e))
-            return
+        db, pid = self.db, self.patient_id
+        QueryOp(self, lambda: plans.get_revision(db, pid, number)).success(self._show_revision).failure(
+            lambda e: self._failed(e, "Cannot open this revision")).named("history-revision").run_in_background()
+
+    def _failed(self, error: BaseException, title: str) -> None:
+        if not isinstance(error, CarePlanError):
+            raise error
+        dialog_kit.show_error(self, title, str(error))
+
+    def _show_revision(self, rev: Revision) -> None:
+        number = rev.number
         self.shown_revision = number
         self.revision_heading.setText(
             f"Revision {number}, saved {local_time(rev.created_at)} by {rev.author}. Read only.")
@@ -276,11 +309,12 @@ class HistoryWindow(QDialog):
 
     def compare(self, a: int, b: int) -> None:
         old, new = min(a, b), max(a, b)
-        try:
-            diff = plans.compare(self.db, self.patient_id, old, new)
-        except CarePlanError as e:
-            show_error(self, "Cannot compare these revisions", str(e))
-            return
+        db, pid = self.db, self.patient_id
+        QueryOp(self, lambda: plans.compare(db, pid, old, new)).success(
+            lambda diff: self._show_diff(old, new, diff)).failure(
+            lambda e: self._failed(e, "Cannot compare these revisions")).named("history-compare").run_in_background()
+
+    def _show_diff(self, old: int, new: int, diff: PlanDiff) -> None:
         self.older.setCurrentIndex(self.older.findData(old))
         self.newer.setCurrentIndex(self.newer.findData(new))
         if old == new:
@@ -301,20 +335,26 @@ class HistoryWindow(QDialog):
         reason = restore_dialog.ask_restore_reason(self, number, latest)
         if reason is None:
             return
-        try:
-            rev = plans.restore_revision(self.db, self.patient_id, number, base_revision=latest,
-                                         author=self.actor, reason=reason)
-        except CarePlanError as e:  # ConflictError included: its message says who saved first
-            show_error(self, "The revision was not restored", str(e))
-            self.reload()
-            return
+        db, pid, actor = self.db, self.patient_id, self.actor
+        self.restore_button.setEnabled(False)
+        CollectionOp(self, lambda: changes.restore_plan(db, pid, number, base_revision=latest, author=actor,
+                                                        reason=reason)).success(
+            lambda rev: self.restored.emit(rev.number)).failure(self._restore_failed).named(
+            "restore").run_in_background()
+
+    def _restore_failed(self, error: BaseException) -> None:
+        self._failed(error, "The revision was not restored")  # ConflictError: its message says who saved first
         self.reload()
-        self.restored.emit(rev.number)
 
     def reload(self) -> None:
-        self.model.set_rows(plans.history(self.db, self.patient_id))
+        db, pid = self.db, self.patient_id
+        QueryOp(self, lambda: plans.history(db, pid)).success(self._show_rows).named("history").run_in_background()
+
+    def _show_rows(self, rows: list[RevisionSummary]) -> None:
+        self.model.set_rows(rows)
         self._fill_combos()
         if self.model.rows:
             self.table.selectRow(0)
             self._open_current()
         self._update_buttons()
+        self.loaded.emit()

@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QMenu, QMenuBar, QStackedWidget, QWidget
 
-if TYPE_CHECKING:
-    from careplan.ui.main_window import MainWindow
+from careplan.ui.patient_list import PatientListPanel
+from careplan.ui.plan_editor import PlanEditor
+
+
+class MenuHost(Protocol):
+    """What the menus need from the main window: its parts and its slots (no import of it: no cycle)."""
+
+    editor: PlanEditor
+    patients: PatientListPanel
+    stack: QStackedWidget
+
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 (Qt method name)
+    def new_patient(self) -> None: ...
+    def export_pdf(self) -> None: ...
+    def print_plan(self) -> None: ...
+    def close(self) -> bool: ...
+    def change_name(self) -> None: ...
+    def set_list_visible(self, visible: bool) -> None: ...
+    def edit_patient(self) -> None: ...
+    def close_patient(self) -> None: ...
+    def show_history(self) -> None: ...
+    def show_catalogue(self) -> None: ...
+    def show_audit(self) -> None: ...
+    def show_about(self) -> None: ...
+
+
+MainWindow = MenuHost  # the annotations below read as what they are
 
 
 def _action(window: MainWindow, menu: QMenu, text: str, name: str, slot: object,
             shortcut: QKeySequence | str | None = None, tip: str = "") -> QAction:
-    action = QAction(text, window)
+    action = QAction(text, window)  # type: ignore[call-overload]
     action.setObjectName(name)
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut) if isinstance(shortcut, str) else shortcut)
@@ -47,10 +72,11 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     a["quit"] = _action(w, file_menu, "&Quit", "actionQuit", w.close, "Ctrl+Q", "Close CarePlan")
 
     edit_menu = bar.addMenu("&Edit")
-    undo = editor.undo.createUndoAction(w, "Undo")
+    owner: QWidget = w  # type: ignore[assignment]
+    undo = editor.undo.createUndoAction(owner, "Undo")
     undo.setObjectName("actionUndo")
     undo.setShortcut(QKeySequence.StandardKey.Undo)
-    redo = editor.undo.createRedoAction(w, "Redo")
+    redo = editor.undo.createRedoAction(owner, "Redo")
     redo.setObjectName("actionRedo")
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     for action in (undo, redo):

@@ -2,47 +2,60 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QSplitter,
     QStackedWidget,
-    QVBoxLayout,
-    QWidget,
 )
 
 from careplan import __version__
+from careplan.domain.patient import Patient
 from careplan.persistence.engine import Database
 from careplan.services import patients as patient_service
 from careplan.services import plans as plan_service
-from careplan.ui import identity, prompts
+from careplan.services.changes import Changes
+from careplan.services.clock import utcnow
+from careplan.ui import db_guard, identity, prompts
+from careplan.ui.change_watcher import ELSEWHERE, ChangeWatcher
+from careplan.ui.dialog_kit import local_time
+from careplan.ui.elsewhere import describe_elsewhere
 from careplan.ui.main_menus import build_menus
+from careplan.ui.operations import QueryOp, runner
 from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
 from careplan.ui.settings import make_settings, restore_window, save_window
-from careplan.ui.worker import Worker
+from careplan.ui.welcome import welcome_page
 
 PAGE_WELCOME, PAGE_WORK = 0, 1
 
 
 class MainWindow(QMainWindow):
+    changesApplied = Signal(object, object)  # noqa: N815 (Qt signal naming)
+    """Data changed (Changes, source): a write of this app, or a save made elsewhere (source "elsewhere").
+
+    The one signal screens follow to refresh; it re-emits the operation runner's.
+    """
+
     def __init__(self, db: Database, settings: QSettings | None = None, *, offer_recovery: bool = True):
         super().__init__()
         self.db = db
+        db_guard.install(db)
         self.settings = settings or make_settings()
-        self.worker = Worker(self)
+        self.ops = runner()
+        self.ops.changesApplied.connect(self.changesApplied)
         self._offer_recovery = offer_recovery
         self._shown_once = False
         self._closing = False
+        self._unsubscribed = False
         self.setObjectName("mainWindow")
         self.stack = QStackedWidget()
         self.stack.setObjectName("mainStack")
-        self.stack.addWidget(self._welcome_page())
+        self.stack.addWidget(welcome_page(self.new_patient))
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.patients = PatientListPanel(db)
@@ -55,7 +68,7 @@ class MainWindow(QMainWindow):
         self.no_patient.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.no_patient.setWordWrap(True)
         self.right.addWidget(self.no_patient)
-        self.editor = PlanEditor(db, self.worker, self.settings)
+        self.editor = PlanEditor(db, self.settings)
         self.right.addWidget(self.editor)
         self.splitter.addWidget(self.right)
         # Extra width goes to the plan; the list keeps the width its columns need.
@@ -68,36 +81,20 @@ class MainWindow(QMainWindow):
         self.who = QLabel()
         self.who.setObjectName("actorLabel")
         self.who.setTextFormat(Qt.TextFormat.PlainText)
+        self.elsewhere_label = QLabel()
+        self.elsewhere_label.setObjectName("elsewhereLabel")
+        self.elsewhere_label.setAccessibleName("Saves made elsewhere")
+        self.elsewhere_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.elsewhere_label.setContentsMargins(0, 0, 16, 0)  # apart from "Saving as", not run into it
+        self.statusBar().addPermanentWidget(self.elsewhere_label)
         self.statusBar().addPermanentWidget(self.who)
         self.actions = build_menus(self)
         self._connect()
         self._first_layout()
         self.set_list_visible(self.settings.value("mainWindow/listVisible", "true") != "false")
         self._update()
-
-    def _welcome_page(self) -> QWidget:
-        page = QWidget()
-        page.setObjectName("emptyState")
-        page.setAccessibleName("Getting started")
-        layout = QVBoxLayout(page)
-        layout.addStretch(1)
-        text = QLabel(
-            "<h2>Welcome to CarePlan</h2>"
-            "<p>There are no patients yet. Add the first one to start building their care plan:<br>"
-            "choose <b>Patient &gt; New patient</b> (Ctrl+N) or the button below.</p>"
-            "<p>To try CarePlan with made-up patients first, run <code>careplan demo</code> in a terminal.</p>"
-        )
-        text.setObjectName("emptyStateText")
-        text.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        text.setWordWrap(True)
-        layout.addWidget(text)
-        button = QPushButton("Add the first patient\u2026")
-        button.setObjectName("emptyNewPatient")
-        button.setAccessibleName("Add the first patient")
-        button.clicked.connect(self.new_patient)
-        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-        layout.addStretch(2)
-        return page
+        self.watcher = ChangeWatcher(db, self)
+        self.watcher.start()
 
     def _connect(self) -> None:
         self.patients.patientChosen.connect(self._patient_chosen)
@@ -108,6 +105,18 @@ class MainWindow(QMainWindow):
         self.editor.doc.changed.connect(self._update_actions)
         self.editor.saver.saved.connect(lambda _n: self._after_save())
         self.editor.saver.savingChanged.connect(self._saving_changed)
+        self.editor.historyRequested.connect(self.show_history)
+        self.patients.model.modelReset.connect(self._update)
+        self.changesApplied.connect(self._changes_applied)
+
+    @Slot(object, object)
+    def _changes_applied(self, changes: Changes, source: object) -> None:
+        if source == ELSEWHERE:
+            message = describe_elsewhere(changes, self.editor.doc.patient_id)
+            self.show_message(message)
+            # The message goes by after a while; this short note stays, the details in its tooltip.
+            self.elsewhere_label.setText(f"Changes from elsewhere loaded at {local_time(utcnow(), clock_only=True)}")
+            self.elsewhere_label.setToolTip(message)
 
     def _first_layout(self) -> None:
         if restore_window(self.settings, "mainWindow", self, self._splitters()):
@@ -204,16 +213,19 @@ class MainWindow(QMainWindow):
         if not went and not self.editor.saver.saving:
             self.patients.select_patient(current)  # stayed: show the open patient as chosen again
 
-    def open_patient(self, patient_id: int, *, recover: bool | None = None) -> bool:
-        try:
-            self.editor.open_patient(patient_id, recover=recover)
-        except patient_service.NotFoundError as e:
-            self.show_message(str(e))
+    def open_patient(self, patient_id: int, *, recover: bool | None = None) -> None:
+        """Open on the worker; the plan shows (and the list follows) once it is read."""
+        def opened() -> None:
+            self.patients.select_patient(patient_id)
+            self._update()
+
+        def failed(error: BaseException) -> None:
+            if not isinstance(error, patient_service.NotFoundError):
+                raise error
+            self.show_message(str(error))
             self.patients.refresh()
-            return False
-        self.patients.select_patient(patient_id)
-        self._update()
-        return True
+
+        self.editor.open_patient(patient_id, recover=recover, then=opened, failed=failed)
 
     @Slot()
     def close_patient(self) -> None:
@@ -232,7 +244,6 @@ class MainWindow(QMainWindow):
         if p is None or p.id is None:
             return
         pid = p.id
-        self.patients.refresh()
         self.show_message(f"Added {p.full_name}. Now build their plan from the catalogue.")
         self.editor.resolve_unsaved(lambda: self.open_patient(pid))
         self._update()
@@ -248,12 +259,10 @@ class MainWindow(QMainWindow):
         if p is None:
             return
         self.editor.patient_updated(p)
-        self.patients.refresh()
         self.show_message(f"Saved {p.full_name}'s details.")
         self._update()
 
     def _after_save(self) -> None:
-        self.patients.refresh()
         self._update()
 
     # --- menus that open other windows (imported when first used: start-up stays fast) --------
@@ -272,6 +281,9 @@ class MainWindow(QMainWindow):
 
         pid = self.editor.doc.patient_id
         if pid is not None:
+            if export.export_running():  # a second Ctrl+E while the PDF is being made: no second export
+                self.show_message("Still making the PDF\u2026 it opens when it is ready.")
+                return
             self._when_saved("export the plan", lambda: export.export_pdf(self, self.db, pid, self.actor))
 
     @Slot()
@@ -288,17 +300,13 @@ class MainWindow(QMainWindow):
 
         pid = self.editor.doc.patient_id
         if pid is not None:
-            dialog = HistoryWindow(self.db, pid, self.actor, self)
-            dialog.restored.connect(lambda _n: (self.editor.reload_plan(), self._after_save()))
-            dialog.open()
+            HistoryWindow(self.db, pid, self.actor, self).open()
 
     @Slot()
     def show_catalogue(self) -> None:
         from careplan.ui.catalogue_window import CatalogueWindow
 
-        dialog = CatalogueWindow(self.db, self.actor, self)
-        dialog.catalogueChanged.connect(self.editor.reload_catalogue)
-        dialog.open()
+        CatalogueWindow(self.db, self.actor, self).open()
 
     @Slot()
     def show_audit(self) -> None:
@@ -326,16 +334,24 @@ class MainWindow(QMainWindow):
     @Slot()
     def offer_recovery(self) -> None:
         """Unsaved work left by a crash or power cut: offer to bring it back."""
-        found = []
-        for draft in plan_service.drafts_for(self.db, self.actor):
-            try:
-                found.append((draft, patient_service.get_patient(self.db, draft.patient_id)))
-            except patient_service.NotFoundError:
-                continue
+        db, actor = self.db, self.actor
+
+        def find() -> list[tuple[plan_service.Draft, Patient]]:
+            found = []
+            for draft in plan_service.drafts_for(db, actor):
+                try:
+                    found.append((draft, patient_service.get_patient(db, draft.patient_id)))
+                except patient_service.NotFoundError:
+                    continue
+            return found
+
+        QueryOp(self, find).success(self._offer_found).named("find-drafts").run_in_background()
+
+    def _offer_found(self, found: list[tuple[plan_service.Draft, Patient]]) -> None:
         if not found:
             return
         found.reverse()  # most recent first
-        lines = [f"{p.full_name} ({p.mrn}), changed {prompts.when(d.saved_at)}" for d, p in found]
+        lines = [f"{p.full_name} ({p.mrn}), changed {local_time(d.saved_at)}" for d, p in found]
         if prompts.offer_startup_recovery(self, lines):
             self.open_patient(found[0][1].id or 0, recover=True)
 
@@ -345,7 +361,13 @@ class MainWindow(QMainWindow):
             self.editor.resolve_unsaved(self._close_now)
             return
         self.editor.saver.autosave.stop()
-        self.worker.wait()
+        self.watcher.close()
+        # Closed screens follow no more changes: nothing reads for a window that is going away.
+        if not self._unsubscribed:
+            self._unsubscribed = True
+            for screen in (self.editor, self.patients):
+                self.ops.changesApplied.disconnect(screen._changes_applied)
+        self.ops.wait()
         self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
         save_window(self.settings, "mainWindow", self, self._splitters())
         event.accept()

@@ -7,7 +7,7 @@ Nothing typed is ever cleared by a failed save.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,11 +25,14 @@ from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
 from careplan.domain.limits import max_length
 from careplan.domain.patient import OnsetSite, Patient, validate_patient
 from careplan.persistence.engine import Database
+from careplan.services import changes
 from careplan.services import patients as patient_service
 from careplan.services.clock import today
 from careplan.ui.form_fields import ERROR_COLOUR, DateField, ErrorLabel, named, set_text_colour
+from careplan.ui.operations import CollectionOp, QueryOp
 from careplan.ui.people_tables import CaregiverTable, TeamTable
 
+MRN_CHECK_PAUSE_MS = 250  # "is this MRN taken?" once typing pauses
 SIMPLE_FIELDS = ("full_name", "mrn", "date_of_birth", "diagnosis_date", "onset_site", "preferred_language", "notes")
 
 
@@ -45,6 +48,9 @@ class PatientDialog(QDialog):
         self._touched: set[str] = set() if patient is None else set(SIMPLE_FIELDS) | {"caregivers", "care_team"}
         self._server_problems: list[FieldProblem] = []
         self._mrn_owner_checked: tuple[str, bool] = ("", False)
+        self._mrn_to_check = ""
+        self._mrn_timer = QTimer(self, singleShot=True, interval=MRN_CHECK_PAUSE_MS)
+        self._mrn_timer.timeout.connect(self._check_mrn)
         self.setObjectName("patientDialog")
         self.setWindowTitle("Edit patient" if patient else "New patient")
         self._build()
@@ -197,15 +203,34 @@ class PatientDialog(QDialog):
         return problems + [q for q in self._server_problems if q.field not in {f.field for f in problems}]
 
     def _mrn_taken(self, mrn: str) -> bool:
+        """From the last check on the worker; a new MRN is checked once typing pauses (the save checks too)."""
         if self._mrn_owner_checked[0] == mrn:
             return self._mrn_owner_checked[1]
-        try:
-            other = patient_service.get_patient_by_mrn(self.db, mrn)
-            taken = self.original is None or other.id != self.original.id
-        except patient_service.NotFoundError:
-            taken = False
-        self._mrn_owner_checked = (mrn, taken)
-        return taken
+        self._mrn_to_check = mrn
+        self._mrn_timer.start()
+        return False
+
+    @property
+    def busy(self) -> bool:
+        """An MRN check waits for a pause in typing (tests wait for this to end)."""
+        return self._mrn_timer.isActive()
+
+    @Slot()
+    def _check_mrn(self) -> None:
+        db, mrn, own_id = self.db, self._mrn_to_check, self.original.id if self.original else None
+
+        def owner_is_other() -> bool:
+            try:
+                return patient_service.get_patient_by_mrn(db, mrn).id != own_id
+            except patient_service.NotFoundError:
+                return False
+
+        def checked(taken: bool) -> None:
+            self._mrn_owner_checked = (mrn, taken)
+            if self.mrn.text().strip() == mrn.strip():
+                self._revalidate()
+
+        QueryOp(self, owner_is_other).success(checked).named("mrn-check").run_in_background()
 
     def _edited(self, field: str) -> None:
         self._touched.add(field)
@@ -234,22 +259,27 @@ class PatientDialog(QDialog):
     @Slot()
     def save(self) -> None:
         p, _ = self.patient()
-        try:
-            if self.original is None:
-                saved = patient_service.create_patient(self.db, p, actor=self.actor)
-            else:
-                saved = patient_service.update_patient(self.db, p, actor=self.actor)
-        except ValidationError as e:
-            self._server_problems = list(e.problems)
-            self._touched |= {_root(q.field) for q in e.problems}
-            self._mrn_owner_checked = ("", False)
-            self._revalidate()
-            return
-        except CarePlanError as e:
-            self.blocked.setText(str(e))
-            return
+        db, actor = self.db, self.actor
+        self.save_button.setEnabled(False)  # one save at a time
+        CollectionOp(self, lambda: changes.save_patient(db, p, actor=actor)).success(self._saved).failure(
+            self._not_saved).named("patient-save").run_in_background()
+
+    def _saved(self, saved: Patient) -> None:
         self.result_patient = saved
         self.accept()
+
+    def _not_saved(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError):
+            self._server_problems = list(error.problems)
+            self._touched |= {_root(q.field) for q in error.problems}
+            self._mrn_owner_checked = ("", False)
+            self._revalidate()
+        elif isinstance(error, CarePlanError):
+            self._revalidate()
+            self.blocked.setText(str(error))
+        else:
+            self._revalidate()
+            raise error
 
 
 def _root(field: str) -> str:

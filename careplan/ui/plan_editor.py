@@ -8,39 +8,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHeaderView,
-    QLabel,
-    QScrollArea,
-    QSplitter,
-    QTreeView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Signal, Slot
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QWidget
 
 from careplan.domain.catalogue import CatalogueItem
+from careplan.domain.errors import CarePlanError
 from careplan.domain.patient import Patient
-from careplan.domain.plan import ItemStatus, PlanItem
+from careplan.domain.plan import ItemStatus, PlanContent, PlanItem
 from careplan.persistence.engine import Database
 from careplan.services import catalogue as catalogue_service
+from careplan.services import patients as patient_service
 from careplan.services import plans as plan_service
+from careplan.services.changes import Changes
 from careplan.services.clock import today
 from careplan.ui import prompts
-from careplan.ui.catalogue_picker import CataloguePicker
-from careplan.ui.form_fields import named
+from careplan.ui.operations import QueryOp, runner
 from careplan.ui.plan_checks import ItemProblems, PlanProblems, find_problems, problem_messages
 from careplan.ui.plan_document import PlanDocument
-from careplan.ui.plan_fields import PlanFieldsPanel
-from careplan.ui.plan_header import PlanHeader
-from careplan.ui.plan_item_form import PlanItemForm, team_choices
-from careplan.ui.plan_items_model import PlanItemsModel
+from careplan.ui.plan_item_form import team_choices
+from careplan.ui.plan_layout import build_editor
 from careplan.ui.plan_saving import PlanSaver
 from careplan.ui.undo import AddItem, EditGoals, EditItemField, EditPlanField, RemoveItem
-from careplan.ui.worker import Worker
 
 
 class PlanEditor(QWidget):
@@ -48,105 +37,25 @@ class PlanEditor(QWidget):
     """Something to tell the user in the status bar."""
     editPatientRequested = Signal()  # noqa: N815 (Qt signal naming)
     """The user wants to edit the open patient's details."""
+    historyRequested = Signal()  # noqa: N815 (Qt signal naming)
+    """The user wants to see the plan's history (to review someone else's save)."""
 
-    def __init__(self, db: Database, worker: Worker, settings: QSettings, parent: QWidget | None = None):
+    def __init__(self, db: Database, settings: QSettings, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("planEditor")
         self.db = db
         self.doc = PlanDocument(self)
         self.undo = QUndoStack(self)
         self.undo.setObjectName("planUndoStack")
-        self.saver = PlanSaver(db, worker, settings, self.doc, self.undo, self)
+        self.saver = PlanSaver(db, settings, self.doc, self.undo, self)
         self.catalogue: dict[str, CatalogueItem] = {}
-        self._build()
+        build_editor(self)
         self._connect()
+        runner().changesApplied.connect(self._changes_applied)
         self.reload_catalogue()
         self._recheck()
 
     # --- building --------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        self.header = PlanHeader()
-        layout.addWidget(self.header)
-        # Short names for the parts tests and the window reach for.
-        self.heading, self.details = self.header.heading, self.header.details
-        self.revision_info, self.unsaved = self.header.revision_info, self.header.unsaved
-        self.blocked, self.save_button = self.header.blocked, self.header.save_button
-        self.edit_patient = self.header.edit_patient
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.splitter.setObjectName("planSplitter")
-        self.picker = CataloguePicker()
-        self.splitter.addWidget(self.picker)
-
-        self.detail_splitter = QSplitter(Qt.Orientation.Vertical)
-        self.detail_splitter.setObjectName("planDetailSplitter")
-        top = QWidget()
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        self.fields = PlanFieldsPanel()
-        top_layout.addWidget(self.fields)
-        items_label = QLabel("<b>Plan items</b>, grouped by discipline")
-        top_layout.addWidget(items_label)
-        self.model = PlanItemsModel(self.doc, self)
-        self.items = QTreeView()
-        named(self.items, "planItems", "Plan items")
-        self.items.setModel(self.model)
-        self.items.setUniformRowHeights(True)
-        self.items.setAllColumnsShowFocus(True)
-        self.items.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.items.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.items.setAcceptDrops(True)
-        self.items.setDropIndicatorShown(True)
-        self.items.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
-        self.items.setDefaultDropAction(Qt.DropAction.CopyAction)
-        head = self.items.header()
-        head.setStretchLastSection(False)
-        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        em = self.fontMetrics().horizontalAdvance("M")
-        for col, width in ((1, 9), (2, 11), (3, 8)):
-            head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-            head.resizeSection(col, em * width)
-        items_label.setBuddy(self.items)
-        top_layout.addWidget(self.items, 1)
-        self.items_empty = QLabel("This plan has no items yet. Add treatments from the catalogue on the left: "
-                                  "double-click one, press Enter on it, or drag it here.")
-        self.items_empty.setObjectName("planItemsEmpty")
-        self.items_empty.setWordWrap(True)
-        top_layout.addWidget(self.items_empty)
-        self.detail_splitter.addWidget(top)
-        self.form = PlanItemForm()
-        # Scrolls rather than forcing a tall window (150% scaling on a laptop screen).
-        form_scroll = QScrollArea()
-        form_scroll.setObjectName("planItemFormScroll")
-        form_scroll.setWidgetResizable(True)
-        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        form_scroll.setWidget(self.form)
-        self.detail_splitter.addWidget(form_scroll)
-        self.detail_splitter.setStretchFactor(0, 3)
-        self.detail_splitter.setStretchFactor(1, 2)
-        self.splitter.addWidget(self.detail_splitter)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setCollapsible(1, False)
-        layout.addWidget(self.splitter, 1)
-
-        self.remove_action = QAction("&Remove item", self)
-        self.remove_action.setObjectName("actionRemoveItem")
-        self.remove_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        # Only while the plan list has focus: Delete in a text box deletes text.
-        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.items.addAction(self.remove_action)
-
-        chain = [self.picker.search, self.picker.tree, self.fields.status, self.fields.start.edit,
-                 self.fields.review.edit, self.fields.goals, self.fields.new_goal, self.items,
-                 self.form.status, self.form.frequency, self.form.responsible, self.form.start.edit,
-                 self.form.goal, self.form.instructions, self.form.notes, self.form.remove,
-                 self.save_button]
-        for a, b in zip(chain, chain[1:], strict=False):
-            QWidget.setTabOrder(a, b)
 
     def _connect(self) -> None:
         d = self.doc
@@ -172,53 +81,109 @@ class PlanEditor(QWidget):
         self.saver.message.connect(self.message)
         self.saver.savingChanged.connect(lambda _s: self._recheck())
         self.saver.saved.connect(lambda _n: self._show_revision_info())
+        self.saver.saved.connect(lambda _n: self.revision_bar.hide())
+        self.saver.rebased.connect(self.revision_bar.hide)
+        self.revision_bar.reviewRequested.connect(self.historyRequested)
         self.saver.draftKept.connect(self._modified_changed)
 
     # --- opening ---------------------------------------------------------------------------
 
     def reload_catalogue(self) -> None:
-        items = catalogue_service.list_items(self.db)
+        db = self.db
+        QueryOp(self, lambda: catalogue_service.list_items(db)).success(self._catalogue_loaded).named(
+            "catalogue").run_in_background()
+
+    def _catalogue_loaded(self, items: list[CatalogueItem]) -> None:
         self.catalogue = {i.code: i for i in items}
         self.picker.load(items)
         self.picker.set_in_plan(i.key for i in self.doc.content.items)
 
-    def open_patient(self, patient_id: int, *, recover: bool | None = None) -> None:
-        state = plan_service.load_plan(self.db, patient_id)
-        self.saver.flush()
+    def open_patient(self, patient_id: int, *, recover: bool | None = None,
+                     then: Callable[[], None] | None = None,
+                     failed: Callable[[BaseException], None] | None = None) -> None:
+        """Read the plan (and any draft left behind) on the worker, then show it and run `then`."""
+        self.saver.flush()  # queued first: the old patient's safety copy is written before this read
+        db, actor = self.db, self.saver.actor()
+
+        def load() -> tuple[plan_service.PlanState, plan_service.Draft | None, PlanContent | None]:
+            state = plan_service.load_plan(db, patient_id)
+            draft = plan_service.load_draft(db, patient_id, actor)
+            draft_base = None
+            if draft is not None and draft.base_revision != state.number:
+                draft_base = (plan_service.get_revision(db, patient_id, draft.base_revision).content
+                              if draft.base_revision else PlanContent())
+            return state, draft, draft_base
+
+        QueryOp(self, load).success(lambda found: self._opened(found, recover, then)).failure(
+            failed or self._open_failed).named("open-patient").run_in_background()
+
+    def _opened(self, found: tuple[plan_service.PlanState, plan_service.Draft | None, PlanContent | None],
+                recover: bool | None, then: Callable[[], None] | None) -> None:
+        state, draft, draft_base = found
         self.form.bad_dates.clear()
         self.undo.clear()
+        self.revision_bar.hide()
         self.doc.load(state.patient, state.latest, today())
         self._show_patient(state.patient)
-        self.saver.offer_draft(recover)
+        self.saver.offer_draft(recover, draft, draft_base)
         self._select_first_item()
+        if then is not None:
+            then()
+
+    def _open_failed(self, error: BaseException) -> None:
+        if not isinstance(error, CarePlanError):
+            raise error
+        self.message.emit(str(error))
 
     def close_patient(self) -> None:
         self.saver.flush()
         self.undo.clear()
+        self.revision_bar.hide()
         self.doc.clear()
 
     def patient_updated(self, patient: Patient) -> None:
-        self.doc.update_patient(patient)
-        self._show_patient(patient)
+        if patient.id == self.doc.patient_id:
+            self.doc.update_patient(patient)
+            self._show_patient(patient)
+
+    @Slot(object, object)
+    def _changes_applied(self, changes: Changes, source: object) -> None:
+        if changes.touches_catalogue():
+            self.reload_catalogue()
+        pid = self.doc.patient_id
+        if source is self.saver or pid is None:
+            return  # our own save: the saver already moved the document on
+        if changes.touches_plan(pid):
+            self.reload_plan()
+        elif changes.touches_patient(pid):
+            db = self.db
+            QueryOp(self, lambda: patient_service.get_patient(db, pid)).success(self.patient_updated).failure(
+                self._open_failed).named("patient-details").run_in_background()
 
     def reload_plan(self) -> None:
-        """After someone (e.g. a restore in History) saved a new revision: follow it, keeping edits."""
-        pid = self.doc.patient_id
+        """Someone saved this plan (a restore in History, another window, the CLI): follow it.
+
+        Without unsaved edits the new revision is shown. With edits nothing moves under the user's
+        hands: a bar says who saved, and saving goes through the conflict step (edits on top).
+        """
+        pid, db = self.doc.patient_id, self.db
         if pid is None:
             return
-        state = plan_service.load_plan(self.db, pid)
-        if state.latest is None or state.number == self.doc.base_number:
-            return
-        if self.doc.modified:
-            from careplan.domain.rebase import reapply
+        QueryOp(self, lambda: plan_service.load_plan(db, pid)).success(
+            lambda state: self._plan_reloaded(pid, state)).failure(self._open_failed).named(
+            "reload-plan").run_in_background()
 
-            self.doc.rebase(state.latest, reapply(self.doc.base_content, self.doc.content, state.latest.content))
-            self.undo.clear()
-            self.message.emit(f"Now based on revision {state.number}; your unsaved edits are kept on top.")
-        else:
-            self.undo.clear()
-            self.doc.load(state.patient, state.latest, today())
-        self._show_revision_info()
+    def _plan_reloaded(self, pid: int, state: plan_service.PlanState) -> None:
+        if pid != self.doc.patient_id or state.latest is None or state.number == self.doc.base_number:
+            return
+        if self.doc.modified or self.saver.saving:
+            self.revision_bar.show_saved_elsewhere(state.latest.author, state.number)
+            self.message.emit(f"{state.latest.author} saved revision {state.number} of this plan; your edits are kept.")
+            return
+        self.undo.clear()
+        self.doc.load(state.patient, state.latest, today())
+        self._show_patient(state.patient)
+        self.message.emit(f"Showing revision {state.number}, just saved by {state.latest.author}.")
 
     def _show_patient(self, p: Patient) -> None:
         self.header.show_patient(p)

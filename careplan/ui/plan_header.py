@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from careplan.domain.patient import Patient
 from careplan.domain.plan import Revision
+from careplan.ui.dialog_kit import local_time
 from careplan.ui.form_fields import ERROR_COLOUR, named, set_text_colour
-from careplan.ui.prompts import when
 
 
 def _plain_label(name: str, wrap: bool = True) -> QLabel:
@@ -83,12 +83,12 @@ class PlanHeader(QWidget):
         if rev is None:
             self.revision_info.setText("No plan saved yet. Add items from the catalogue, then save (Ctrl+S).")
         else:
-            self.revision_info.setText(f"Revision {rev.number}, saved {when(rev.created_at)} by {rev.author}")
+            self.revision_info.setText(f"Revision {rev.number}, saved {local_time(rev.created_at)} by {rev.author}")
 
     def show_unsaved(self, modified: bool, kept_at: datetime | None) -> None:
         text = "\u25cf Unsaved changes"
         if modified and kept_at is not None:
-            text += f" (a safety copy was kept at {kept_at.astimezone().strftime('%H:%M')})"
+            text += f" (a safety copy was kept at {local_time(kept_at, clock_only=True)})"
         self.unsaved.setText(text)
         self.unsaved.setVisible(modified)
 

@@ -1,13 +1,12 @@
 """Saving the plan: revisions, the reason, conflicts with someone else's save, autosaved drafts.
 
-Writes go through the single background worker; results come back as signals. The document
+Writes are operations on the one worker thread (ui.operations); results come back as signals. The document
 is never changed behind the user's back: a conflict keeps every edit, and a recovered draft
 arrives as one undoable step.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSettings, QTimer, Signal, Slot
@@ -19,11 +18,13 @@ from careplan.domain.errors import CarePlanError, ValidationError
 from careplan.domain.plan import PlanContent, Revision
 from careplan.domain.rebase import reapply
 from careplan.persistence.engine import Database
+from careplan.services import changes
 from careplan.services import plans as plan_service
-from careplan.ui import conflict_dialog, identity, prompts
+from careplan.ui import conflict_dialog, crash, dialog_kit, identity, prompts
+from careplan.ui.dialog_kit import local_time
+from careplan.ui.operations import CollectionOp
 from careplan.ui.plan_document import PlanDocument
 from careplan.ui.undo import ReplaceContent
-from careplan.ui.worker import Worker
 
 AUTOSAVE_MS = 3000
 
@@ -37,11 +38,13 @@ class PlanSaver(QObject):
     """A revision (number) was stored."""
     draftKept = Signal()  # noqa: N815 (Qt signal naming)
     """The unsaved edits were written to the draft table (autosave)."""
+    rebased = Signal()
+    """The edits were put on top of someone else's newer revision."""
 
-    def __init__(self, db: Database, worker: Worker, settings: QSettings, doc: PlanDocument,
+    def __init__(self, db: Database, settings: QSettings, doc: PlanDocument,
                  undo: QUndoStack, parent_widget: QWidget):
         super().__init__(parent_widget)
-        self.db, self.worker, self.settings = db, worker, settings
+        self.db, self.settings = db, settings
         self.doc, self.undo = doc, undo
         self.widget = parent_widget
         self.saving = False
@@ -51,6 +54,7 @@ class PlanSaver(QObject):
         self.autosave.setInterval(AUTOSAVE_MS)
         self.autosave.timeout.connect(self.keep_draft)
         doc.changed.connect(self._edited)
+        crash.register_keeper(parent_widget, self.keep_before_crash)
 
     def actor(self) -> str:
         return identity.current_actor(self.settings)
@@ -66,13 +70,35 @@ class PlanSaver(QObject):
         pid = self.doc.patient_id
         if pid is None:
             return
-        actor, base, content = self.actor(), self.doc.base_number, self.doc.content
-        if self.doc.modified:
-            self.worker.submit(lambda: plan_service.save_draft(self.db, pid, actor, base, content),
-                               name="autosave", done=lambda _r: self._draft_kept(), failed=self._draft_failed)
-        else:  # undone back to the saved plan: the safety copy would only confuse later
-            self.worker.submit(lambda: plan_service.discard_draft(self.db, pid, actor), name="autosave",
-                               failed=self._draft_failed)
+        # Undone back to the saved plan (content None): the safety copy would only confuse later.
+        self._write_draft(pid, self.actor(), self.doc.content if self.doc.modified else None, "autosave")
+
+    def _write_draft(self, pid: int, actor: str, content: PlanContent | None, name: str,
+                     done: Callable[[bool], None] | None = None) -> None:
+        db, base = self.db, self.doc.base_number
+
+        def kept(_: object) -> None:
+            if content is not None:
+                self._draft_kept()
+            if done is not None:
+                done(True)
+
+        def failed(error: BaseException) -> None:
+            self._draft_failed(error)
+            if done is not None:
+                done(False)
+
+        CollectionOp(self, lambda: changes.keep_draft(db, pid, actor, base, content)).success(kept).failure(
+            failed).named(name).run_in_background()
+
+    def keep_before_crash(self, done: Callable[[bool], None]) -> bool:
+        """After an unexpected error: write the unsaved edits as a draft now. False if there are none."""
+        pid = self.doc.patient_id
+        if pid is None or not self.doc.modified:
+            return False
+        self.autosave.stop()
+        self._write_draft(pid, self.actor(), self.doc.content, "crash-draft", done)
+        return True
 
     def flush(self) -> None:
         """Before leaving this plan: write (or clear) the safety copy now rather than in 3 s."""
@@ -91,11 +117,10 @@ class PlanSaver(QObject):
         self.message.emit(f"Could not keep a safety copy of your edits: {error}")
 
     def discard_draft(self) -> None:
-        pid, actor = self.doc.patient_id, self.actor()
+        pid = self.doc.patient_id
         self.autosave.stop()
         if pid is not None:
-            self.worker.submit(lambda: plan_service.discard_draft(self.db, pid, actor), name="discard-draft",
-                               failed=self._draft_failed)
+            self._write_draft(pid, self.actor(), None, "discard-draft")
 
     # --- saving ----------------------------------------------------------------------------
 
@@ -122,8 +147,7 @@ class PlanSaver(QObject):
             self.message.emit("Not saved: every revision needs the name of the person saving it.")
             return False
         if actor != before:  # the safety copy was kept under the old name
-            self.worker.submit(lambda: plan_service.discard_draft(self.db, pid, before), name="discard-draft",
-                               failed=self._draft_failed)
+            self._write_draft(pid, before, None, "discard-draft")
         number = doc.base_number + 1
         reason = ""
         if number > 1:
@@ -132,16 +156,13 @@ class PlanSaver(QObject):
                 self.message.emit("Not saved. Your changes are still here.")
                 return False
             reason = asked
-        base, content = doc.base_number, doc.content
+        db, base, content = self.db, doc.base_number, doc.content
         self._set_saving(True)
         self.autosave.stop()
-        self.worker.submit(
-            lambda: plan_service.save_revision(self.db, pid, base_revision=base, content=content,
-                                               author=actor, reason=reason),
-            name="save",
-            done=lambda rev: self._saved(pid, rev, then),
-            failed=lambda e: self._failed(pid, e),
-        )
+        CollectionOp(self, lambda: changes.save_plan(db, pid, base_revision=base, content=content, author=actor,
+                                                     reason=reason)).success(
+            lambda rev: self._saved(pid, rev, then)).failure(lambda e: self._failed(pid, e)).named(
+            "save").run_in_background()
         self.message.emit(f"Saving revision {number}\u2026")
         return True
 
@@ -171,15 +192,11 @@ class PlanSaver(QObject):
         if isinstance(error, plan_service.ConflictError):
             self._conflict(error)
         elif isinstance(error, ValidationError):
-            prompts.show_error(self.widget, "Not saved", "\n".join(p.message for p in error.problems))
+            dialog_kit.show_error(self.widget, "Not saved", "\n".join(p.message for p in error.problems))
         elif isinstance(error, CarePlanError):
-            prompts.show_error(self.widget, "Not saved", str(error))
+            dialog_kit.show_error(self.widget, "Not saved", str(error))
         else:
-            # Unexpected: keep the details for whoever looks into it, tell the user plainly.
-            print(getattr(error, "__traceback_text__", repr(error)), file=sys.stderr)
-            prompts.show_error(self.widget, "Not saved",
-                               f"Something went wrong while saving ({error.__class__.__name__}: {error}). "
-                               "Your changes are still here; try again.")
+            crash.report_unexpected(type(error), error)  # keeps the edits as a draft, logs, says so
 
     def _conflict(self, error: plan_service.ConflictError) -> None:
         doc = self.doc
@@ -190,22 +207,22 @@ class PlanSaver(QObject):
         merged = reapply(doc.base_content, doc.content, error.theirs.content)
         doc.rebase(error.theirs, merged)
         self.undo.clear()
+        self.rebased.emit()
         self.message.emit(f"Your edits are now on top of revision {error.theirs.number} by "
                           f"{error.theirs.author}. Check the plan, then save again.")
 
     # --- drafts left behind ----------------------------------------------------------------
 
-    def offer_draft(self, recover: bool | None) -> None:
+    def offer_draft(self, recover: bool | None, draft: plan_service.Draft | None,
+                    draft_base: PlanContent | None) -> None:
         """After opening a patient: bring back edits autosaved but never saved, if any.
 
+        `draft_base` is the revision the draft was made on, when the plan moved on since.
         recover=True skips the question (the user already said yes at start-up).
         """
         doc = self.doc
         pid = doc.patient_id
-        if pid is None:
-            return
-        draft = plan_service.load_draft(self.db, pid, self.actor())
-        if draft is None:
+        if pid is None or draft is None:
             return
         if draft.base_revision == doc.base_number and draft.content == doc.base_content:
             self.discard_draft()
@@ -225,9 +242,7 @@ class PlanSaver(QObject):
             return
         target = draft.content
         if draft.base_revision != doc.base_number:
-            base = (plan_service.get_revision(self.db, pid, draft.base_revision).content
-                    if draft.base_revision else PlanContent())
-            target = reapply(base, draft.content, doc.base_content)
+            target = reapply(draft_base or PlanContent(), draft.content, doc.base_content)
         self.undo.push(ReplaceContent(doc, doc.content, target, "recover unsaved changes"))
-        self.message.emit(f"Recovered your unsaved changes from {prompts.when(draft.saved_at)}. "
+        self.message.emit(f"Recovered your unsaved changes from {local_time(draft.saved_at)}. "
                           "Check them, then save (Ctrl+S).")

@@ -16,13 +16,8 @@ from PySide6.QtWidgets import (
 )
 
 from careplan.domain.limits import max_length
+from careplan.ui.dialog_kit import local_time
 from careplan.ui.form_fields import named
-
-
-def when(moment: datetime) -> str:
-    """A stored UTC moment in the computer's local time, the way people say it."""
-    local = moment.astimezone()
-    return local.strftime("%d %b %Y at %H:%M").lstrip("0")
 
 
 def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str, info: str = "") -> QMessageBox:
@@ -113,7 +108,7 @@ def ask_reason(parent: QWidget | None, number: int) -> str | None:
 def ask_recover_draft(parent: QWidget | None, patient_name: str, saved_at: datetime, note: str = "") -> str:
     """'recover', 'discard' or 'later' for edits autosaved but never saved."""
     box = _box(parent, QMessageBox.Icon.Question, "Recover unsaved changes?",
-               f"Changes to {patient_name}'s plan from {when(saved_at)} were never saved "
+               f"Changes to {patient_name}'s plan from {local_time(saved_at)} were never saved "
                "(perhaps the app closed unexpectedly).",
                ("Recover them to check and save them, or discard them for good." + (f"\n\n{note}" if note else "")))
     box.setObjectName("askRecoverDraft")
@@ -137,8 +132,3 @@ def offer_startup_recovery(parent: QWidget | None, lines: list[str]) -> bool:
     box.setDefaultButton(QMessageBox.StandardButton.Open)
     return box.exec() == QMessageBox.StandardButton.Open
 
-
-def show_error(parent: QWidget | None, title: str, message: str) -> None:
-    box = _box(parent, QMessageBox.Icon.Warning, title, message)
-    box.setObjectName("errorMessage")
-    box.exec()
