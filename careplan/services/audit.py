@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
+from careplan.domain.errors import Problems
+from careplan.domain.text import field_problem
 from careplan.persistence.engine import Database
 from careplan.persistence.models import AuditEventRow, PatientRow
 from careplan.services.clock import utcnow
@@ -68,6 +70,7 @@ def record(
     """Add an event inside the caller's transaction, so it commits or fails with the change."""
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action}")
+    _check_actor(actor)
     s.execute(
         insert(AuditEventRow).values(
             at=at or utcnow(),
@@ -81,6 +84,18 @@ def record(
         )
     )
     _notify(s, action, patient_id, entity)
+
+
+def _check_actor(actor: str) -> None:
+    """Who did it is named by the same rule as a revision's author (--author, the app's name box).
+
+    Checked before the insert, so the caller's whole transaction is refused with a message
+    naming the field instead of a database error (PostgreSQL refuses an over-long name).
+    """
+    if msg := field_problem("revision.author", actor):
+        problems = Problems()
+        problems.add("author", f"The name recorded in the audit log {msg}.")
+        problems.raise_if_any()
 
 
 def _notify(s: Session, action: str, patient_id: int | None, entity: str) -> None:
@@ -116,6 +131,8 @@ def record_many(s: Session, events: Sequence[NewEvent]) -> None:
     unknown = {e.action for e in events} - ACTIONS.keys()
     if unknown:
         raise ValueError(f"unknown audit action {sorted(unknown)[0]}")
+    for actor in {e.actor for e in events}:
+        _check_actor(actor)
     now = utcnow()
     s.execute(insert(AuditEventRow), [
         {"at": e.at or now, "actor": e.actor, "action": e.action, "patient_id": e.patient_id, "entity": e.entity,
