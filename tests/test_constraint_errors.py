@@ -28,7 +28,7 @@ from careplan.persistence.models import (
     PlanRow,
     RevisionItemRow,
 )
-from careplan.services import catalogue, patients, plans
+from careplan.services import catalogue, history, patients, plans
 from tests.history_builders import make_patient, plan_with, save_history
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -171,13 +171,13 @@ def test_another_integrity_error_in_a_save_is_not_called_a_conflict(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     p = make_patient(db, "MRN-1")
     save_history(db, p.id or 0, revisions=1)
-    real_rows = plans.revision_rows
+    real_rows = history.revision_rows
 
     def bad_status(plan_id: int, rev: Any) -> Any:
         head, items = real_rows(plan_id, rev)
         return {**head, "status": "bogus"}, items  # breaks ck_plan_revisions_plan_status
 
-    monkeypatch.setattr(plans, "revision_rows", bad_status)
+    monkeypatch.setattr(history, "revision_rows", bad_status)
     with pytest.raises(IntegrityError):
         plans.save_revision(db, p.id or 0, base_revision=1, content=plan_with(1), author="N", reason="Review")
 

@@ -173,3 +173,29 @@ def test_migrations_alone_install_the_guards_the_app_expects(db_url: str) -> Non
     db.dispose()
     assert len(from_app) >= 2 * len(HISTORY_TABLES)
     assert from_migrations == from_app
+
+
+def test_the_migrated_schema_is_the_one_the_models_declare(db_url: str) -> None:
+    """Migrations carry their own SQL, so nothing ties them to the models but this test.
+
+    Constraint names matter beyond tidiness: the services tell a duplicate MRN or a conflicting
+    save from other errors by the violated constraint's name.
+    """
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy import CheckConstraint, UniqueConstraint, inspect
+
+    from careplan.persistence.models import Base
+
+    db = open_database(db_url)
+    try:
+        with db.engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+            found = inspect(conn)
+            for table in Base.metadata.sorted_tables:
+                declared = {str(c.name) for c in table.constraints if isinstance(c, CheckConstraint | UniqueConstraint)}
+                migrated = {c["name"] for c in found.get_check_constraints(table.name)}
+                migrated |= {c["name"] for c in found.get_unique_constraints(table.name)}
+                assert migrated == declared, table.name
+    finally:
+        db.dispose()

@@ -33,9 +33,10 @@ SQLITE_APPEND_ONLY = (
 
 def upgrade() -> None:
     with op.batch_alter_table("revision_items", recreate="auto") as batch:
-        batch.create_check_constraint("item_status", f"status IN {ITEM_STATUSES}")
+        # The full name the app's naming convention gave it when this migration was written.
+        batch.create_check_constraint("ck_revision_items_item_status", f"status IN {ITEM_STATUSES}")
     with op.batch_alter_table("plan_revisions", recreate="auto") as batch:
-        batch.create_check_constraint("plan_status", f"status IN {PLAN_STATUSES}")
+        batch.create_check_constraint("ck_plan_revisions_plan_status", f"status IN {PLAN_STATUSES}")
     if op.get_bind().dialect.name == "sqlite":
         for statement in SQLITE_APPEND_ONLY:
             op.execute(statement)
