@@ -177,6 +177,11 @@ def test_conflict_shows_their_changes_and_reapplies_mine(qtbot, make_window, ui_
     assert doc.has(c)
     assert [g.text for g in doc.content.goals] == ["Keep talking with the family"]
     assert "on top of revision 2" in window.statusBar().currentMessage()
+    # The watcher then reads the same revision 2 from the audit log: the editor already shows it,
+    # so it is not announced again over the editor's own message.
+    window.watcher.check()
+    settle(qtbot)
+    assert "on top of revision 2" in window.statusBar().currentMessage()
 
     with qtbot.waitSignal(window.editor.saver.saved, timeout=5000):
         press(qtbot, window, Qt.Key.Key_S, CTRL)
