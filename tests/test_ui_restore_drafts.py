@@ -150,3 +150,35 @@ def test_conflict_keeps_each_of_my_steps_on_top_of_theirs(qtbot, make_window, ui
     # Further back are my steps that revision 1 already held: undoing them edits their plan.
     press(qtbot, window, Qt.Key.Key_Z, CTRL)
     assert doc.modified and not doc.has(b) and doc.has(a)
+
+
+def test_following_a_restore_keeps_the_undo_steps_that_still_apply(qtbot, make_window, ui_db, answers,
+                                                                    monkeypatch):
+    from careplan.ui import restore_dialog
+    from careplan.ui.history_window import HistoryWindow
+
+    p, window, (a, b, *_) = _saved_plan(qtbot, make_window, ui_db, answers, n_items=1)
+    pick(qtbot, window, b)
+    answers.reason = "Added b"
+    with qtbot.waitSignal(window.editor.saver.saved, timeout=5000):
+        window.editor.save()
+    editor, doc = window.editor, window.editor.doc
+    press(qtbot, window, Qt.Key.Key_H, CTRL)
+    history = window.findChild(HistoryWindow)
+    settle(qtbot)
+    monkeypatch.setattr(restore_dialog, "ask_restore_reason", lambda *_: "Back to the first plan")
+    history.table.clearSelection()
+    history.table.selectRow(1)
+    with qtbot.waitSignal(history.restored, timeout=5000):
+        history.restore_button.click()
+    qtbot.waitUntil(lambda: doc.base_number == 3)  # nothing unsaved: the editor follows
+    history.close()
+    assert [i.key for i in doc.content.items] == [a] and not window.isWindowModified()
+    # Adding b is gone with the restore; adding a still means something on revision 3.
+    title_a = editor.catalogue[a].title
+    assert window.actions["undo"].text() == f"Undo add \u201c{title_a}\u201d"
+    editor.items.setFocus()
+    press(qtbot, window, Qt.Key.Key_Z, CTRL)
+    assert not doc.content.items and window.isWindowModified()
+    editor.undo.redo()
+    assert [i.key for i in doc.content.items] == [a] and not window.isWindowModified()

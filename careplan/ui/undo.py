@@ -180,15 +180,15 @@ def applied_states(undo: QUndoStack, doc: PlanDocument) -> list[PlanContent]:
 
 def mark_clean_at(undo: QUndoStack, doc: PlanDocument, saved: PlanContent) -> None:
     """Mark the latest step whose plan is `saved` as the saved point (none: no step is)."""
+    if doc.content == saved:
+        undo.setClean()
+        return
     states = applied_states(undo, doc)
     matches = [i for i, state in enumerate(states) if state == saved]
     if not matches:
         undo.resetClean()
         return
     current = undo.index()
-    if matches[-1] == current:
-        undo.setClean()
-        return
     # QUndoStack can only mark the current index clean: step there and back, unseen.
     with QSignalBlocker(doc), QSignalBlocker(undo):
         undo.setIndex(matches[-1])
