@@ -27,6 +27,7 @@ from careplan.domain.plan import (
     validate_content,
     validate_reason,
 )
+from careplan.domain.rebase import reapply
 from careplan.persistence.engine import Database
 from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import (
@@ -182,6 +183,7 @@ def save_revision(
                 if moved.plan_id is None:
                     raise NotFoundError("The plan this edit was based on no longer exists.") from None
                 raise _conflict(s, mrn, moved.plan_id, base_revision, content) from None
+            _discard_draft_if_saved(s, patient_id, author, rev)
     except IntegrityError as e:
         # Another writer created the plan or the revision number between our read and write.
         if violated_constraint(e) not in ("uq_plans_patient_id", "uq_plan_revisions_plan_number"):
@@ -192,8 +194,27 @@ def save_revision(
             if found is None:
                 raise
             raise _conflict(s, mrn, found[0], base_revision, content) from None
-    discard_draft(db, patient_id, author)
     return rev
+
+
+def _discard_draft_if_saved(s: Session, patient_id: int, author: str, saved: Revision) -> None:
+    """Drop the author's autosaved draft only if the revision just saved already holds all of it.
+
+    The draft may be the only copy of newer edits: a restore from History, or a save from another
+    window, while the editor still holds unsaved work. Re-applying the draft's edits on top of
+    the saved revision tells: if that changes nothing, every edit in it was saved.
+    """
+    row = s.scalar(select(PlanDraftRow).where(PlanDraftRow.patient_id == patient_id, PlanDraftRow.author == author))
+    if row is None:
+        return
+    try:
+        draft = PlanContent.from_dict(json.loads(row.content_json))
+    except (ValueError, KeyError, TypeError):
+        return  # unreadable: nobody can tell what it holds, so it is not thrown away here
+    found = _plan_id(s, patient_id)
+    base = _load_revision(s, found[0], row.base_revision) if found and row.base_revision else None
+    if reapply(base.content if base else PlanContent(), draft, saved.content) == saved.content:
+        s.delete(row)
 
 
 def restore_revision(db: Database, patient_id: int, number: int, *, base_revision: int, author: str, reason: str = "") -> Revision:

@@ -16,6 +16,7 @@ from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.errors import CarePlanError
 from careplan.domain.patient import Patient
 from careplan.domain.plan import ItemStatus, PlanContent, PlanItem
+from careplan.domain.rebase import reapply
 from careplan.persistence.engine import Database
 from careplan.services import catalogue as catalogue_service
 from careplan.services import patients as patient_service
@@ -29,7 +30,15 @@ from careplan.ui.plan_document import PlanDocument
 from careplan.ui.plan_item_form import team_choices
 from careplan.ui.plan_layout import build_editor
 from careplan.ui.plan_saving import PlanSaver
-from careplan.ui.undo import AddItem, EditGoals, EditItemField, EditPlanField, RemoveItem
+from careplan.ui.undo import (
+    AddItem,
+    EditGoals,
+    EditItemField,
+    EditPlanField,
+    RemoveItem,
+    applied_states,
+    carry_over,
+)
 
 
 class PlanEditor(QWidget):
@@ -180,8 +189,12 @@ class PlanEditor(QWidget):
             self.revision_bar.show_saved_elsewhere(state.latest.author, state.number)
             self.message.emit(f"{state.latest.author} saved revision {state.number} of this plan; your edits are kept.")
             return
-        self.undo.clear()
+        # My earlier steps are carried onto the new revision, as after a conflict: Ctrl+Z still
+        # undoes my last edit that means something there.
+        new = state.latest.content
+        states = [reapply(self.doc.base_content, s, new) for s in applied_states(self.undo, self.doc)]
         self.doc.load(state.patient, state.latest, today())
+        carry_over(self.undo, self.doc, states, new)
         self._show_patient(state.patient)
         self.message.emit(f"Showing revision {state.number}, just saved by {state.latest.author}.")
 

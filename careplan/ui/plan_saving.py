@@ -24,7 +24,7 @@ from careplan.ui import conflict_dialog, crash, dialog_kit, identity, prompts
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.operations import CollectionOp
 from careplan.ui.plan_document import PlanDocument
-from careplan.ui.undo import ReplaceContent
+from careplan.ui.undo import ReplaceContent, applied_states, carry_over, mark_clean_at
 
 AUTOSAVE_MS = 3000
 
@@ -176,11 +176,14 @@ class PlanSaver(QObject):
             return
         self.doc.mark_saved(rev)
         self.draft_time = None
-        self.undo.setClean()
+        # Edits typed while the save ran are not in it: the saved point is the step that
+        # matches what was stored, not wherever the user is now.
+        mark_clean_at(self.undo, self.doc, rev.content)
         self.message.emit(f"Saved revision {rev.number}.")
         self.saved.emit(rev.number)
         if self.doc.modified:
-            self.autosave.start()  # edits made while saving stay unsaved, and kept safe
+            self.autosave.stop()
+            self.keep_draft()  # edits made while saving stay unsaved, and are kept safe now
         if then:
             then()
 
@@ -204,9 +207,11 @@ class PlanSaver(QObject):
         if not conflict_dialog.ask_conflict(self.widget, error, mine):
             self.message.emit("Not saved. Your edits are kept; saving again will show their changes again.")
             return
-        merged = reapply(doc.base_content, doc.content, error.theirs.content)
-        doc.rebase(error.theirs, merged)
-        self.undo.clear()
+        # Each of my steps is carried onto their revision, so Ctrl+Z still undoes my last edit.
+        theirs = error.theirs.content
+        states = [reapply(doc.base_content, state, theirs) for state in applied_states(self.undo, doc)]
+        doc.rebase(error.theirs, states[-1])
+        carry_over(self.undo, doc, states, theirs)
         self.rebased.emit()
         self.message.emit(f"Your edits are now on top of revision {error.theirs.number} by "
                           f"{error.theirs.author}. Check the plan, then save again.")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QUndoCommand
+from PySide6.QtCore import QSignalBlocker
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from careplan.domain.diff import FIELD_LABELS
 from careplan.domain.plan import PlanContent, PlanItem
@@ -134,15 +135,80 @@ class EditGoals(QUndoCommand):
 
 
 class ReplaceContent(QUndoCommand):
-    """Bringing back a recovered draft as one undoable step."""
+    """One step as whole plans: a recovered draft, or an edit carried over a rebase.
 
-    def __init__(self, doc: PlanDocument, before: PlanContent, after: PlanContent, text: str):
+    applied=True: the document already shows `after` (pushing it must not set it again).
+    """
+
+    def __init__(self, doc: PlanDocument, before: PlanContent, after: PlanContent, text: str, *,
+                 applied: bool = False):
         super().__init__(text)
         self.doc = doc
         self.before, self.after = before, after
+        self._skip_redo = applied
 
     def redo(self) -> None:
+        if self._skip_redo:
+            self._skip_redo = False
+            return
         self.doc.set_content(self.after)
 
     def undo(self) -> None:
         self.doc.set_content(self.before)
+
+
+# --- the undo history as a list of plans ------------------------------------------------------
+
+def applied_states(undo: QUndoStack, doc: PlanDocument) -> list[PlanContent]:
+    """The plan at each index of the stack up to the current one: [before any step, after step 1, ...].
+
+    Walks the steps back and forward again with every signal blocked, so nobody sees (or
+    autosaves) the plan passing through its old states; the document ends exactly as it was.
+    """
+    now = doc.content
+    states = [now]
+    with QSignalBlocker(doc), QSignalBlocker(undo):
+        for i in range(undo.index() - 1, -1, -1):
+            undo.command(i).undo()
+            states.append(doc.content)
+        for i in range(undo.index()):
+            undo.command(i).redo()
+    doc.content = now  # the same value; the commands are exact inverses
+    states.reverse()
+    return states
+
+
+def mark_clean_at(undo: QUndoStack, doc: PlanDocument, saved: PlanContent) -> None:
+    """Mark the latest step whose plan is `saved` as the saved point (none: no step is)."""
+    if doc.content == saved:
+        undo.setClean()
+        return
+    states = applied_states(undo, doc)
+    matches = [i for i, state in enumerate(states) if state == saved]
+    if not matches:
+        undo.resetClean()
+        return
+    current = undo.index()
+    # QUndoStack can only mark the current index clean: step there and back, unseen.
+    with QSignalBlocker(doc), QSignalBlocker(undo):
+        undo.setIndex(matches[-1])
+        undo.setClean()
+        undo.setIndex(current)
+    doc.content = states[current]
+
+
+def carry_over(undo: QUndoStack, doc: PlanDocument, states: list[PlanContent],
+               base: PlanContent) -> None:
+    """Replace the history with the same steps as whole plans: `states` as from applied_states,
+    each already moved onto a new base (the document shows the last one). Steps that no longer
+    change anything there are dropped; the step whose plan is `base` becomes the saved point."""
+    texts = [undo.text(i) for i in range(undo.index())]
+    undo.clear()  # the redo steps go too: they were made on the old base
+    if states[0] != base:
+        undo.resetClean()
+    for before, after, text in zip(states[:-1], states[1:], texts, strict=True):
+        if after == before:
+            continue
+        undo.push(ReplaceContent(doc, before, after, text, applied=True))
+        if after == base:
+            undo.setClean()
