@@ -60,6 +60,7 @@ class ChangeWatcher(QObject):
         self._version: int | None = None
         self._data_version: change_service.SqliteDataVersion | None = None
         self._stop = threading.Event()
+        self._stopped = False  # closing: results still arriving are dropped, nothing new is read
         self._thread: threading.Thread | None = None
         self.timer = QTimer(self, interval=interval_ms)
         runner().changesApplied.connect(self._applied)
@@ -74,12 +75,15 @@ class ChangeWatcher(QObject):
             "watch-start").run_in_background()
 
     def _started(self, last_id: int) -> None:
+        if self._stopped:
+            return
         self._last_id = last_id if self._last_id is None else self._last_id
         if not self.db.is_sqlite:
             self._start_listener()
         self.timer.start()
 
     def stop(self) -> None:
+        self._stopped = True
         self.timer.stop()
         self._stop.set()
         if self._thread is not None:
@@ -97,7 +101,7 @@ class ChangeWatcher(QObject):
     # --- SQLite: data_version -------------------------------------------------------------------
     @Slot()
     def _poll(self) -> None:
-        if self._checking or self._last_id is None:
+        if self._checking or self._last_id is None or self._stopped:
             return
         self._checking = True
         QueryOp(None, self._read_version).success(self._version_read).failure(self._failed).named(
@@ -110,6 +114,8 @@ class ChangeWatcher(QObject):
 
     def _version_read(self, version: int) -> None:
         self._checking = False
+        if self._stopped:
+            return
         # The first reading has nothing to compare with: look at the log once (from the id read at start).
         changed = self._version is None or version != self._version
         self._version = version
@@ -145,7 +151,7 @@ class ChangeWatcher(QObject):
     @Slot()
     def check(self) -> None:
         """Read the audit events added since the last look, and announce the ones made elsewhere."""
-        if self._last_id is None:
+        if self._last_id is None or self._stopped:
             return
         if self._checking:
             self._again = True
@@ -159,6 +165,8 @@ class ChangeWatcher(QObject):
 
     def _events_read(self, seq: int, events: list[SeenEvent]) -> None:
         self._checking = False
+        if self._stopped:
+            return
         if events:
             self._last_id = events[-1].id
         own = NOTHING

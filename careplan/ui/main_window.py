@@ -367,13 +367,41 @@ class MainWindow(QMainWindow):
             self.open_patient(found[0][1].id or 0, recover=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing and self.editor.doc.modified:
-            event.ignore()
-            self.editor.resolve_unsaved(self._close_now)
+        if not self._closing and self.editor.doc.modified and not self._resolved_now():
+            event.ignore()  # Cancel, or a save still running: it closes (or asks again) once stored
             return
-        self.editor.saver.autosave.stop()
+        self._shut_down()
+        event.accept()
+        QApplication.quit()
+
+    def _resolved_now(self) -> bool:
+        """Ask about unsaved edits. True when the window may close now (Discard).
+
+        Discard answers at once, inside this close event: closing again from in here would be
+        refused by Qt (the window is already closing), so the event itself must be accepted.
+        Save answers later, once the revision is stored; then close() runs again and asks
+        again if edits were made meanwhile: no path closes without asking.
+        """
+        answered_now = False
+        in_event = True
+
+        def proceed() -> None:
+            nonlocal answered_now
+            if in_event:
+                answered_now = True
+            else:
+                self.close()
+
+        self.editor.resolve_unsaved(proceed)
+        in_event = False
+        return answered_now
+
+    def _shut_down(self) -> None:
+        """Stop everything that could start work, let queued work finish, then let go of the screens."""
+        self.editor.saver.flush()  # write (or clear, if undone back to the saved plan) the safety copy now
         self.watcher.close()
-        # Closed screens follow no more changes: nothing reads for a window that is going away.
+        # Closing screens follow no more changes: nothing reads for a window that is going away,
+        # not even for the writes still queued (those callbacks run while their screens exist).
         if not self._unsubscribed:
             self._unsubscribed = True
             for screen in (self.editor, self.patients):
@@ -381,9 +409,3 @@ class MainWindow(QMainWindow):
         self.ops.wait()
         self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
         save_window(self.settings, "mainWindow", self, self._splitters())
-        event.accept()
-        QApplication.quit()
-
-    def _close_now(self) -> None:
-        self._closing = True
-        self.close()
