@@ -199,3 +199,30 @@ def test_shutdown_starts_no_reads_once_the_watcher_stopped(qtbot, make_window, u
     assert not window.isVisible()
     assert ran[-1] == "watch-stop" or "watch-stop" not in ran, ran
     assert set(ran) <= {"watch-events", "watch-poll", "watch-stop", "discard-draft", "autosave"}, ran
+
+
+@pytest.mark.pg
+def test_a_window_gone_without_closing_stops_its_postgresql_listener(qtbot, make_window, pg_url, caplog):
+    """Deleted without close() (a crash path): the listener thread ends instead of emitting into a deleted
+    watcher ("Signal source has been deleted") and holding its connection forever."""
+    from careplan.persistence.engine import open_database
+    from careplan.services.catalogue import sync_catalogue
+    from careplan.ui import db_guard
+
+    db = open_database(pg_url)
+    sync_catalogue(db)
+    db_guard.install(db)
+    try:
+        window = make_window(db)
+        qtbot.waitUntil(lambda: window.watcher._thread is not None and window.watcher._thread.is_alive())
+        thread = window.watcher._thread
+        window.ops.wait()
+        window._closing = True
+        window.hide()
+        with qtbot.waitSignal(window.destroyed):
+            window.deleteLater()
+        new_patient(db, mrn="P-9", name="Notified Later")  # a NOTIFY for the deleted watcher
+        qtbot.waitUntil(lambda: not thread.is_alive(), timeout=10_000)
+        assert not [r for r in caplog.records if "listener stopped" in r.getMessage()]
+    finally:
+        db.dispose()

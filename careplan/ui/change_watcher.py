@@ -61,6 +61,17 @@ class ChangeWatcher(QObject):
         self._data_version: change_service.SqliteDataVersion | None = None
         self._stop = threading.Event()
         self._stopped = False  # closing: results still arriving are dropped, nothing new is read
+        # The listener thread emits only under this lock, and never once the watcher is deleted
+        # (its window went away without close(): a crash path); emitting then raised
+        # "Signal source has been deleted" and left nothing listening.
+        self._emit_lock = threading.Lock()
+        stop, lock = self._stop, self._emit_lock
+
+        def deleted(*_: object) -> None:
+            with lock:
+                stop.set()
+
+        self.destroyed.connect(deleted)
         self._thread: threading.Thread | None = None
         self.timer = QTimer(self, interval=interval_ms)
         runner().changesApplied.connect(self._applied)
@@ -137,7 +148,10 @@ class ChangeWatcher(QObject):
                 conn.execute(f"LISTEN {CHANNEL}")
                 while not self._stop.is_set():
                     for _note in conn.notifies(timeout=0.5, stop_after=1):
-                        self._notified.emit()
+                        with self._emit_lock:
+                            if self._stop.is_set():
+                                return
+                            self._notified.emit()
         except Exception as e:  # the timer starts a new listener; say why in the log, no data in it
             log.warning("change listener stopped: %s", e.__class__.__name__)
 
