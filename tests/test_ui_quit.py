@@ -4,12 +4,17 @@ the recovery questions default to keeping the draft for later, and shutdown prin
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from careplan.persistence.engine import open_database
 from careplan.services import plans as plan_service
 from careplan.ui import prompts
 
@@ -224,5 +229,58 @@ def test_a_window_gone_without_closing_stops_its_postgresql_listener(qtbot, make
         new_patient(db, mrn="P-9", name="Notified Later")  # a NOTIFY for the deleted watcher
         qtbot.waitUntil(lambda: not thread.is_alive(), timeout=10_000)
         assert not [r for r in caplog.records if "listener stopped" in r.getMessage()]
+    finally:
+        db.dispose()
+
+
+def test_the_real_app_quits_after_discard_and_prints_nothing(tmp_path, settings_dir):
+    """The whole app in its own process, as run_app runs it: edit, Ctrl+Q, Discard, then exit status 0,
+    no draft left, and nothing on stderr while the window and the worker are torn down."""
+    path = tmp_path / "q.sqlite3"
+    script = textwrap.dedent(f"""
+        import sys
+        from PySide6.QtCore import Qt, QTimer
+        from PySide6.QtTest import QTest
+        from careplan.persistence.engine import open_database
+        from careplan.services.catalogue import sync_catalogue
+        from careplan.ui import prompts
+        from careplan.ui.identity import remember_name
+        from careplan.ui.app import build_main_window, make_application
+        from tests.ui_fixtures import new_patient
+
+        asked = []
+        prompts.ask_save_changes = lambda parent, name: asked.append(name) or "discard"
+        app = make_application()
+        db = open_database({str(path)!r})
+        sync_catalogue(db)
+        pid = new_patient(db).id
+        window = build_main_window(db, offer_recovery=False)
+        remember_name(window.settings, "Nurse Test")
+        window.show()
+        window.activateWindow()
+
+        def edit():
+            code = next(iter(window.editor.catalogue))
+            window.editor.add_from_catalogue(code)
+            window.editor.saver.keep_draft()  # a draft on disk, and a write in flight as Ctrl+Q comes
+            QTest.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+
+        window.open_patient(pid)
+        window.editor.doc.contentReset.connect(lambda: QTimer.singleShot(0, edit))
+        QTimer.singleShot(20000, lambda: app.exit(3))  # would mean Discard did not quit
+        code = app.exec()
+        print("asked", asked, "visible_after", window.isVisible(), flush=True)
+        sys.exit(code)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert "asked ['Alice Example'] visible_after False" in done.stdout
+    # The offscreen platform's own note is not ours; anything else on stderr is.
+    stray = [line for line in done.stderr.splitlines() if line and "propagateSizeHints" not in line]
+    assert stray == [], done.stderr
+    db = open_database(str(path))
+    try:
+        assert plan_service.load_draft(db, 1, "Nurse Test") is None
     finally:
         db.dispose()
