@@ -116,12 +116,12 @@ def test_undo_back_to_the_saved_plan_leaves_no_draft(qtbot, make_window, ui_db, 
     with qtbot.waitSignal(window.editor.saver.draftKept, timeout=5000):
         pass
     assert plan_service.load_draft(ui_db, p.id, "Nurse Test") is not None
+    # The user quits straight after the undo, before a 3 s autosave timer would have run.
+    window.editor.saver.autosave.setInterval(60_000)
     window.editor.items.setFocus()
     while window.editor.undo.canUndo() and not window.editor.undo.isClean():
         window.actions["undo"].trigger()
     assert not window.editor.doc.modified
-    # Quit straight away, before the 3 s autosave timer would have run.
-    window.editor.saver.autosave.setInterval(60_000)
     press(qtbot, window, Qt.Key.Key_Q, CTRL)
     qtbot.waitUntil(lambda: not window.isVisible())
     assert answers.asked == []  # nothing unsaved: no question
@@ -284,3 +284,18 @@ def test_the_real_app_quits_after_discard_and_prints_nothing(tmp_path, settings_
         assert plan_service.load_draft(db, 1, "Nurse Test") is None
     finally:
         db.dispose()
+
+
+def test_undo_back_to_the_saved_plan_drops_the_draft_at_once(qtbot, make_window, ui_db, answers):
+    """Not only on quit: a crash straight after the undo must not bring the undone change back."""
+    window, p = edited_window(qtbot, make_window, ui_db)
+    window.editor.saver.autosave.setInterval(60_000)
+    window.editor.items.setFocus()
+    window.actions["undo"].trigger()
+    assert not window.editor.doc.modified
+    window.ops.wait()  # then gone without asking (a crash or power cut)
+    window._closing = True
+    window.hide()
+    with qtbot.waitSignal(window.destroyed):
+        window.deleteLater()
+    assert plan_service.load_draft(ui_db, p.id, "Nurse Test") is None
