@@ -375,15 +375,10 @@ class MainWindow(QMainWindow):
         QApplication.quit()
 
     def _resolved_now(self) -> bool:
-        """Ask about unsaved edits. True when the window may close now (Discard).
-
-        Discard answers at once, inside this close event: closing again from in here would be
-        refused by Qt (the window is already closing), so the event itself must be accepted.
-        Save answers later, once the revision is stored; then close() runs again and asks
-        again if edits were made meanwhile: no path closes without asking.
-        """
-        answered_now = False
-        in_event = True
+        """Ask about unsaved edits; True when the window may close now (Discard, answered in this event:
+        Qt refuses a close() from inside one). Save closes later through close(), which asks again
+        about edits made while saving: no path closes without asking."""
+        answered_now, in_event = False, True
 
         def proceed() -> None:
             nonlocal answered_now
@@ -397,11 +392,10 @@ class MainWindow(QMainWindow):
         return answered_now
 
     def _shut_down(self) -> None:
-        """Stop everything that could start work, let queued work finish, then let go of the screens."""
+        """Stop what could start work (autosave, watcher), unsubscribe the screens, then let queued work finish."""
         self.editor.saver.flush()  # write (or clear, if undone back to the saved plan) the safety copy now
         self.watcher.close()
-        # Closing screens follow no more changes: nothing reads for a window that is going away,
-        # not even for the writes still queued (those callbacks run while their screens exist).
+        # Closing screens follow no more changes: nothing reads for a window that is going away.
         if not self._unsubscribed:
             self._unsubscribed = True
             for screen in (self.editor, self.patients):
