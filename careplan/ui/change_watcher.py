@@ -60,6 +60,18 @@ class ChangeWatcher(QObject):
         self._version: int | None = None
         self._data_version: change_service.SqliteDataVersion | None = None
         self._stop = threading.Event()
+        self._stopped = False  # closing: results still arriving are dropped, nothing new is read
+        # The listener thread emits only under this lock, and never once the watcher is deleted
+        # (its window went away without close(): a crash path); emitting then raised
+        # "Signal source has been deleted" and left nothing listening.
+        self._emit_lock = threading.Lock()
+        stop, lock = self._stop, self._emit_lock
+
+        def deleted(*_: object) -> None:
+            with lock:
+                stop.set()
+
+        self.destroyed.connect(deleted)
         self._thread: threading.Thread | None = None
         self.timer = QTimer(self, interval=interval_ms)
         runner().changesApplied.connect(self._applied)
@@ -74,12 +86,15 @@ class ChangeWatcher(QObject):
             "watch-start").run_in_background()
 
     def _started(self, last_id: int) -> None:
+        if self._stopped:
+            return
         self._last_id = last_id if self._last_id is None else self._last_id
         if not self.db.is_sqlite:
             self._start_listener()
         self.timer.start()
 
     def stop(self) -> None:
+        self._stopped = True
         self.timer.stop()
         self._stop.set()
         if self._thread is not None:
@@ -97,7 +112,7 @@ class ChangeWatcher(QObject):
     # --- SQLite: data_version -------------------------------------------------------------------
     @Slot()
     def _poll(self) -> None:
-        if self._checking or self._last_id is None:
+        if self._checking or self._last_id is None or self._stopped:
             return
         self._checking = True
         QueryOp(None, self._read_version).success(self._version_read).failure(self._failed).named(
@@ -110,6 +125,8 @@ class ChangeWatcher(QObject):
 
     def _version_read(self, version: int) -> None:
         self._checking = False
+        if self._stopped:
+            return
         # The first reading has nothing to compare with: look at the log once (from the id read at start).
         changed = self._version is None or version != self._version
         self._version = version
@@ -131,7 +148,10 @@ class ChangeWatcher(QObject):
                 conn.execute(f"LISTEN {CHANNEL}")
                 while not self._stop.is_set():
                     for _note in conn.notifies(timeout=0.5, stop_after=1):
-                        self._notified.emit()
+                        with self._emit_lock:
+                            if self._stop.is_set():
+                                return
+                            self._notified.emit()
         except Exception as e:  # the timer starts a new listener; say why in the log, no data in it
             log.warning("change listener stopped: %s", e.__class__.__name__)
 
@@ -145,7 +165,7 @@ class ChangeWatcher(QObject):
     @Slot()
     def check(self) -> None:
         """Read the audit events added since the last look, and announce the ones made elsewhere."""
-        if self._last_id is None:
+        if self._last_id is None or self._stopped:
             return
         if self._checking:
             self._again = True
@@ -159,6 +179,8 @@ class ChangeWatcher(QObject):
 
     def _events_read(self, seq: int, events: list[SeenEvent]) -> None:
         self._checking = False
+        if self._stopped:
+            return
         if events:
             self._last_id = events[-1].id
         own = NOTHING

@@ -367,13 +367,35 @@ class MainWindow(QMainWindow):
             self.open_patient(found[0][1].id or 0, recover=True)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing and self.editor.doc.modified:
-            event.ignore()
-            self.editor.resolve_unsaved(self._close_now)
+        if not self._closing and self.editor.doc.modified and not self._resolved_now():
+            event.ignore()  # Cancel, or a save still running: it closes (or asks again) once stored
             return
-        self.editor.saver.autosave.stop()
+        self._shut_down()
+        event.accept()
+        QApplication.quit()
+
+    def _resolved_now(self) -> bool:
+        """Ask about unsaved edits; True when the window may close now (Discard, answered in this event:
+        Qt refuses a close() from inside one). Save closes later through close(), which asks again
+        about edits made while saving: no path closes without asking."""
+        answered_now, in_event = False, True
+
+        def proceed() -> None:
+            nonlocal answered_now
+            if in_event:
+                answered_now = True
+            else:
+                self.close()
+
+        self.editor.resolve_unsaved(proceed)
+        in_event = False
+        return answered_now
+
+    def _shut_down(self) -> None:
+        """Stop what could start work (autosave, watcher), unsubscribe the screens, then let queued work finish."""
+        self.editor.saver.flush()  # write (or clear, if undone back to the saved plan) the safety copy now
         self.watcher.close()
-        # Closed screens follow no more changes: nothing reads for a window that is going away.
+        # Closing screens follow no more changes: nothing reads for a window that is going away.
         if not self._unsubscribed:
             self._unsubscribed = True
             for screen in (self.editor, self.patients):
@@ -381,9 +403,3 @@ class MainWindow(QMainWindow):
         self.ops.wait()
         self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
         save_window(self.settings, "mainWindow", self, self._splitters())
-        event.accept()
-        QApplication.quit()
-
-    def _close_now(self) -> None:
-        self._closing = True
-        self.close()

@@ -63,6 +63,13 @@ class PlanSaver(QObject):
 
     @Slot()
     def _edited(self) -> None:
+        pid = self.doc.patient_id
+        if pid is not None and self.doc.content == self.doc.base_content:
+            # Undone back to the saved plan: drop the safety copy now, not in 3 s (a quit may come
+            # first, and the next start would offer to "recover" the undone change).
+            self.autosave.stop()
+            self._write_draft(pid, self.actor(), None, "autosave")
+            return
         self.autosave.start()  # restarts: 3 s after the last edit
 
     @Slot()

@@ -114,8 +114,9 @@ def ask_recover_draft(parent: QWidget | None, patient_name: str, saved_at: datet
     box.setObjectName("askRecoverDraft")
     recover = box.addButton("Recover my changes", QMessageBox.ButtonRole.AcceptRole)
     discard = box.addButton("Discard them", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(recover)
+    later = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+    # Enter keeps the draft for later: recovering changes the open plan, discarding loses the edits.
+    box.setDefaultButton(later)
     box.exec()
     clicked = box.clickedButton()
     return "recover" if clicked is recover else "discard" if clicked is discard else "later"
@@ -129,6 +130,8 @@ def offer_startup_recovery(parent: QWidget | None, lines: list[str]) -> bool:
                "Open the first one now to recover it? The others are offered when you open those patients.")
     box.setObjectName("offerRecovery")
     box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Close)
-    box.setDefaultButton(QMessageBox.StandardButton.Open)
+    box.button(QMessageBox.StandardButton.Close).setText("Not now")
+    # Enter keeps the drafts for later (each is offered again when its patient is opened).
+    box.setDefaultButton(QMessageBox.StandardButton.Close)
     return box.exec() == QMessageBox.StandardButton.Open
 
