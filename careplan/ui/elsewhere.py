@@ -9,6 +9,17 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def already_shown(changes: Changes, open_patient: int | None, shown_revision: int) -> bool:
+    """Only revisions of the open plan that the editor already shows (say, after a conflict).
+
+    Announcing them again would replace the editor's own, more useful status message.
+    """
+    if open_patient is None or changes.everything or changes.catalogue or changes.plans != {open_patient}:
+        return False
+    latest = changes.latest_revision(open_patient)
+    return latest is not None and latest[0] <= shown_revision and changes.patients <= {open_patient}
+
+
 def describe_elsewhere(changes: Changes, open_patient: int | None) -> str:
     """e.g. 'Saved elsewhere: Nurse Lee saved revision 4 of this plan; 2 other plans.' No names of patients."""
     if changes.everything:

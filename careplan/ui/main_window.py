@@ -23,7 +23,7 @@ from careplan.services.clock import utcnow
 from careplan.ui import db_guard, identity, prompts
 from careplan.ui.change_watcher import ELSEWHERE, ChangeWatcher
 from careplan.ui.dialog_kit import local_time
-from careplan.ui.elsewhere import describe_elsewhere
+from careplan.ui.elsewhere import already_shown, describe_elsewhere
 from careplan.ui.main_menus import build_menus
 from careplan.ui.operations import QueryOp, runner
 from careplan.ui.patient_list import PatientListPanel
@@ -111,23 +111,13 @@ class MainWindow(QMainWindow):
 
     @Slot(object, object)
     def _changes_applied(self, changes: Changes, source: object) -> None:
-        if source == ELSEWHERE and not self._already_known(changes):
-            message = describe_elsewhere(changes, self.editor.doc.patient_id)
+        doc = self.editor.doc
+        if source == ELSEWHERE and not already_shown(changes, doc.patient_id, doc.base_number):
+            message = describe_elsewhere(changes, doc.patient_id)
             self.show_message(message)
             # The message goes by after a while; this short note stays, the details in its tooltip.
             self.elsewhere_label.setText(f"Changes from elsewhere loaded at {local_time(utcnow(), clock_only=True)}")
             self.elsewhere_label.setToolTip(message)
-
-    def _already_known(self, changes: Changes) -> bool:
-        """Only revisions of the open plan that the editor already shows (say, after a conflict).
-
-        Announcing them again would replace the editor's own, more useful status message.
-        """
-        open_id = self.editor.doc.patient_id
-        if open_id is None or changes.everything or changes.catalogue or changes.plans != {open_id}:
-            return False
-        latest = changes.latest_revision(open_id)
-        return latest is not None and latest[0] <= self.editor.doc.base_number and changes.patients <= {open_id}
 
     def _first_layout(self) -> None:
         if restore_window(self.settings, "mainWindow", self, self._splitters()):
