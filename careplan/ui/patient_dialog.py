@@ -28,7 +28,14 @@ from careplan.persistence.engine import Database
 from careplan.services import changes
 from careplan.services import patients as patient_service
 from careplan.services.clock import today
-from careplan.ui.form_fields import ERROR_COLOUR, DateField, ErrorLabel, named, set_text_colour
+from careplan.ui.form_fields import (
+    ERROR_COLOUR,
+    DateField,
+    ErrorLabel,
+    named,
+    set_text_colour,
+    wheel_only_with_focus,
+)
 from careplan.ui.operations import CollectionOp, QueryOp
 from careplan.ui.people_tables import CaregiverTable, TeamTable
 
@@ -82,6 +89,7 @@ class PatientDialog(QDialog):
         self.onset.addItem("Not recorded", None)
         for site in OnsetSite:
             self.onset.addItem(site.label, site.value)
+        wheel_only_with_focus(self.onset)
         self.language = QLineEdit()
         named(self.language, "patientLanguage", "Preferred language")
         self.language.setMaxLength(max_length("patient.preferred_language"))
