@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
+    QMessageBox,
     QScrollArea,
     QWidget,
 )
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from careplan.domain.patient import TeamMember
 from careplan.domain.team import Role
 from careplan.services import patients as patient_service
+from careplan.ui import prompts
 from careplan.ui.catalogue_form import CatalogueItemForm
 from careplan.ui.patient_dialog import PatientDialog
 
@@ -33,9 +35,12 @@ from tests.ui_fixtures import (  # noqa: E402 (after register_assert_rewrite)
     new_patient,
     pick,
     settle,
+    type_text,
 )
 
 pytest_plugins = ["tests.ui_fixtures"]  # the window factory and its fixtures
+
+REAL_DISCARD_QUESTION = getattr(prompts, "ask_discard_patient_changes", None)  # before any fixture replaces it
 
 
 def key(qtbot, k, modifiers=Qt.KeyboardModifier.NoModifier) -> QWidget:
@@ -224,3 +229,97 @@ def test_no_drop_down_in_any_form_takes_the_wheel_without_focus(qtbot, make_wind
             checked.append(widget.objectName())
     assert {"itemFrequency", "itemStatus", "planStatus", "patientOnsetSite", "teamRole0",
             "catalogue_frequency", "catalogue_role", "catalogue_discipline"} <= set(checked), checked
+
+
+# --- bug 4: unsaved changes in Edit patient --------------------------------------------------------
+
+@pytest.fixture
+def discard_answers(monkeypatch: pytest.MonkeyPatch) -> tuple[list[bool], list[str]]:
+    """(answers to give, in order; the questions asked). raising=False: the question is new."""
+    replies: list[bool] = []
+    asked: list[str] = []
+
+    def ask(parent: QWidget | None) -> bool:
+        asked.append("discard patient changes")
+        assert replies, "unexpected question: discard patient changes"
+        return replies.pop(0)
+
+    monkeypatch.setattr(prompts, "ask_discard_patient_changes", ask, raising=False)
+    return replies, asked
+
+
+def test_escape_cancel_and_close_ask_before_throwing_away_an_allergy_note(qtbot, ui_db, discard_answers):
+    replies, asked = discard_answers
+    p = new_patient(ui_db)
+    d = open_dialog(qtbot, ui_db, p)
+    d.notes.setFocus()
+    type_text(d.notes, "Allergic to penicillin")
+
+    replies.append(False)  # Keep editing
+    QTest.keyClick(d.notes, Qt.Key.Key_Escape)
+    assert asked == ["discard patient changes"], "Escape threw the typed note away without asking"
+    assert d.isVisible() and d.notes.toPlainText() == "Allergic to penicillin"
+
+    replies.append(False)
+    qtbot.mouseClick(d.buttons.button(d.buttons.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    replies.append(False)
+    d.close()  # the window's X
+    assert len(asked) == 3 and d.isVisible() and d.notes.toPlainText() == "Allergic to penicillin"
+
+    replies.append(True)  # Discard
+    QTest.keyClick(d.notes, Qt.Key.Key_Escape)
+    assert len(asked) == 4 and not d.isVisible()
+    assert d.result() == d.DialogCode.Rejected and d.result_patient is None
+    assert patient_service.get_patient_by_mrn(ui_db, p.mrn).notes == p.notes
+
+
+def test_without_changes_escape_closes_at_once(qtbot, ui_db, discard_answers):
+    _replies, asked = discard_answers
+    d = open_dialog(qtbot, ui_db, new_patient(ui_db))
+    d.name.setFocus()
+    QTest.keyClick(d.name, Qt.Key.Key_End)
+    QTest.keyClicks(d.name, "x")
+    QTest.keyClick(d.name, Qt.Key.Key_Backspace)  # typed and taken back: nothing changed
+    QTest.keyClick(d.name, Qt.Key.Key_Escape)
+    assert asked == [] and not d.isVisible()
+
+    empty = open_dialog(qtbot, ui_db)  # a new patient, nothing typed
+    empty.close()
+    assert asked == [] and not empty.isVisible()
+
+
+def test_saving_asks_nothing(qtbot, ui_db, discard_answers):
+    _replies, asked = discard_answers
+    d = open_dialog(qtbot, ui_db, new_patient(ui_db))
+    d.notes.setFocus()
+    type_text(d.notes, "Allergic to penicillin")
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert asked == [] and not d.isVisible()
+    assert d.result_patient is not None and d.result_patient.notes == "Allergic to penicillin"
+
+
+def test_the_discard_question_defaults_to_keep_editing(qtbot, monkeypatch):
+    """The real box: Enter on it keeps editing; the Discard button discards."""
+    monkeypatch.setattr(prompts, "ask_discard_patient_changes", REAL_DISCARD_QUESTION)  # not the fixtures' stand-in
+    seen: list[str] = []
+
+    def answer(button_text: str | None) -> None:
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if w.objectName() == "askDiscardPatientChanges" and w.isVisible()), None)
+        if box is None:  # not shown yet: look again on the next turn of the event loop
+            QTimer.singleShot(0, lambda: answer(button_text))
+            return
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        if button_text is None:  # Enter where the keyboard focus is
+            QTest.keyClick(box.focusWidget() or box, Qt.Key.Key_Return)
+        else:
+            next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(0, lambda: answer(None))
+    assert REAL_DISCARD_QUESTION is not None
+    assert prompts.ask_discard_patient_changes(None) is False
+    QTimer.singleShot(0, lambda: answer("Discard"))
+    assert prompts.ask_discard_patient_changes(None) is True
+    assert seen == ["Discard your changes to this patient?"] * 2

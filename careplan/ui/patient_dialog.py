@@ -28,6 +28,7 @@ from careplan.persistence.engine import Database
 from careplan.services import changes
 from careplan.services import patients as patient_service
 from careplan.services.clock import today
+from careplan.ui import prompts
 from careplan.ui.form_fields import (
     ERROR_COLOUR,
     DateField,
@@ -63,6 +64,7 @@ class PatientDialog(QDialog):
         self._build()
         if patient:
             self._fill(patient)
+        self._as_opened = self._form_state()
         self._revalidate()
 
     # --- building --------------------------------------------------------------------------
@@ -175,6 +177,14 @@ class PatientDialog(QDialog):
 
     # --- reading and checking --------------------------------------------------------------
 
+    def _form_state(self) -> tuple[object, ...]:
+        """Everything typed, as typed (a date that is not one yet included), to tell whether anything changed."""
+        return (self.name.text(), self.mrn.text(), self.birth.text(), self.diagnosis.text(), self.onset.currentData(),
+                self.language.text(), self.notes.toPlainText(), self.caregivers.people(), self.team.people())
+
+    def has_changes(self) -> bool:
+        return self._form_state() != self._as_opened
+
     def patient(self) -> tuple[Patient, list[FieldProblem]]:
         """What the form says now, plus problems only the form can see (dates it cannot read)."""
         problems = []
@@ -271,6 +281,12 @@ class PatientDialog(QDialog):
         self.save_button.setEnabled(False)  # one save at a time
         CollectionOp(self, lambda: changes.save_patient(db, p, actor=actor)).success(self._saved).failure(
             self._not_saved).named("patient-save").run_in_background()
+
+    def reject(self) -> None:
+        # Escape, Cancel and the window's X all come here: typed changes are never dropped unasked.
+        if self.result_patient is None and self.has_changes() and not prompts.ask_discard_patient_changes(self):
+            return
+        super().reject()
 
     def _saved(self, saved: Patient) -> None:
         self.result_patient = saved
