@@ -82,6 +82,17 @@ def settle(qtbot: Any, timeout: int = 10_000) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _patient_dialogs_close_without_asking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A patient dialog a test leaves open with typed changes is closed at teardown: discard them.
+
+    Tests about that question replace this answer themselves (tests/test_ui_dialog_input.py).
+    """
+    from careplan.ui import prompts
+
+    monkeypatch.setattr(prompts, "ask_discard_patient_changes", lambda parent: True)
+
+
+@pytest.fixture(autouse=True)
 def _no_database_on_the_gui_thread() -> Iterator[None]:
     """Every UI test fails if the app touched the database from the GUI thread (ui/db_guard.py)."""
     from careplan.ui import db_guard

@@ -26,6 +26,7 @@ from careplan.domain.limits import max_length
 from careplan.domain.plan import FREQUENCY_CHOICES
 from careplan.domain.team import Role
 from careplan.ui.dialog_kit import error_label, plain_label, set_error
+from careplan.ui.form_fields import wheel_only_with_focus
 
 TEXT_FIELDS = ("title", "caregiver_instructions", "clinical_description", "frequency", "safety_notes")
 ALL_FIELDS = ("code", "discipline", "role", *TEXT_FIELDS)
@@ -82,6 +83,7 @@ class CatalogueItemForm(QWidget):
         for r in Role:
             self.role.addItem(r.label, r.value)
         self.safety_notes = _text_box("safety_notes", 3)
+        wheel_only_with_focus(self.discipline, self.frequency, self.role)  # the form scrolls instead
         self.source = plain_label("", "catalogueSource")
         self.summary_error = error_label("catalogueFormError")
 

@@ -11,12 +11,15 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPointF,
     Qt,
     Signal,
     Slot,
 )
-from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QPalette, QWheelEvent
 from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
     QCalendarWidget,
     QHBoxLayout,
     QLabel,
@@ -215,6 +218,47 @@ def route_undo_keys_to_window(*widgets: QWidget) -> None:
         w.installEventFilter(_UNDO_ROUTER)
         if isinstance(w, QPlainTextEdit):
             w.setUndoRedoEnabled(False)
+
+
+class _WheelToScrollArea(QObject):
+    """A drop-down or spin box under a passing pointer lets the wheel scroll the form around it.
+
+    Only once the user has put the focus in it (click or Tab) does the wheel change its value:
+    otherwise scrolling a form silently rewrites whatever choice passes under the pointer.
+    """
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.Wheel or not isinstance(obj, QWidget) or obj.hasFocus():
+            return False
+        assert isinstance(event, QWheelEvent)
+        area = _scroll_area_around(obj)
+        if area is not None:
+            at = obj.mapTo(area.viewport(), event.position().toPoint())
+            QApplication.sendEvent(area.viewport(), QWheelEvent(
+                QPointF(at), event.globalPosition(), event.pixelDelta(), event.angleDelta(), event.buttons(),
+                event.modifiers(), event.phase(), event.inverted(), event.source()))
+        return True  # never the widget's own: it would change the value
+
+
+def _scroll_area_around(widget: QWidget) -> QAbstractScrollArea | None:
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QAbstractScrollArea):
+        parent = parent.parentWidget()
+    return parent
+
+
+_WHEEL_FILTER: _WheelToScrollArea | None = None
+
+
+def wheel_only_with_focus(*widgets: QWidget) -> None:
+    """Combo boxes and spin boxes in a scrollable form take the wheel only while they have focus."""
+    global _WHEEL_FILTER
+    if _WHEEL_FILTER is None:
+        _WHEEL_FILTER = _WheelToScrollArea()
+    for w in widgets:
+        if w.focusPolicy() == Qt.FocusPolicy.WheelFocus:  # the wheel must not hand them the focus either
+            w.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        w.installEventFilter(_WHEEL_FILTER)
 
 
 class SearchBox(QLineEdit):

@@ -28,7 +28,15 @@ from careplan.persistence.engine import Database
 from careplan.services import changes
 from careplan.services import patients as patient_service
 from careplan.services.clock import today
-from careplan.ui.form_fields import ERROR_COLOUR, DateField, ErrorLabel, named, set_text_colour
+from careplan.ui import prompts
+from careplan.ui.form_fields import (
+    ERROR_COLOUR,
+    DateField,
+    ErrorLabel,
+    named,
+    set_text_colour,
+    wheel_only_with_focus,
+)
 from careplan.ui.operations import CollectionOp, QueryOp
 from careplan.ui.people_tables import CaregiverTable, TeamTable
 
@@ -56,6 +64,7 @@ class PatientDialog(QDialog):
         self._build()
         if patient:
             self._fill(patient)
+        self._as_opened = self._form_state()
         self._revalidate()
 
     # --- building --------------------------------------------------------------------------
@@ -82,6 +91,7 @@ class PatientDialog(QDialog):
         self.onset.addItem("Not recorded", None)
         for site in OnsetSite:
             self.onset.addItem(site.label, site.value)
+        wheel_only_with_focus(self.onset)
         self.language = QLineEdit()
         named(self.language, "patientLanguage", "Preferred language")
         self.language.setMaxLength(max_length("patient.preferred_language"))
@@ -166,6 +176,14 @@ class PatientDialog(QDialog):
         self.team.set_people(p.care_team)
 
     # --- reading and checking --------------------------------------------------------------
+
+    def _form_state(self) -> tuple[object, ...]:
+        """Everything typed, as typed (a date that is not one yet included), to tell whether anything changed."""
+        return (self.name.text(), self.mrn.text(), self.birth.text(), self.diagnosis.text(), self.onset.currentData(),
+                self.language.text(), self.notes.toPlainText(), self.caregivers.people(), self.team.people())
+
+    def has_changes(self) -> bool:
+        return self._form_state() != self._as_opened
 
     def patient(self) -> tuple[Patient, list[FieldProblem]]:
         """What the form says now, plus problems only the form can see (dates it cannot read)."""
@@ -263,6 +281,12 @@ class PatientDialog(QDialog):
         self.save_button.setEnabled(False)  # one save at a time
         CollectionOp(self, lambda: changes.save_patient(db, p, actor=actor)).success(self._saved).failure(
             self._not_saved).named("patient-save").run_in_background()
+
+    def reject(self) -> None:
+        # Escape, Cancel and the window's X all come here: typed changes are never dropped unasked.
+        if self.result_patient is None and self.has_changes() and not prompts.ask_discard_patient_changes(self):
+            return
+        super().reject()
 
     def _saved(self, saved: Patient) -> None:
         self.result_patient = saved

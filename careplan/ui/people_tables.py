@@ -1,15 +1,32 @@
-"""Small editable tables for a patient's caregivers and care team ("who to call")."""
+"""Small editable tables for a patient's caregivers and care team ("who to call").
+
+Keyboard: Tab and Shift+Tab walk the cells row by row (the role drop-down included) and leave the
+table after its last cell; Enter in a cell commits that cell and never accepts the whole dialog.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -19,7 +36,77 @@ from PySide6.QtWidgets import (
 from careplan.domain.limits import max_length
 from careplan.domain.patient import Caregiver, TeamMember
 from careplan.domain.team import Role
-from careplan.ui.form_fields import ErrorLabel, MaxLengthDelegate, named
+from careplan.ui.form_fields import ErrorLabel, MaxLengthDelegate, named, wheel_only_with_focus
+
+ROLE_COLUMN = 1  # of the care-team table
+ROLE_DATA = Qt.ItemDataRole.UserRole  # the Role value behind the label a role cell shows
+
+
+class _CellTable(QTableWidget):
+    """A table whose cells are edited in place inside a dialog.
+
+    The item delegate turns Tab in an editor into "edit the next cell"; here the ends of the
+    table hand the focus on to the dialog's next (or previous) control instead of wrapping round,
+    and Enter stops at the table so the dialog's default button (Save) never fires from a cell.
+    """
+
+    def closeEditor(self, editor: QWidget, hint: QAbstractItemDelegate.EndEditHint) -> None:  # noqa: N802 (Qt)
+        Hint = QAbstractItemDelegate.EndEditHint  # noqa: N806 (an enum's name)
+        last = (self.currentRow() == self.rowCount() - 1 and self.currentColumn() == self.columnCount() - 1)
+        first = self.currentRow() <= 0 and self.currentColumn() <= 0
+        leave = (hint == Hint.EditNextItem and last) or (hint == Hint.EditPreviousItem and first)
+        super().closeEditor(editor, Hint.NoHint if leave else hint)
+        if leave:
+            self.focusNextPrevChild(hint == Hint.EditNextItem)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+            return
+        # From an open editor the delegate has already committed the cell; on the table itself,
+        # Enter opens the current cell, like F2.
+        if self.hasFocus() and self.currentIndex().isValid():
+            self.edit(self.currentIndex())
+        event.accept()
+
+
+class RoleDelegate(QStyledItemDelegate):
+    """The role column: a drop-down kept open in every row, committed as soon as a role is chosen."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        combo = QComboBox(parent)
+        combo.setObjectName(f"teamRole{index.row()}")
+        combo.setAccessibleName(f"Role of team member {index.row() + 1}")
+        for role in Role:
+            combo.addItem(role.label, role.value)
+        # Reached by Tab through the cells, not from the far end of the dialog's tab chain.
+        combo.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        wheel_only_with_focus(combo)
+        combo.currentIndexChanged.connect(lambda _i: self.commitData.emit(combo))
+        return combo
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        was = editor.blockSignals(True)  # showing the stored role is not choosing one
+        editor.setCurrentIndex(max(0, editor.findData(index.data(ROLE_DATA))))
+        editor.blockSignals(was)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel,
+                     index: QModelIndex | QPersistentModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        # Both at once: one dataChanged, so the open editor is never re-shown with half the change.
+        model.setItemData(index, {Qt.ItemDataRole.DisplayRole: editor.currentText(), ROLE_DATA: editor.currentData()})
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        # A click into a row's drop-down makes that cell current, so Tab moves on from there.
+        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QComboBox):
+            view = self.parent()
+            if isinstance(view, QAbstractItemView):
+                index = view.indexAt(obj.geometry().center())
+                if index.isValid() and index != view.currentIndex():
+                    view.setCurrentIndex(index)
+        return super().eventFilter(obj, event)
 
 
 class _PeopleTable(QWidget):
@@ -44,7 +131,7 @@ class _PeopleTable(QWidget):
         note.setWordWrap(True)
         note.setObjectName(object_name + "Hint")
         layout.addWidget(note)
-        self.table = QTableWidget(0, len(self.columns))
+        self.table = _CellTable(0, len(self.columns))
         named(self.table, object_name, title)
         self.table.setHorizontalHeaderLabels(list(self.columns))
         self.table.setItemDelegate(MaxLengthDelegate(self.max_lengths, self.table))
@@ -59,7 +146,8 @@ class _PeopleTable(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(fm.height() + 14)
-        # Tab leaves the table (arrow keys move between cells), so the form stays keyboard-friendly.
+        # Tab on the table itself (no cell open) moves on to the next control; inside an open cell
+        # it moves to the next cell (see _CellTable).
         self.table.setTabKeyNavigation(False)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -151,17 +239,21 @@ class TeamTable(_PeopleTable):
     noun = "team member"
     max_lengths = {0: max_length("team_member.name"), 2: max_length("team_member.phone")}
 
+    def __init__(self, object_name: str, title: str, hint: str, parent: QWidget | None = None):
+        super().__init__(object_name, title, hint, parent)
+        self.table.setItemDelegateForColumn(ROLE_COLUMN, RoleDelegate(self.table))
+
     def _complete_row(self, row: int) -> None:
-        combo = QComboBox()
-        combo.setObjectName(f"teamRole{row}")
-        combo.setAccessibleName(f"Role of team member {row + 1}")
-        for role in Role:
-            combo.addItem(role.label, role.value)
-        combo.currentIndexChanged.connect(lambda _i: self.changed.emit())
-        self.table.setCellWidget(row, 1, combo)
+        self._set_role(row, next(iter(Role)))
+        self.table.openPersistentEditor(self.table.item(row, ROLE_COLUMN))
+
+    def _set_role(self, row: int, role: Role) -> None:
+        item = self.table.item(row, ROLE_COLUMN)
+        item.setData(ROLE_DATA, role.value)  # first: the open editor shows the role from this
+        item.setData(Qt.ItemDataRole.DisplayRole, role.label)
 
     def role_combo(self, row: int) -> QComboBox:
-        widget = self.table.cellWidget(row, 1)
+        widget = self.table.cellWidget(row, ROLE_COLUMN)  # the open editor
         assert isinstance(widget, QComboBox)
         return widget
 
@@ -172,16 +264,13 @@ class TeamTable(_PeopleTable):
             row = self._append()
             self._set_text(row, 0, m.name)
             self._set_text(row, 2, m.phone)
-            combo = self.role_combo(row)
-            combo.blockSignals(True)
-            combo.setCurrentIndex(combo.findData(m.role.value))
-            combo.blockSignals(False)
+            self._set_role(row, m.role)
         self.table.blockSignals(False)
         self._update_buttons()
 
     def people(self) -> list[TeamMember]:
         return [
-            TeamMember(self.text(r, 0), Role(self.role_combo(r).currentData()), self.text(r, 2))
+            TeamMember(self.text(r, 0), Role(self.table.item(r, ROLE_COLUMN).data(ROLE_DATA)), self.text(r, 2))
             for r in range(self.table.rowCount())
         ]
 

@@ -26,6 +26,7 @@ from careplan.ui.form_fields import (
     MaxLengthDelegate,
     named,
     route_undo_keys_to_window,
+    wheel_only_with_focus,
 )
 
 GOAL_HINT = "For example \u201cKeep walking safely at home\u201d or \u201cSlow the loss of weight\u201d."
@@ -99,6 +100,7 @@ class PlanFieldsPanel(QWidget):
         self.goals_error = ErrorLabel("planError_goals")
         layout.addWidget(self.goals_error)
         route_undo_keys_to_window(self.new_goal, self.start.edit, self.review.edit)
+        wheel_only_with_focus(self.status)
 
         self.status.currentIndexChanged.connect(self._status_changed)
         self.start.edited.connect(lambda: self._date_edited("start_date", self.start))

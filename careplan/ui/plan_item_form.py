@@ -26,6 +26,7 @@ from careplan.ui.form_fields import (
     named,
     route_undo_keys_to_window,
     set_text_colour,
+    wheel_only_with_focus,
 )
 
 TEXT_FIELDS = ("goal", "caregiver_instructions", "notes", "frequency", "responsible")
@@ -134,6 +135,7 @@ class PlanItemForm(QStackedWidget):
         outer.addWidget(self.remove, 0, Qt.AlignmentFlag.AlignRight)
         route_undo_keys_to_window(self.goal, self.instructions, self.notes, self.frequency.lineEdit(),
                                   self.responsible.lineEdit(), self.start.edit)
+        wheel_only_with_focus(self.status, self.frequency, self.responsible)  # the pane scrolls instead
 
         self.status.currentIndexChanged.connect(self._status_changed)
         self.frequency.editTextChanged.connect(lambda t: self._typed("frequency", t))

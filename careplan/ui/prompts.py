@@ -42,6 +42,19 @@ def ask_save_changes(parent: QWidget | None, patient_name: str) -> str:
         QMessageBox.StandardButton(answer), "cancel")
 
 
+def ask_discard_patient_changes(parent: QWidget | None) -> bool:
+    """Leaving the patient dialog with typed changes: True discards them, False keeps editing."""
+    box = _box(parent, QMessageBox.Icon.Question, "Unsaved changes", "Discard your changes to this patient?",
+               "What you typed here has not been saved.")
+    box.setObjectName("askDiscardPatientChanges")
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)  # Enter or Escape on the question loses nothing
+    box.setEscapeButton(keep)
+    box.exec()
+    return box.clickedButton() is discard
+
+
 def ask_save_before(parent: QWidget | None, what: str) -> bool:
     """Export and print show saved revisions only: offer to save first."""
     box = _box(parent, QMessageBox.Icon.Question, "Save first?",
