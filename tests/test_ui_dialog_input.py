@@ -323,3 +323,29 @@ def test_the_discard_question_defaults_to_keep_editing(qtbot, monkeypatch):
     QTimer.singleShot(0, lambda: answer("Discard"))
     assert prompts.ask_discard_patient_changes(None) is True
     assert seen == ["Discard your changes to this patient?"] * 2
+
+
+def test_the_catalogue_discard_question_defaults_to_keep_editing(qtbot):
+    """The real box: Enter, pressed by habit, keeps the catalogue edits; the button discards them."""
+    from careplan.ui.catalogue_window import confirm_discard
+
+    seen: list[str] = []
+
+    def answer(button_text: str | None) -> None:
+        box = next((w for w in QApplication.topLevelWidgets()
+                    if w.objectName() == "questionBox" and w.isVisible()), None)
+        if box is None:
+            QTimer.singleShot(0, lambda: answer(button_text))
+            return
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        if button_text is None:
+            QTest.keyClick(box.focusWidget() or box, Qt.Key.Key_Return)
+        else:
+            next(b for b in box.buttons() if b.text() == button_text).click()
+
+    QTimer.singleShot(0, lambda: answer(None))
+    assert confirm_discard(None, "Daily stretching") is False  # type: ignore[arg-type]
+    QTimer.singleShot(0, lambda: answer("Discard changes"))
+    assert confirm_discard(None, "Daily stretching") is True  # type: ignore[arg-type]
+    assert len(seen) == 2 and "Daily stretching" in seen[0]

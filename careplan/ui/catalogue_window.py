@@ -42,7 +42,7 @@ from careplan.ui.operations import CollectionOp, QueryOp, runner
 
 def confirm_discard(parent: QWidget, title: str) -> bool:
     return ask_yes_no(parent, "Unsaved changes", f"You changed '{title}' but did not save. Discard those changes?",
-                      "Discard changes", "Keep editing")
+                      "Discard changes", "Keep editing", destructive=True)
 
 
 class CatalogueWindow(QDialog):

@@ -31,13 +31,16 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
     box.exec()
 
 
-def ask_yes_no(parent: QWidget | None, title: str, question: str, yes: str, no: str = "Cancel") -> bool:
+def ask_yes_no(parent: QWidget | None, title: str, question: str, yes: str, no: str = "Cancel", *,
+               destructive: bool = False) -> bool:
+    """True when `yes` is clicked. A destructive `yes` (throwing work away) is never the default:
+    Enter, pressed by habit, then keeps what the user has."""
     box = QMessageBox(QMessageBox.Icon.Question, title, question, QMessageBox.StandardButton.NoButton, parent)
     box.setObjectName("questionBox")
     box.setTextFormat(Qt.TextFormat.PlainText)
     yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(no, QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(yes_button)
+    no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(no_button if destructive else yes_button)
     box.exec()
     return box.clickedButton() is yes_button
 
