@@ -303,24 +303,10 @@ def test_the_discard_question_defaults_to_keep_editing(qtbot, monkeypatch):
     """The real box: Enter on it keeps editing; the Discard button discards."""
     monkeypatch.setattr(prompts, "ask_discard_patient_changes", REAL_DISCARD_QUESTION)  # not the fixtures' stand-in
     seen: list[str] = []
-
-    def answer(button_text: str | None) -> None:
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if w.objectName() == "askDiscardPatientChanges" and w.isVisible()), None)
-        if box is None:  # not shown yet: look again on the next turn of the event loop
-            QTimer.singleShot(0, lambda: answer(button_text))
-            return
-        assert isinstance(box, QMessageBox)
-        seen.append(box.text())
-        if button_text is None:  # Enter where the keyboard focus is
-            QTest.keyClick(box.focusWidget() or box, Qt.Key.Key_Return)
-        else:
-            next(b for b in box.buttons() if b.text() == button_text).click()
-
-    QTimer.singleShot(0, lambda: answer(None))
+    answer_box("askDiscardPatientChanges", None, seen)
     assert REAL_DISCARD_QUESTION is not None
     assert prompts.ask_discard_patient_changes(None) is False
-    QTimer.singleShot(0, lambda: answer("Discard"))
+    answer_box("askDiscardPatientChanges", "Discard", seen)
     assert prompts.ask_discard_patient_changes(None) is True
     assert seen == ["Discard your changes to this patient?"] * 2
 
@@ -330,22 +316,22 @@ def test_the_catalogue_discard_question_defaults_to_keep_editing(qtbot):
     from careplan.ui.catalogue_window import confirm_discard
 
     seen: list[str] = []
-
-    def answer(button_text: str | None) -> None:
-        box = next((w for w in QApplication.topLevelWidgets()
-                    if w.objectName() == "questionBox" and w.isVisible()), None)
-        if box is None:
-            QTimer.singleShot(0, lambda: answer(button_text))
-            return
-        assert isinstance(box, QMessageBox)
-        seen.append(box.text())
-        if button_text is None:
-            QTest.keyClick(box.focusWidget() or box, Qt.Key.Key_Return)
-        else:
-            next(b for b in box.buttons() if b.text() == button_text).click()
-
-    QTimer.singleShot(0, lambda: answer(None))
+    answer_box("questionBox", None, seen)
     assert confirm_discard(None, "Daily stretching") is False  # type: ignore[arg-type]
-    QTimer.singleShot(0, lambda: answer("Discard changes"))
+    answer_box("questionBox", "Discard changes", seen)
     assert confirm_discard(None, "Daily stretching") is True  # type: ignore[arg-type]
     assert len(seen) == 2 and "Daily stretching" in seen[0]
+
+
+def answer_box(object_name: str, button_text: str | None, seen: list[str]) -> None:
+    """Once the message box named `object_name` shows, press Enter (None) or click a button."""
+    box = next((w for w in QApplication.topLevelWidgets() if w.objectName() == object_name and w.isVisible()), None)
+    if box is None:  # not shown yet: look again on the next turn of the event loop
+        QTimer.singleShot(0, lambda: answer_box(object_name, button_text, seen))
+        return
+    assert isinstance(box, QMessageBox)
+    seen.append(box.text())
+    if button_text is None:  # Enter where the keyboard focus is
+        QTest.keyClick(box.focusWidget() or box, Qt.Key.Key_Return)
+    else:
+        next(b for b in box.buttons() if b.text() == button_text).click()
