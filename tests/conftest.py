@@ -14,6 +14,7 @@ os.environ.setdefault("CAREPLAN_BUSY_TIMEOUT_MS", "1500")
 # The app refuses (and remembers) any database statement it runs on the GUI thread: see ui/db_guard.py.
 os.environ.setdefault("CAREPLAN_GUI_DB_GUARD", "1")
 
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -82,3 +83,13 @@ def sqlite_db(sqlite_url: str) -> Iterator[Database]:
     database = open_database(sqlite_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The local zone is India (UTC+05:30): for local-time display, and for times kept in UTC."""
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

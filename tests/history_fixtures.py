@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -84,6 +85,17 @@ def _plain(v: object) -> object:
     if isinstance(v, bool):
         return int(v)
     return v
+
+
+def tamper_sqlite(path: Path, *statements: str) -> None:
+    """What someone with the file and the sqlite3 shell could do: drop the guard and edit."""
+    conn = sqlite3.connect(path)
+    try:
+        for s in statements:
+            conn.execute(s)
+        conn.commit()
+    finally:
+        conn.close()
 
 
 def digest(db: Database) -> str:

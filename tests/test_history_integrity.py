@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -19,7 +15,7 @@ from careplan.persistence.models import HISTORY_TABLES
 from careplan.services import audit, catalogue, plans
 from careplan.services.check import check_database
 from tests.history_builders import make_patient, plan_with, save_history
-from tests.history_fixtures import counts, demo, hostile_patient, snapshot
+from tests.history_fixtures import counts, demo, hostile_patient, snapshot, tamper_sqlite
 
 T1 = datetime(2026, 3, 2, 9, 15, 0, 123456, tzinfo=UTC)
 
@@ -58,15 +54,6 @@ def test_each_save_is_a_numbered_revision_with_author_time_reason_and_text_snaps
     assert str(stored).startswith("2026-03-02 09:15:00.123456"), "stored as UTC, whatever the local zone"
     saved = [(e.action, e.actor, e.revision) for e in audit.list_events(db, mrn="MRN-1") if e.action == "plan.saved"]
     assert saved == [("plan.saved", "Nurse B", 2), ("plan.saved", "Nurse A", 1)]
-
-
-@pytest.fixture
-def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 def test_time_is_shown_in_local_time(sqlite_db: Database, kolkata: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -132,17 +119,6 @@ def _two_histories(db: Database) -> None:
         save_history(db, p.id or 0, revisions=4)
 
 
-def _tamper_sqlite(path: Path, *statements: str) -> None:
-    """What someone with the file and the sqlite3 shell could do: drop the guard and edit."""
-    conn = sqlite3.connect(path)
-    try:
-        for s in statements:
-            conn.execute(s)
-        conn.commit()
-    finally:
-        conn.close()
-
-
 REVISION_OF = ("(SELECT r.id FROM plan_revisions r JOIN plans pl ON pl.id = r.plan_id "
                "JOIN patients p ON p.id = pl.patient_id WHERE p.mrn = '{mrn}' AND r.number = {n})")
 
@@ -152,7 +128,7 @@ def test_check_names_a_dropped_trigger_and_the_first_edited_revision(sqlite_db: 
     path = sqlite_db.path
     assert path is not None and check_database(sqlite_db).ok
     sqlite_db.dispose()
-    _tamper_sqlite(
+    tamper_sqlite(
         path,
         "DROP TRIGGER revision_items_no_update",
         f"UPDATE revision_items SET notes = 'quietly changed' WHERE revision_id = {REVISION_OF.format(mrn='MRN-B', n=2)}",
@@ -171,7 +147,7 @@ def test_check_names_a_deleted_revision(sqlite_db: Database) -> None:
     assert path is not None
     sqlite_db.dispose()
     rev = REVISION_OF.format(mrn="MRN-A", n=3)
-    _tamper_sqlite(path, "DROP TRIGGER revision_items_no_delete", "DROP TRIGGER plan_revisions_no_delete",
+    tamper_sqlite(path, "DROP TRIGGER revision_items_no_delete", "DROP TRIGGER plan_revisions_no_delete",
                    f"DELETE FROM revision_items WHERE revision_id = {rev}", f"DELETE FROM plan_revisions WHERE id = {rev}")
     db = open_database(str(path))
     try:
