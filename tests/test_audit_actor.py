@@ -46,3 +46,16 @@ def test_a_name_at_the_limit_is_recorded_exactly(db: Database) -> None:
     actor = "Ж" * max_length("revision.author")
     create_patient(db, Patient(mrn="A-3", full_name="Ann Example"), actor=actor)
     assert [e.actor for e in audit.list_events(db, mrn="A-3")] == [actor]
+
+
+@pytest.mark.parametrize("author", ["", "   "])
+def test_a_save_without_a_name_is_refused_and_writes_nothing(db: Database, author: str) -> None:
+    from careplan.domain.plan import PlanContent
+    from careplan.services import plans
+
+    saved = make_patient(db, "A-4")
+    assert saved.id is not None
+    with pytest.raises(ValidationError) as e:
+        plans.save_revision(db, saved.id, base_revision=0, content=PlanContent(), author=author, reason="")
+    assert e.value.for_field("author") == "Enter your name before saving: every revision records who made it."
+    assert plans.history(db, saved.id) == []
