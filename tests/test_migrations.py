@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import sqlite3
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from careplan.paths import migrations_dir
 from careplan.persistence import schema
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.migrate import alembic_config, script_revisions, upgrade
-from careplan.persistence.models import HISTORY_TABLES
+from careplan.persistence.models import HISTORY_TABLES, Base
 from careplan.persistence.triggers import ensure_append_only, missing_triggers, trigger_names
 from careplan.services.check import check_database
 from tests.history_builders import make_patient, save_history
@@ -28,10 +29,23 @@ def test_known_revisions_match_the_migration_scripts() -> None:
     assert list(schema.KNOWN_REVISIONS) == script_revisions()
 
 
-def snapshot(path: Path) -> dict[str, list[tuple[object, ...]]]:
+def snapshot(path: Path, columns: dict[str, list[str]] | None = None) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table; with `columns`, only those columns (a later schema adds some)."""
     conn = sqlite3.connect(path)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in ALL_TABLES}
+        out = {}
+        for t in ALL_TABLES:
+            names = ", ".join(columns[t]) if columns else "*"
+            out[t] = conn.execute(f"SELECT {names} FROM {t} ORDER BY id").fetchall()
+        return out
+    finally:
+        conn.close()
+
+
+def column_names(path: Path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in ALL_TABLES}
     finally:
         conn.close()
 
@@ -44,15 +58,43 @@ def sqlite_triggers(path: Path) -> set[str]:
         conn.close()
 
 
-def test_upgrade_from_first_schema_keeps_all_history(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
+def at_first_schema(path: Path, build: Callable[[Database], object]) -> None:
+    """A database at the first schema holding what `build` saves with today's services.
+
+    The services speak today's schema, so the rows are built in a current database and copied,
+    column by column where the first schema has the column, into one created at 0001.
+    """
+    source = path.with_suffix(".head.sqlite3")
+    db = open_database(str(source))
+    build(db)
+    db.dispose()
     db = open_database(str(path), migrate=False)
     upgrade(db, from_version=None, target="0001_initial")
-    patients = [make_patient(db, f"MRN-{i}") for i in range(5)]
-    for p in patients:
-        save_history(db, p.id or 0, revisions=8)
     db.dispose()
+    conn = sqlite3.connect(path)
+    conn.execute("ATTACH DATABASE ? AS head", (str(source),))
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    old_tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    for table in tables:
+        if table not in old_tables:
+            continue
+        columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
+        names = ", ".join(f'"{c}"' for c in columns)
+        conn.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM head.{table}")
+    conn.commit()
+    conn.close()
+    source.unlink()
+
+
+def test_upgrade_from_first_schema_keeps_all_history(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    def build(db: Database) -> None:
+        for p in [make_patient(db, f"MRN-{i}") for i in range(5)]:
+            save_history(db, p.id or 0, revisions=8)
+
+    at_first_schema(path, build)
     before = snapshot(path)
+    old_columns = column_names(path)
     assert len(before["plan_revisions"]) == 40 and len(before["revision_items"]) == 240
     assert len(before["audit_events"]) == 45
 
@@ -63,7 +105,7 @@ def test_upgrade_from_first_schema_keeps_all_history(tmp_path: Path) -> None:
     report = check_database(db)
     db.dispose()
 
-    assert snapshot(path) == before, "a migration changed or dropped rows"
+    assert snapshot(path, old_columns) == before, "a migration changed or dropped rows"
     assert {n for t in HISTORY_TABLES for n in trigger_names(t)} <= sqlite_triggers(path)
     assert report.ok, report.problems
     assert report.revisions_checked == 40
@@ -75,11 +117,7 @@ def test_upgrade_from_first_schema_keeps_all_history(tmp_path: Path) -> None:
 
 def test_history_stays_append_only_after_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    db = open_database(str(path), migrate=False)
-    upgrade(db, from_version=None, target="0001_initial")
-    p = make_patient(db, "MRN-1")
-    save_history(db, p.id or 0, revisions=2)
-    db.dispose()
+    at_first_schema(path, lambda db: save_history(db, make_patient(db, "MRN-1").id or 0, revisions=2))
     db = open_database(str(path))
     for table in HISTORY_TABLES:
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
@@ -91,11 +129,7 @@ def test_history_stays_append_only_after_upgrade(tmp_path: Path) -> None:
 
 def test_failed_foreign_key_check_undoes_the_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "orphans.sqlite3"
-    db = open_database(str(path), migrate=False)
-    upgrade(db, from_version=None, target="0001_initial")
-    p = make_patient(db, "MRN-1")
-    save_history(db, p.id or 0, revisions=1)
-    db.dispose()
+    at_first_schema(path, lambda db: save_history(db, make_patient(db, "MRN-1").id or 0, revisions=1))
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA foreign_keys=OFF")
     conn.execute("INSERT INTO caregivers (patient_id, position, name, relationship, phone, email) VALUES (999, 0, 'x', '', '', '')")

@@ -23,6 +23,19 @@ class OnsetSite(StrEnum):
         return self.value.capitalize()
 
 
+class PatientStatus(StrEnum):
+    """Where the patient is in the clinic's care. Patients are never deleted."""
+
+    ACTIVE = "active"
+    DISCHARGED = "discharged"
+    DECEASED = "deceased"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
 @dataclass
 class Caregiver:
     name: str
@@ -49,6 +62,14 @@ class Patient:
     notes: str = ""
     caregivers: list[Caregiver] = field(default_factory=list)
     care_team: list[TeamMember] = field(default_factory=list)
+    onset_date: date | None = None
+    usual_weight_kg: float | None = None
+    height_cm: float | None = None
+    # Set only by lifecycle events (discharge, death, reinstatement), never by editing details.
+    status: PatientStatus = PatientStatus.ACTIVE
+    status_reason: str | None = None
+    status_date: date | None = None
+    fictional: bool = False
     id: int | None = None
     version: int = 0
 

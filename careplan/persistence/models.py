@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -51,6 +53,15 @@ class PatientRow(Base):
     date_of_birth: Mapped[date | None] = mapped_column(Date)
     diagnosis_date: Mapped[date | None] = mapped_column(Date)
     onset_site: Mapped[str | None] = mapped_column(String(16))
+    # Lifecycle (migration 0004): see careplan.domain.patient.PatientStatus.
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active", index=True)
+    status_reason: Mapped[str | None] = mapped_column(String(32))
+    status_date: Mapped[date | None] = mapped_column(Date)
+    # Demo patients, so `careplan demo --remove` can remove only them.
+    fictional: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    onset_date: Mapped[date | None] = mapped_column(Date)
+    usual_weight_kg: Mapped[float | None] = mapped_column(Float)
+    height_cm: Mapped[float | None] = mapped_column(Float)
     preferred_language: Mapped[str] = mapped_column(String(max_length("patient.preferred_language")), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -65,6 +76,9 @@ class PatientRow(Base):
     )
     plan: Mapped[PlanRow | None] = relationship(back_populates="patient")
 
+    __table_args__ = (
+        CheckConstraint("status IN ('active', 'discharged', 'deceased', 'archived')", name="patient_status"),
+    )
     __mapper_args__ = {"version_id_col": version_id}
 
 

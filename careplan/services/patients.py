@@ -14,7 +14,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
 from careplan.domain.limits import max_length
-from careplan.domain.patient import Caregiver, OnsetSite, Patient, TeamMember, validate_patient
+from careplan.domain.patient import (
+    Caregiver,
+    OnsetSite,
+    Patient,
+    PatientStatus,
+    TeamMember,
+    validate_patient,
+)
 from careplan.domain.team import Role
 from careplan.domain.text import quoted
 from careplan.persistence.engine import Database
@@ -96,6 +103,13 @@ def to_domain(row: PatientRow) -> Patient:
         notes=row.notes,
         caregivers=[Caregiver(c.name, c.relationship_, c.phone, c.email) for c in row.caregivers],
         care_team=[TeamMember(m.name, Role(m.role), m.phone) for m in row.care_team],
+        onset_date=row.onset_date,
+        usual_weight_kg=row.usual_weight_kg,
+        height_cm=row.height_cm,
+        status=PatientStatus(row.status),
+        status_reason=row.status_reason,
+        status_date=row.status_date,
+        fictional=row.fictional,
     )
 
 
@@ -106,6 +120,9 @@ def _apply(row: PatientRow, p: Patient) -> None:
     row.date_of_birth = p.date_of_birth
     row.diagnosis_date = p.diagnosis_date
     row.onset_site = p.onset_site.value if p.onset_site else None
+    row.onset_date = p.onset_date
+    row.usual_weight_kg = p.usual_weight_kg
+    row.height_cm = p.height_cm
     row.preferred_language = p.preferred_language
     row.notes = p.notes
     row.caregivers = [
