@@ -94,9 +94,11 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 
 def cmd_patients(args: argparse.Namespace) -> int:
-    from careplan.services.patients import count_patients, search_patients
+    from careplan.domain.patient import PatientStatus
+    from careplan.services.patients import count_patients, refresh_search_keys, search_patients
 
     db = db_from(args)
+    refresh_search_keys(db)
     total = count_patients(db, args.search)
     rows = []
     page = 1000
@@ -106,11 +108,13 @@ def cmd_patients(args: argparse.Namespace) -> int:
         print_json([{
             "mrn": r.mrn, "name": r.full_name, "plan_status": r.plan_status, "revisions": r.revisions,
             "next_review": r.next_review.isoformat() if r.next_review else None, "review": r.review_state.value,
+            "status": r.status.value,
         } for r in rows])
     else:
         for r in rows:
             nxt = r.next_review.isoformat() if r.next_review else "-"
-            print(f"{r.mrn:20} {r.full_name:40} {r.plan_status:7} rev {r.revisions:<4} next review {nxt} ({r.review_state.label})")
+            life = "" if r.status is PatientStatus.ACTIVE else f"  [{r.status.label}]"
+            print(f"{r.mrn:20} {r.full_name:40} {r.plan_status:7} rev {r.revisions:<4} next review {nxt} ({r.review_state.label}){life}")
     return 0
 
 
