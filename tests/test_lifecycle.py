@@ -7,7 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from careplan.domain.lifecycle import DischargeReason, LifecycleError, PlanReadOnlyError, plan_read_only
+from careplan.domain.lifecycle import (
+    DischargeReason,
+    LifecycleError,
+    PlanReadOnlyError,
+    plan_read_only,
+)
 from careplan.domain.patient import PatientStatus
 from careplan.persistence.engine import Database
 from careplan.services import audit, lifecycle, patients, plans

@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="fill the database with clearly fictional demo patients and plans")
     p.add_argument("--patients", type=int, default=50, metavar="N", help="how many patients (default 50)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; the same seed gives the same data")
+    p.add_argument("--remove", action="store_true",
+                   help="remove every demo (fictional) patient with their plans and history; real patients are never touched")
+    p.add_argument("--json", action="store_true", help="print what was added or removed as JSON")
     add_db_argument(p)
     p.set_defaults(handler=cmd_demo)
 
@@ -60,6 +63,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from careplan.services.demo import generate_demo
 
     db = db_from(args)
+    if args.remove:
+        from careplan.services.demo_removal import remove_demo_patients
+
+        removed = remove_demo_patients(db, actor=actor(args))
+        if args.json:
+            print_json(removed)
+        else:
+            print(f"Removed {removed['patients']:,} demo patients with {removed['revisions']:,} plan revisions "
+                  f"from {db.describe()}")
+        return 0
     started = time.perf_counter()
     tty = sys.stderr.isatty()
 
@@ -70,6 +83,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     totals = generate_demo(db, patients=args.patients, seed=args.seed, progress=progress, actor=actor(args))
     if tty:
         print(file=sys.stderr)
+    if args.json:
+        print_json(totals)
+        return 0
     print(f"Added {totals['patients']:,} demo patients with {totals['revisions']:,} plan revisions "
           f"in {time.perf_counter() - started:.1f} s to {db.describe()}")
     return 0

@@ -13,7 +13,7 @@ never deletable.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from careplan.persistence.models import HISTORY_TABLES
@@ -50,7 +50,7 @@ def ensure_append_only(conn: Connection) -> None:
             conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {upd} BEFORE UPDATE ON {table} {raise_}"))
             conn.execute(text(f"CREATE TRIGGER IF NOT EXISTS {dele} BEFORE DELETE ON {table} "
                               f"WHEN NOT {_FICTIONAL_OWNER[table]} {raise_}"))
-        for name, table, column in zip(GUARD_TRIGGERS, ("patients", "plans"), ("fictional", "patient_id"), strict=True):
+        for name, table, column in _guards(conn):
             conn.execute(text(
                 f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE UPDATE OF {column} ON {table} "
                 f"WHEN NEW.{column} IS NOT OLD.{column} "
@@ -62,13 +62,22 @@ def ensure_append_only(conn: Connection) -> None:
         raise RuntimeError(f"Unsupported database engine: {conn.dialect.name}")
 
 
+def _guards(conn: Connection) -> list[tuple[str, str, str]]:
+    """(trigger, table, column) of the guards. None before migration 0004 added patients.fictional
+    (a migration run can stop at an older target, and ends here too)."""
+    if "fictional" not in {c["name"] for c in inspect(conn).get_columns("patients")}:
+        return []
+    return list(zip(GUARD_TRIGGERS, ("patients", "plans"), ("fictional", "patient_id"), strict=True))
+
+
 def _ensure_postgresql(conn: Connection) -> None:
     conn.execute(text(
         "CREATE OR REPLACE FUNCTION careplan_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"RAISE EXCEPTION '% {APPEND_ONLY_MESSAGE}', TG_TABLE_NAME; END $$"
     ))
     # One branch per table: PL/pgSQL resolves OLD's columns only in the branch that runs.
-    branches = " ELSIF ".join(f"TG_TABLE_NAME = '{t}' AND {cond} THEN RETURN OLD;" for t, cond in _FICTIONAL_OWNER.items())
+    branches = " ELSIF ".join(f"TG_TABLE_NAME = '{t}' THEN IF {cond} THEN RETURN OLD; END IF;"
+                              for t, cond in _FICTIONAL_OWNER.items())
     conn.execute(text(
         "CREATE OR REPLACE FUNCTION careplan_history_delete() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         f"IF {branches} END IF; RAISE EXCEPTION '% {APPEND_ONLY_MESSAGE}', TG_TABLE_NAME; END $$"
@@ -85,7 +94,7 @@ def _ensure_postgresql(conn: Connection) -> None:
                           "FOR EACH ROW EXECUTE FUNCTION careplan_history_delete()"))
         conn.execute(text(f"CREATE OR REPLACE TRIGGER {PG_TRUNCATE.format(table=table)} BEFORE TRUNCATE ON {table} "
                           "FOR EACH STATEMENT EXECUTE FUNCTION careplan_append_only()"))
-    for name, table, column in zip(GUARD_TRIGGERS, ("patients", "plans"), ("fictional", "patient_id"), strict=True):
+    for name, table, column in _guards(conn):
         conn.execute(text(
             f"CREATE OR REPLACE TRIGGER {name} BEFORE UPDATE OF {column} ON {table} FOR EACH ROW "
             f"WHEN (NEW.{column} IS DISTINCT FROM OLD.{column}) EXECUTE FUNCTION careplan_fixed_column('{column}')"

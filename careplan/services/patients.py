@@ -6,16 +6,15 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, func, or_, select, update
+from sqlalchemy import Select, Table, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
 from careplan.domain.limits import max_length
-from careplan.domain.search_fold import FOLD_VERSION, fold
 from careplan.domain.patient import (
     Caregiver,
     OnsetSite,
@@ -24,6 +23,7 @@ from careplan.domain.patient import (
     TeamMember,
     validate_patient,
 )
+from careplan.domain.search_fold import FOLD_VERSION, fold
 from careplan.domain.team import Role
 from careplan.domain.text import quoted
 from careplan.persistence.engine import Database
@@ -100,7 +100,7 @@ def refresh_search_keys(db: Database, *, batch: int = 1000) -> int | None:
     with db.transaction() as s:
         rows = s.execute(select(PatientRow.id, PatientRow.full_name, PatientRow.search_name)).all()
         stale = [{"pid": pid, "key": search_key(name)} for pid, name, key in rows if key != search_key(name)]
-        table = PatientRow.__table__
+        table = cast(Table, PatientRow.__table__)  # Core: the ORM would bump version_id
         for start in range(0, len(stale), batch):
             s.connection().execute(
                 update(table).where(table.c.id == bindparam("pid")).values(search_name=bindparam("key")),
