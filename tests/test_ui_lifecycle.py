@@ -149,3 +149,14 @@ def test_a_refused_change_says_why(qtbot, make_window, ui_db, monkeypatch, answe
     settle(qtbot)
     assert answers.errors and "changed by someone else" in answers.errors[0]
     assert patient_service.get_patient(ui_db, p.id or 0).status is PatientStatus.DISCHARGED
+
+
+def test_the_audit_log_says_lifecycle_events_in_plain_words(ui_db):
+    from careplan.ui.audit_text import summarise
+
+    p = make_patient(ui_db, "UI-7")
+    lifecycle.discharge(ui_db, p.id or 0, reason=DischargeReason.TRANSFERRED, version=p.version, actor="a",
+                        on=date(2026, 2, 3))
+    event = audit.list_events(ui_db, mrn="UI-7")[0]
+    assert (event.label, summarise(event)) == (
+        "Patient discharged", "Was active. Reason: transferred to another clinic. Date: 2026-02-03.")
