@@ -121,3 +121,41 @@ def test_default_list_hides_archived_but_search_finds_them(db: Database) -> None
     assert patients.count_patients(db, statuses=patients.DEFAULT_STATUSES) == 1
     found = {r.mrn: r.status for r in patients.search_patients(db, "anna")}
     assert found == {"L-A": PatientStatus.ACTIVE, "L-B": PatientStatus.ARCHIVED}
+
+
+def test_a_save_racing_a_discharge_on_postgresql_waits_and_is_refused(db: Database) -> None:
+    """The discharge holds the patient row; the save's FOR SHARE read waits for it, then sees 'discharged'."""
+    if db.is_sqlite:
+        pytest.skip("SQLite serialises writers with BEGIN IMMEDIATE: no two writes overlap")
+    import threading
+
+    from sqlalchemy import text
+
+    p = make_patient(db, "L-R")
+    save_history(db, p.id or 0, 1)
+    outcome: list[BaseException | object] = []
+
+    def save() -> None:
+        try:
+            outcome.append(plans.save_revision(db, p.id or 0, base_revision=1, content=plan_with(2),
+                                               author="Nurse Test", reason="racing"))
+        except BaseException as e:  # handed back to the test
+            outcome.append(e)
+
+    with db.engine.connect() as other:
+        tx = other.begin()
+        other.execute(text("UPDATE patients SET status = 'discharged', status_reason = 'moved' WHERE id = :id"),
+                      {"id": p.id})
+        saver = threading.Thread(target=save)
+        saver.start()
+        with db.engine.connect() as watch:  # wait until the save is blocked on the patient row
+            for _ in range(600):
+                waiting = watch.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                             "AND datname = current_database()")).scalar()
+                if waiting or not saver.is_alive():
+                    break
+                threading.Event().wait(0.05)
+        tx.commit()
+        saver.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], PlanReadOnlyError), outcome
+    assert len(plans.history(db, p.id or 0)) == 1

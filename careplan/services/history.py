@@ -106,16 +106,17 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
 def refuse_if_read_only(s: Session, ids: Sequence[int]) -> None:
     """Only an active patient's plan changes (domain/lifecycle.py).
 
-    The patient rows are read FOR SHARE: on PostgreSQL a discharge committing between this check
-    and our commit waits for us instead (SQLite writers are serialised by BEGIN IMMEDIATE).
+    Every patient row of the write is read FOR SHARE, active or not: on PostgreSQL a discharge
+    committing between this check and our commit then waits for us instead (a lock on only the
+    inactive rows would let it through). SQLite writers are serialised by BEGIN IMMEDIATE.
     """
     for start in range(0, len(ids), CHUNK):
         q = (select(PatientRow.mrn, PatientRow.status, PatientRow.status_reason, PatientRow.status_date)
-             .where(PatientRow.id.in_(ids[start:start + CHUNK]), PatientRow.status != PatientStatus.ACTIVE.value)
-             .with_for_update(read=True))
-        for mrn, status, reason, on in s.execute(q).all()[:1]:
+             .where(PatientRow.id.in_(ids[start:start + CHUNK])).with_for_update(read=True))
+        for mrn, status, reason, on in s.execute(q):
             why = read_only_message(PatientStatus(status), reason, on)
-            raise PlanReadOnlyError(f"{mrn}: {why} Nothing was saved.")
+            if why is not None:
+                raise PlanReadOnlyError(f"{mrn}: {why} Nothing was saved.")
 
 
 def _heads(s: Session, patient_ids: list[int]) -> dict[int, _Head]:
