@@ -16,7 +16,7 @@ from careplan.ui import lifecycle as lifecycle_ui
 
 pytest.register_assert_rewrite("tests.ui_fixtures")  # before it is imported below
 from tests.history_builders import make_patient, save_history  # noqa: E402
-from tests.ui_fixtures import settle  # noqa: E402
+from tests.ui_fixtures import core_codes, pick, settle  # noqa: E402
 
 pytest_plugins = ["tests.ui_fixtures"]
 
@@ -160,3 +160,21 @@ def test_the_audit_log_says_lifecycle_events_in_plain_words(ui_db):
     event = audit.list_events(ui_db, mrn="UI-7")[0]
     assert (event.label, summarise(event)) == (
         "Patient discharged", "Was active. Reason: transferred to another clinic. Date: 2026-02-03.")
+
+
+def test_unsaved_edits_are_saved_first_when_asked_then_the_patient_is_discharged(qtbot, make_window, ui_db,
+                                                                                 monkeypatch, answers):
+    p = make_patient(ui_db, "UI-8")
+    save_history(ui_db, p.id or 0, 1)
+    window = make_window()
+    _open(qtbot, window, p.id or 0)
+    pick(qtbot, window, core_codes(window)[-1])
+    assert window.editor.doc.modified
+    answers.save_changes, answers.reason = "save", "Last review before the move"
+    monkeypatch.setattr(lifecycle_ui, "ask_discharge", lambda parent, patient: (DischargeReason.MOVED, date.today()))
+    window.lifecycle.actions["discharge"].trigger()
+    settle(qtbot)
+    assert answers.asked == ["save changes", "reason 2"]
+    assert [r.reason for r in plans.history(ui_db, p.id or 0)][-1] == "Last review before the move"
+    assert patient_service.get_patient(ui_db, p.id or 0).status is PatientStatus.DISCHARGED
+    assert not window.editor.doc.modified and window.editor.read_only_reason is not None
