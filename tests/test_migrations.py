@@ -200,7 +200,8 @@ def test_migrations_alone_install_the_guards_the_app_expects(db_url: str) -> Non
             for name in from_migrations:
                 conn.execute(text(f"DROP TRIGGER {name}"))
         else:
-            conn.execute(text("DROP FUNCTION careplan_append_only() CASCADE"))
+            for function in ("careplan_append_only", "careplan_history_delete", "careplan_fixed_column"):
+                conn.execute(text(f"DROP FUNCTION {function}() CASCADE"))
         assert guard_definitions(conn) == {}
         ensure_append_only(conn)
         from_app = guard_definitions(conn)

@@ -18,6 +18,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help="fill the database with clearly fictional demo patients and plans")
     p.add_argument("--patients", type=int, default=50, metavar="N", help="how many patients (default 50)")
     p.add_argument("--seed", type=int, default=1, metavar="S", help="random seed; the same seed gives the same data")
+    p.add_argument("--remove", action="store_true",
+                   help="remove every demo (fictional) patient with their plans and history; real patients are never touched")
+    p.add_argument("--json", action="store_true", help="print what was added or removed as JSON")
     add_db_argument(p)
     p.set_defaults(handler=cmd_demo)
 
@@ -60,6 +63,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from careplan.services.demo import generate_demo
 
     db = db_from(args)
+    if args.remove:
+        from careplan.services.demo_removal import remove_demo_patients
+
+        removed = remove_demo_patients(db, actor=actor(args))
+        if args.json:
+            print_json(removed)
+        else:
+            print(f"Removed {removed['patients']:,} demo patients with {removed['revisions']:,} plan revisions "
+                  f"from {db.describe()}")
+        return 0
     started = time.perf_counter()
     tty = sys.stderr.isatty()
 
@@ -70,6 +83,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     totals = generate_demo(db, patients=args.patients, seed=args.seed, progress=progress, actor=actor(args))
     if tty:
         print(file=sys.stderr)
+    if args.json:
+        print_json(totals)
+        return 0
     print(f"Added {totals['patients']:,} demo patients with {totals['revisions']:,} plan revisions "
           f"in {time.perf_counter() - started:.1f} s to {db.describe()}")
     return 0
@@ -94,9 +110,11 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
 
 
 def cmd_patients(args: argparse.Namespace) -> int:
-    from careplan.services.patients import count_patients, search_patients
+    from careplan.domain.patient import PatientStatus
+    from careplan.services.patients import count_patients, refresh_search_keys, search_patients
 
     db = db_from(args)
+    refresh_search_keys(db)
     total = count_patients(db, args.search)
     rows = []
     page = 1000
@@ -106,11 +124,13 @@ def cmd_patients(args: argparse.Namespace) -> int:
         print_json([{
             "mrn": r.mrn, "name": r.full_name, "plan_status": r.plan_status, "revisions": r.revisions,
             "next_review": r.next_review.isoformat() if r.next_review else None, "review": r.review_state.value,
+            "status": r.status.value,
         } for r in rows])
     else:
         for r in rows:
             nxt = r.next_review.isoformat() if r.next_review else "-"
-            print(f"{r.mrn:20} {r.full_name:40} {r.plan_status:7} rev {r.revisions:<4} next review {nxt} ({r.review_state.label})")
+            life = "" if r.status is PatientStatus.ACTIVE else f"  [{r.status.label}]"
+            print(f"{r.mrn:20} {r.full_name:40} {r.plan_status:7} rev {r.revisions:<4} next review {nxt} ({r.review_state.label}){life}")
     return 0
 
 

@@ -30,9 +30,9 @@ def has_display() -> bool:
 DATA_LAYER = (
     "careplan.domain.catalogue", "careplan.domain.diff", "careplan.domain.disciplines", "careplan.domain.patient",
     "careplan.domain.plan", "careplan.domain.rebase", "careplan.domain.team", "careplan.domain.text",
-    "careplan.persistence.engine", "careplan.persistence.models", "careplan.services.audit",
+    "careplan.domain.lifecycle", "careplan.domain.search_fold", "careplan.persistence.engine", "careplan.persistence.models", "careplan.services.audit",
     "careplan.services.catalogue", "careplan.services.changes", "careplan.services.clock", "careplan.services.patients",
-    "careplan.services.plans",
+    "careplan.services.plans", "careplan.services.lifecycle",
 )
 
 
@@ -45,10 +45,12 @@ def open_app(args: argparse.Namespace) -> int:
     from careplan.domain.errors import CarePlanError
     from careplan.persistence.engine import open_database
     from careplan.services.catalogue import sync_shipped_catalogue_if_changed
+    from careplan.services.patients import refresh_search_keys
 
     try:  # the database is opened (and upgraded if need be) before any window exists
         db = open_database(getattr(args, "db", None))
         sync_shipped_catalogue_if_changed(db)
+        refresh_search_keys(db)  # after an upgrade that changed how names are folded for search
     except CarePlanError as e:
         from careplan.ui.app import show_startup_error
 

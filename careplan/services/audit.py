@@ -23,6 +23,11 @@ CHANGES_CHANNEL = "careplan_changes"
 ACTIONS = {
     "patient.created": "Patient created",
     "patient.edited": "Patient edited",
+    "patient.discharged": "Patient discharged",
+    "patient.deceased": "Death recorded",
+    "patient.archived": "Patient archived",
+    "patient.reinstated": "Patient reinstated",
+    "demo.removed": "Demo patients removed",
     "catalogue.seeded": "Catalogue loaded",
     "catalogue.added": "Catalogue item added",
     "catalogue.edited": "Catalogue item edited",

@@ -145,9 +145,10 @@ def audit_only(value: T) -> Outcome[T]:
 
 # --- saves made elsewhere ----------------------------------------------------------------------
 
-PATIENT_ACTIONS = {"patient.created", "patient.edited"}
+PATIENT_ACTIONS = {"patient.created", "patient.edited", "patient.discharged", "patient.deceased", "patient.archived",
+                   "patient.reinstated"}
 PLAN_ACTIONS = {"plan.saved", "plan.restored"}
-EVERYTHING_ACTIONS = {"data.imported", "database.restored"}
+EVERYTHING_ACTIONS = {"data.imported", "database.restored", "demo.removed"}
 
 
 @dataclass(frozen=True)

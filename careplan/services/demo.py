@@ -98,7 +98,7 @@ def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count:
             "mrn": mrn_for(seed, i), "full_name": f"{first} {last}", "search_name": search_key(f"{first} {last}"),
             "date_of_birth": dob, "diagnosis_date": diagnosed, "onset_site": rng.choice(list(OnsetSite)).value,
             "preferred_language": rng.choice(("English", "Polski", "Ελληνικά", "Español", "Deutsch", "Русский", "Français")),
-            "notes": "", "created_at": now, "updated_at": now, "version_id": 1, "_days": days,
+            "notes": "", "created_at": now, "updated_at": now, "version_id": 1, "fictional": True, "_days": days,
         })
     with db.transaction() as s:
         ids = s.scalars(

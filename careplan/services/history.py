@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import CarePlanError
+from careplan.domain.lifecycle import PlanReadOnlyError, read_only_message
+from careplan.domain.patient import PatientStatus
 from careplan.domain.plan import (
     GENESIS_HASH,
     Goal,
@@ -33,7 +35,7 @@ from careplan.domain.plan import (
     PlanStatus,
     Revision,
 )
-from careplan.persistence.models import PlanRevisionRow, PlanRow, RevisionItemRow
+from careplan.persistence.models import PatientRow, PlanRevisionRow, PlanRow, RevisionItemRow
 from careplan.services import audit
 
 CHUNK = 500  # rows per IN (...) or multi-row INSERT: SQLite limits the values bound in one statement
@@ -92,12 +94,29 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
     runs = [r for r in runs if r.entries]
     if len({r.patient_id for r in runs}) != len(runs):
         raise ValueError("one run per plan: a plan's revisions are appended in one run, in order")
+    refuse_if_read_only(s, [r.patient_id for r in runs])
     heads = _heads(s, [r.patient_id for r in runs])
     chains = [_chain(run, heads.get(run.patient_id)) for run in runs]
     plan_ids = _move_heads(s, runs, heads, chains)
     _insert(s, [(plan_id, rev) for plan_id, chain in zip(plan_ids, chains, strict=True) for rev in chain])
     audit.record_many(s, [e for run, chain in zip(runs, chains, strict=True) for e in _events(run, chain)])
     return chains
+
+
+def refuse_if_read_only(s: Session, ids: Sequence[int]) -> None:
+    """Only an active patient's plan changes (domain/lifecycle.py).
+
+    Every patient row of the write is read FOR SHARE, active or not: on PostgreSQL a discharge
+    committing between this check and our commit then waits for us instead (a lock on only the
+    inactive rows would let it through). SQLite writers are serialised by BEGIN IMMEDIATE.
+    """
+    for start in range(0, len(ids), CHUNK):
+        q = (select(PatientRow.mrn, PatientRow.status, PatientRow.status_reason, PatientRow.status_date)
+             .where(PatientRow.id.in_(ids[start:start + CHUNK])).with_for_update(read=True))
+        for mrn, status, reason, on in s.execute(q):
+            why = read_only_message(PatientStatus(status), reason, on)
+            if why is not None:
+                raise PlanReadOnlyError(f"{mrn}: {why} Nothing was saved.")
 
 
 def _heads(s: Session, patient_ids: list[int]) -> dict[int, _Head]:

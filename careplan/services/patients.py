@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, Table, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -22,11 +23,12 @@ from careplan.domain.patient import (
     TeamMember,
     validate_patient,
 )
+from careplan.domain.search_fold import FOLD_VERSION, fold
 from careplan.domain.team import Role
 from careplan.domain.text import quoted
 from careplan.persistence.engine import Database
 from careplan.persistence.errors import violated_constraint
-from careplan.persistence.models import CaregiverRow, PatientRow, PlanRow, TeamMemberRow
+from careplan.persistence.models import AppMetaRow, CaregiverRow, PatientRow, PlanRow, TeamMemberRow
 from careplan.services import audit
 from careplan.services.clock import today, utcnow
 
@@ -70,12 +72,43 @@ class PatientSummary:
     revisions: int
     next_review: date | None
     review_state: ReviewState
+    status: PatientStatus = PatientStatus.ACTIVE
+
+
+# Shown by default: patients in the clinic's care and those whose course ended recently enough
+# to still be looked up. Archived patients appear when searched for or asked for.
+DEFAULT_STATUSES = (PatientStatus.ACTIVE, PatientStatus.DISCHARGED, PatientStatus.DECEASED)
+SEARCH_KEY_VERSION = "search_key_version"  # app_meta key: the fold() version search_name was built with
 
 
 def search_key(name: str) -> str:
-    # Case folding can lengthen a name ("ﬃ" -> "ffi"); the key must still fit its column. Only
-    # the part of a very long name past the limit is then not found by search.
-    return name.casefold()[: max_length("patient.full_name")]
+    # Folding can lengthen a name ("ﬃ" -> "ffi", "æ" -> "ae"); the key must still fit its column.
+    # Only the part of a very long name past the limit is then not found by search.
+    return fold(name)[: max_length("patient.full_name")]
+
+
+def refresh_search_keys(db: Database, *, batch: int = 1000) -> int | None:
+    """Rebuild every search_name when fold() changed since they were built; the count, or None if current.
+
+    Runs at start-up (cli/common.py, cli/gui.py). Only patients.search_name is written: no
+    history row, no version_id (a coordinator's open patient dialog must not see a conflict).
+    """
+    with db.reading() as s:
+        if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == SEARCH_KEY_VERSION)) == FOLD_VERSION:
+            return None
+    changed = 0
+    with db.transaction() as s:
+        rows = s.execute(select(PatientRow.id, PatientRow.full_name, PatientRow.search_name)).all()
+        stale = [{"pid": pid, "key": search_key(name)} for pid, name, key in rows if key != search_key(name)]
+        table = cast(Table, PatientRow.__table__)  # Core: the ORM would bump version_id
+        for start in range(0, len(stale), batch):
+            s.connection().execute(
+                update(table).where(table.c.id == bindparam("pid")).values(search_name=bindparam("key")),
+                stale[start:start + batch],
+            )
+        changed = len(stale)
+        s.merge(AppMetaRow(key=SEARCH_KEY_VERSION, value=FOLD_VERSION))
+    return changed
 
 
 def review_state(revisions: int, next_review: date | None, on: date) -> ReviewState:
@@ -235,18 +268,25 @@ SORT_COLUMNS = {
 }
 
 
-def _filtered(text: str) -> Select[Any]:
+def _like(needle: str) -> str:
+    return "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _filtered(text: str, statuses: Collection[PatientStatus] | None) -> Select[Any]:
+    """Patients whose folded name or case-folded MRN contains `text`, in `statuses` (None: all)."""
     q = select(PatientRow.id).outerjoin(PlanRow, PlanRow.patient_id == PatientRow.id)
-    needle = text.strip().casefold()
-    if needle:
-        like = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        q = q.where(or_(PatientRow.search_name.like(like, escape="\\"), func.lower(PatientRow.mrn).like(like, escape="\\")))
+    typed = text.strip()
+    if typed:
+        q = q.where(or_(PatientRow.search_name.like(_like(fold(typed)), escape="\\"),
+                        func.lower(PatientRow.mrn).like(_like(typed.casefold()), escape="\\")))
+    if statuses is not None:
+        q = q.where(PatientRow.status.in_([st.value for st in statuses]))
     return q
 
 
-def count_patients(db: Database, text: str = "") -> int:
+def count_patients(db: Database, text: str = "", *, statuses: Collection[PatientStatus] | None = None) -> int:
     with db.reading() as s:
-        return int(s.scalar(select(func.count()).select_from(_filtered(text).subquery())) or 0)
+        return int(s.scalar(select(func.count()).select_from(_filtered(text, statuses).subquery())) or 0)
 
 
 def search_patients(
@@ -258,17 +298,21 @@ def search_patients(
     offset: int = 0,
     limit: int = 200,
     on: date | None = None,
+    statuses: Collection[PatientStatus] | None = None,
 ) -> list[PatientSummary]:
-    """One page of patients whose name or MRN contains `text` (case-insensitive)."""
+    """One page of patients whose name (ignoring case and accents) or MRN contains `text`.
+
+    `statuses` limits the list (None: every patient, archived too).
+    """
     on = on or today()
     col = SORT_COLUMNS[sort]
     order = [col.desc() if descending else col.asc(), PatientRow.id]
     if sort in ("plan_status", "next_review"):
         order.insert(0, col.is_(None))  # patients without a plan last, whichever way
     q = (
-        _filtered(text)
+        _filtered(text, statuses)
         .add_columns(PatientRow.mrn, PatientRow.full_name, PatientRow.date_of_birth, PlanRow.status,
-                     PlanRow.current_revision, PlanRow.next_review)
+                     PlanRow.current_revision, PlanRow.next_review, PatientRow.status)
         .order_by(*order)
         .offset(offset)
         .limit(limit)
@@ -276,7 +320,8 @@ def search_patients(
     with db.reading() as s:
         rows = s.execute(q).all()
     out = []
-    for pid, mrn, name, dob, status, revs, nxt in rows:
+    for pid, mrn, name, dob, status, revs, nxt, life in rows:
         revs = revs or 0
-        out.append(PatientSummary(pid, mrn, name, dob, status if revs else "none", revs, nxt, review_state(revs, nxt, on)))
+        out.append(PatientSummary(pid, mrn, name, dob, status if revs else "none", revs, nxt, review_state(revs, nxt, on),
+                                  PatientStatus(life)))
     return out

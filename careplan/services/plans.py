@@ -43,6 +43,7 @@ from careplan.services.history import (
     HeadMovedError,
     Run,
     append_revisions,
+    refuse_if_read_only,
     revision_from_rows,
 )
 from careplan.services.patients import NotFoundError, get_patient
@@ -239,6 +240,7 @@ def save_draft(db: Database, patient_id: int, author: str, base_revision: int, c
     # save time (NUL, a lone surrogate), which neither database could store as raw text.
     data = json.dumps(content.to_dict(), ensure_ascii=True)
     with db.transaction() as s:
+        refuse_if_read_only(s, [patient_id])
         row = s.scalar(select(PlanDraftRow).where(PlanDraftRow.patient_id == patient_id, PlanDraftRow.author == author))
         if row is None:
             s.add(PlanDraftRow(patient_id=patient_id, author=author, base_revision=base_revision, content_json=data, saved_at=utcnow()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from careplan.domain.lifecycle import reason_label
 from careplan.services.audit import AuditEvent
 
 _PATIENT_FIELDS = {
@@ -55,6 +56,10 @@ def summarise(e: AuditEvent) -> str:
     if a == "patient.edited":
         fields = d.get("fields") or []
         return f"Changed {_listed(list(fields), _PATIENT_FIELDS)}." if fields else "Saved with no changes."
+    if a.startswith("patient.") and "from" in d:  # a lifecycle event (services/lifecycle.py)
+        return lifecycle_summary(d)
+    if a == "demo.removed":
+        return f"{_plural(int(d.get('patients', 0)), 'demo patient')} removed with their history."
     if a == "catalogue.seeded":
         return (f"{_plural(int(d.get('added', 0)), 'item')} added and {int(d.get('updated', 0)):,} updated "
                 "from the CarePlan catalogue.")
@@ -85,3 +90,13 @@ def summarise(e: AuditEvent) -> str:
             extras.append("large print")
         return f"{what}" + (f" ({', '.join(extras)})." if extras else ".")
     return _generic(d)
+
+
+def lifecycle_summary(d: dict[str, Any]) -> str:
+    """E.g. "Was active. Reason: moved away. Date: 2026-11-02." (the codes in plain words)."""
+    parts = [f"Was {d['from']}."]
+    if d.get("reason"):
+        parts.append(f"Reason: {reason_label(str(d['reason']))}.")
+    if d.get("date"):
+        parts.append(f"Date: {d['date']}.")
+    return " ".join(parts)

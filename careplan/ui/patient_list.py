@@ -10,6 +10,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -54,6 +55,10 @@ class PatientListPanel(QWidget):
         self.count.setTextFormat(Qt.TextFormat.PlainText)
         self.count.setWordWrap(True)
         layout.addWidget(self.count)
+        self.show_archived = QCheckBox("Show &archived patients")
+        named(self.show_archived, "showArchived", "Show archived patients")
+        self.show_archived.setToolTip("Archived patients are kept and found by search; tick to list them all")
+        layout.addWidget(self.show_archived)
 
         self.model = PatientTableModel(db, self)
         self.table = QTableView()
@@ -86,6 +91,7 @@ class PatientListPanel(QWidget):
         self._debounce.timeout.connect(self._search)
         self.search.textChanged.connect(lambda _t: self._debounce.start())
         self.search.toList.connect(self._focus_list)
+        self.show_archived.toggled.connect(self._show_archived)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._update_count)
         self._wanted: int | None = None
@@ -110,6 +116,11 @@ class PatientListPanel(QWidget):
         self._debounce.stop()
         chosen = self.current_patient_id()
         self.model.set_search(self.search.text(), lambda: self._keep_chosen(chosen, load=False))
+
+    @Slot(bool)
+    def _show_archived(self, shown: bool) -> None:
+        self.model.show_archived = shown
+        self.refresh()
 
     def _keep_chosen(self, chosen: int | None, *, load: bool) -> None:
         if chosen is not None:

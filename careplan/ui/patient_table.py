@@ -12,8 +12,15 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QWidget
 
+from careplan.domain.patient import PatientStatus
 from careplan.persistence.engine import Database
-from careplan.services.patients import PatientSummary, ReviewState, count_patients, search_patients
+from careplan.services.patients import (
+    DEFAULT_STATUSES,
+    PatientSummary,
+    ReviewState,
+    count_patients,
+    search_patients,
+)
 from careplan.ui.dialog_kit import local_day
 from careplan.ui.list_table_model import ListTableModel
 from careplan.ui.operations import QueryOp
@@ -41,6 +48,8 @@ def plan_detail(p: PatientSummary) -> str:
 
 
 def review_text(p: PatientSummary) -> str:
+    if p.status is not PatientStatus.ACTIVE:
+        return p.status.label  # no review is due for someone out of the clinic's care
     if p.review_state == ReviewState.NO_PLAN:
         return "\u2014"
     if p.review_state == ReviewState.NOT_SET or p.next_review is None:
@@ -71,6 +80,7 @@ class PatientTableModel(ListTableModel):
         self._text = ""
         self._sort = "name"
         self._descending = False
+        self.show_archived = False  # archived patients are listed when searched for, or when asked for
         self._generation = 0  # answers to an older search are dropped
         self._loading = 0
         self._fetching = False
@@ -89,6 +99,10 @@ class PatientTableModel(ListTableModel):
     def loading(self) -> bool:
         return bool(self._loading)
 
+    def statuses(self) -> tuple[PatientStatus, ...] | None:
+        """Which patients the list shows: everyone when searching or asked to, else not the archived."""
+        return None if self.show_archived or self._text.strip() else DEFAULT_STATUSES
+
     def set_search(self, text: str, then: Callable[[], None] | None = None) -> None:
         self._text = text
         self.reload(then)
@@ -97,10 +111,12 @@ class PatientTableModel(ListTableModel):
         """Count and first page in one operation; `then` runs once they are shown."""
         self._generation += 1
         generation, db, text, sort, descending = self._generation, self.db, self._text, self._sort, self._descending
+        statuses = self.statuses()
 
         def query() -> tuple[int, list[PatientSummary]]:
-            total = count_patients(db, text)
-            return total, search_patients(db, text, sort=sort, descending=descending, limit=PAGE) if total else []
+            total = count_patients(db, text, statuses=statuses)
+            return total, search_patients(db, text, sort=sort, descending=descending, limit=PAGE,
+                                          statuses=statuses) if total else []
 
         self._loading += 1
         QueryOp(self, query).success(lambda found: self._reloaded(generation, found, then)).named(
@@ -140,13 +156,14 @@ class PatientTableModel(ListTableModel):
         self._fetching = True
         self._loading += 1
         generation, db, text, sort, descending = self._generation, self.db, self._text, self._sort, self._descending
+        statuses = self.statuses()
         offset = len(self._rows)
 
         def query() -> list[PatientSummary]:
             found: list[PatientSummary] = []
             while True:  # one page, or as many as it takes to reach the wanted patient
                 page = search_patients(db, text, sort=sort, descending=descending, offset=offset + len(found),
-                                       limit=PAGE)
+                                       limit=PAGE, statuses=statuses)
                 found.extend(page)
                 if patient_id is None or len(page) < PAGE or any(p.id == patient_id for p in page):
                     return found
@@ -202,7 +219,12 @@ class PatientTableModel(ListTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             born = f", born {p.date_of_birth.isoformat()}" if p.date_of_birth else ""
             review = review_text(p) if p.review_state != ReviewState.NO_PLAN else p.review_state.label
-            return f"{p.full_name} ({p.mrn}{born})\nPlan: {plan_detail(p)}\nNext review: {review}"
+            status = "" if p.status is PatientStatus.ACTIVE else f"\n{p.status.label}: the plan is read-only"
+            return f"{p.full_name} ({p.mrn}{born})\nPlan: {plan_detail(p)}\nNext review: {review}{status}"
+        if p.status is not PatientStatus.ACTIVE:
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor("#5a5a5a"))  # out of care: quieter, the words say why
+            return None
         if col == 3 and p.review_state in REVIEW_COLOURS:
             back, fore = REVIEW_COLOURS[p.review_state]
             if role == Qt.ItemDataRole.BackgroundRole:

@@ -24,6 +24,7 @@ from careplan.services import plans as plan_service
 from careplan.services.changes import Changes
 from careplan.services.clock import today
 from careplan.ui import prompts
+from careplan.ui.lifecycle import show_plan_state
 from careplan.ui.operations import QueryOp, runner
 from careplan.ui.plan_checks import ItemProblems, PlanProblems, find_problems, problem_messages
 from careplan.ui.plan_document import PlanDocument
@@ -58,6 +59,7 @@ class PlanEditor(QWidget):
         self.undo.setObjectName("planUndoStack")
         self.saver = PlanSaver(db, settings, self.doc, self.undo, self)
         self.catalogue: dict[str, CatalogueItem] = {}
+        self.read_only_reason: str | None = None  # why the open plan cannot change (ui/lifecycle.py)
         build_editor(self)
         self._connect()
         runner().changesApplied.connect(self._changes_applied)
@@ -202,6 +204,8 @@ class PlanEditor(QWidget):
         self.header.show_patient(p)
         self.form.set_team(p.care_team)
         self._show_revision_info()
+        show_plan_state(self, p)
+        self._recheck()
 
     def _show_revision_info(self) -> None:
         self.header.show_revision(self.doc.base)
@@ -254,7 +258,7 @@ class PlanEditor(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         uid = self.model.uid_at(current)
         self.form.show_item(self.doc.item(uid) if uid else None)
-        self.remove_action.setEnabled(uid is not None)
+        self.remove_action.setEnabled(uid is not None and self.read_only_reason is None)
         self._recheck()
 
     def current_uid(self) -> str | None:
@@ -346,7 +350,8 @@ class PlanEditor(QWidget):
         return find_problems(self.doc.content, self.fields.date_problems(), self.form.bad_dates)
 
     def problem_messages(self) -> list[str]:
-        return problem_messages(self.doc.content, *self.problems())
+        read_only = [self.read_only_reason] if self.read_only_reason else []
+        return read_only + problem_messages(self.doc.content, *self.problems())
 
     @Slot()
     def _recheck(self) -> None:
@@ -365,6 +370,8 @@ class PlanEditor(QWidget):
         else:
             blocked = ""
         idle = "Save this plan as a new revision (Ctrl+S)" if can_save else "Nothing new to save"
+        if self.read_only_reason:  # the banner says why; the button says it too
+            can_save, blocked, idle = False, "", self.read_only_reason
         self.header.show_save_state(can_save, blocked, idle)
 
     def save(self, then: Callable[[], None] | None = None) -> bool:
