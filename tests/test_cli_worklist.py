@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -13,8 +14,10 @@ from careplan.persistence.engine import open_database
 from careplan.services import plans
 from careplan.services.patients import DUE_SOON
 from careplan.services.worklist import MAX_DAYS
-from tests.clock_fixtures import FixedClock
 from tests.test_worklist import add_patient, save_plan
+
+if TYPE_CHECKING:
+    from tests.clock_fixtures import FixedClock
 
 pytest_plugins = ["tests.clock_fixtures"]  # fixed_clock
 CONTRACT_KEYS = ["mrn", "name", "kind", "reason", "date", "days", "author"]

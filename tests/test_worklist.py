@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,9 @@ from careplan.persistence.engine import Database
 from careplan.persistence.models import PatientRow
 from careplan.services import patients, plans
 from careplan.services.worklist import MAX_DAYS, BadWindowError, WorkKind, worklist
-from tests.clock_fixtures import FixedClock
+
+if TYPE_CHECKING:
+    from tests.clock_fixtures import FixedClock
 
 pytest_plugins = ["tests.clock_fixtures"]  # fixed_clock
 TODAY = date(2026, 6, 15)
