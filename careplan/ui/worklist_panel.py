@@ -1,8 +1,8 @@
 """The home screen: what needs the coordinator, most urgent first (services/worklist.py).
 
 Shown on the right of the main window while no patient is open. It reads through the operation
-layer, whenever it is shown and whenever a change could alter it (a plan saved, a patient added,
-a draft kept or discarded) while it is on screen; Enter or a double-click opens the patient.
+layer, whenever it is shown and whenever a change could alter it (a plan saved, a patient added)
+while it is on screen; Enter or a double-click opens the patient.
 """
 
 from __future__ import annotations
@@ -174,8 +174,10 @@ class WorklistPanel(QWidget):
 
     @Slot(object, object)
     def _changes_applied(self, changes: Changes, _source: object) -> None:
-        # Hidden behind an open patient it reads nothing: showing it again reads anew.
-        if self.isVisible() and (changes.touches_patient_list() or changes.drafts):
+        # Hidden behind an open patient it reads nothing: showing it again reads anew. Drafts are
+        # kept and discarded only while a patient is open (the worklist hidden), and the worker runs
+        # the reload that showing it queues after them: `changes.drafts` needs no reload here.
+        if self.isVisible() and changes.touches_patient_list():
             self.reload()
 
     def reload(self) -> None:
