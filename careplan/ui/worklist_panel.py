@@ -50,10 +50,22 @@ def date_text(item: WorkItem) -> str:
     return f"Due {local_day(item.date)}"
 
 
+# (one, several) for the summary line, e.g. "2 reviews overdue, 1 unsaved draft".
+COUNT_WORDS = {WorkKind.OVERDUE: ("review overdue", "reviews overdue"),
+               WorkKind.DRAFT: ("unsaved draft", "unsaved drafts"),
+               WorkKind.NO_PLAN: ("patient with no plan", "patients with no plan"),
+               WorkKind.DUE_SOON: ("review due soon", "reviews due soon")}
+
+
 def summary_text(items: list[WorkItem]) -> str:
     counts = Counter(i.kind for i in items)
-    parts = [f"{counts[k]} {k.label.lower()}" for k in WorkKind if counts[k]]
+    parts = [f"{counts[k]} {COUNT_WORDS[k][counts[k] != 1]}" for k in WorkKind if counts[k]]
     return f"{len(items)} to do: {', '.join(parts)}. Enter or a double-click opens the patient."
+
+
+def why_text(item: WorkItem) -> str:
+    # The Date column says when a draft was saved; here the row says whose it is.
+    return f"Unsaved draft by {item.author}" if item.kind is WorkKind.DRAFT else item.reason
 
 
 class WorklistModel(ListTableModel):
@@ -67,7 +79,7 @@ class WorklistModel(ListTableModel):
     def set_items(self, items: list[WorkItem]) -> None:
         self.beginResetModel()
         self._items = items
-        self._shown = [(i.name, i.mrn, i.reason, date_text(i)) for i in items]
+        self._shown = [(i.name, i.mrn, why_text(i), date_text(i)) for i in items]
         self.endResetModel()
 
     def item(self, row: int) -> WorkItem:
@@ -145,10 +157,11 @@ class WorklistPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         fm = self.fontMetrics()
-        for col, sample in ((0, "Beatriz Lindqvist-Demo"), (1, "DEMO-1-000000"), (3, "Saved 30 Sep 2026, 23:59")):
+        for col, sample in ((1, "DEMO-1-000000"), (3, "Saved 30 Sep 2026, 23:59")):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, fm.horizontalAdvance(sample) + fm.horizontalAdvance("MM"))
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for col in (0, 2):  # names and reasons share the rest
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
         self.table.rowOpened.connect(self._open_row)
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setObjectName("worklistEmpty")
