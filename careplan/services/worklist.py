@@ -40,11 +40,6 @@ class WorkKind(StrEnum):
     NO_PLAN = "no_plan"
     DUE_SOON = "due_soon"
 
-    @property
-    def label(self) -> str:
-        return {"overdue": "Review overdue", "draft": "Unsaved draft", "no_plan": "No plan yet",
-                "due_soon": "Review due soon"}[self.value]
-
 
 URGENCY = (WorkKind.OVERDUE, WorkKind.DRAFT, WorkKind.NO_PLAN, WorkKind.DUE_SOON)
 _FROM_REVIEW = {ReviewState.OVERDUE: WorkKind.OVERDUE, ReviewState.DUE_SOON: WorkKind.DUE_SOON,
