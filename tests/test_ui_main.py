@@ -75,7 +75,7 @@ def test_menus_apply_only_when_they_can(qtbot, make_window, ui_db, answers):
     window = make_window()
     a = window.actions
     assert window.stack.currentWidget().objectName() == "mainSplitter"  # a patient exists
-    assert window.right.currentWidget().objectName() == "noPatientState"
+    assert window.right.currentWidget().objectName() == "worklistPanel"
     for key in ("save", "edit_patient", "close_patient", "history", "export", "print", "find_catalogue"):
         assert not a[key].isEnabled(), key
     assert not a["undo"].isEnabled()
@@ -89,7 +89,7 @@ def test_menus_apply_only_when_they_can(qtbot, make_window, ui_db, answers):
         window.editor.save()
     assert a["history"].isEnabled()
     window.actions["close_patient"].trigger()
-    assert window.right.currentWidget().objectName() == "noPatientState"
+    assert window.right.currentWidget().objectName() == "worklistPanel"
     assert not a["history"].isEnabled()
 
 

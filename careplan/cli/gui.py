@@ -33,6 +33,7 @@ DATA_LAYER = (
     "careplan.domain.lifecycle", "careplan.domain.search_fold", "careplan.persistence.engine", "careplan.persistence.models", "careplan.services.audit",
     "careplan.services.catalogue", "careplan.services.changes", "careplan.services.clock", "careplan.services.patients",
     "careplan.services.plans", "careplan.services.lifecycle",
+    "careplan.services.worklist",
 )
 
 

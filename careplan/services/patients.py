@@ -111,14 +111,15 @@ def refresh_search_keys(db: Database, *, batch: int = 1000) -> int | None:
     return changed
 
 
-def review_state(revisions: int, next_review: date | None, on: date) -> ReviewState:
+def review_state(revisions: int, next_review: date | None, on: date, soon: timedelta = DUE_SOON) -> ReviewState:
+    """Where a plan's review stands on a day; `soon` is how far ahead counts as due soon."""
     if revisions == 0:
         return ReviewState.NO_PLAN
     if next_review is None:
         return ReviewState.NOT_SET
     if next_review < on:
         return ReviewState.OVERDUE
-    if next_review - on <= DUE_SOON:
+    if next_review - on <= soon:
         return ReviewState.DUE_SOON
     return ReviewState.SCHEDULED
 

@@ -31,6 +31,7 @@ from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
 from careplan.ui.settings import make_settings, restore_window, save_window
 from careplan.ui.welcome import welcome_page
+from careplan.ui.worklist_panel import WorklistPanel
 
 PAGE_WELCOME, PAGE_WORK = 0, 1
 
@@ -63,12 +64,8 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.patients)
         self.right = QStackedWidget()
         self.right.setObjectName("rightStack")
-        self.no_patient = QLabel("Choose a patient on the left to see and change their plan.\n\n"
-                                 "Type a name or MRN in the Find box (Ctrl+F), or add a new patient (Ctrl+N).")
-        self.no_patient.setObjectName("noPatientState")
-        self.no_patient.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.no_patient.setWordWrap(True)
-        self.right.addWidget(self.no_patient)
+        self.worklist = WorklistPanel(db)  # the home screen, while no patient is open
+        self.right.addWidget(self.worklist)
         self.editor = PlanEditor(db, self.settings)
         self.right.addWidget(self.editor)
         self.splitter.addWidget(self.right)
@@ -100,6 +97,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.patients.patientChosen.connect(self._patient_chosen)
+        self.worklist.patientChosen.connect(self._patient_chosen)
         self.editor.message.connect(self.show_message)
         self.editor.editPatientRequested.connect(self.edit_patient)
         self.editor.doc.modifiedChanged.connect(lambda _m: self._update())
@@ -236,8 +234,14 @@ class MainWindow(QMainWindow):
             self.editor.close_patient()
             self.patients.select_patient(None)
             self._update()
+            self.worklist.focus_first()
 
         self.editor.resolve_unsaved(go)
+
+    @Slot()
+    def go_home(self) -> None:
+        """The worklist: closes the open patient first, asking about unsaved edits as Close patient does."""
+        self.close_patient()
 
     @Slot()
     def new_patient(self) -> None:
@@ -390,7 +394,7 @@ class MainWindow(QMainWindow):
         # Closing screens follow no more changes: nothing reads for a window that is going away.
         if not self._unsubscribed:
             self._unsubscribed = True
-            for screen in (self.editor, self.patients):
+            for screen in (self.editor, self.patients, self.worklist):
                 self.ops.changesApplied.disconnect(screen._changes_applied)
         self.ops.wait()
         self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
