@@ -55,7 +55,6 @@ def test_the_worklist_lists_what_needs_doing_most_urgent_first(db: Database, fix
     for pid, review in ((ana, date(2026, 5, 16)), (ben, date(2026, 6, 14)), (cleo, TODAY), (dan, date(2026, 6, 16)),
                         (eve, date(2026, 6, 29)), (fay, date(2026, 6, 30)), (hana, None), (ivo, date(2026, 2, 1))):
         save_plan(db, pid, review)
-    set_status(db, ivo, "discharged")
     clock.at(datetime(2026, 6, 1, 3, 0, tzinfo=UTC))
     gus = add_patient(db, "W-GUS", "Gus No-Plan")
     archived = add_patient(db, "W-OLD", "Olga Archived")  # no plan, but not active: not listed
@@ -64,6 +63,7 @@ def test_the_worklist_lists_what_needs_doing_most_urgent_first(db: Database, fix
     clock.at(datetime(2026, 6, 10, 8, 0, tzinfo=UTC))
     plans.save_draft(db, gus, "Dr Y <b>&amp;</b>", 0, PlanContent())
     plans.save_draft(db, ivo, "Nurse X", 1, PlanContent())  # a discharged patient's draft: not listed
+    set_status(db, ivo, "discharged")  # after the draft: a discharged patient's plan is read-only
     clock.at(datetime(2026, 6, 14, 19, 0, tzinfo=UTC))  # the same local day as Ben's, an hour earlier
     plans.save_draft(db, cleo, "Dr Z", 1, PlanContent())
     clock.at(datetime(2026, 6, 14, 20, 0, tzinfo=UTC))
@@ -104,8 +104,9 @@ def test_a_saved_plan_takes_the_patient_off_the_no_plan_rows(db: Database, fixed
     assert [i.kind for i in worklist(db)] == [WorkKind.NO_PLAN]
     save_plan(db, pid, TODAY + timedelta(days=90))
     assert worklist(db) == []
-    set_status(db, pid, "deceased")
-    save_plan(db, pid, TODAY - timedelta(days=1), base=1)  # overdue, but the patient is no longer in care
+    save_plan(db, pid, TODAY - timedelta(days=1), base=1)
+    assert [i.kind for i in worklist(db)] == [WorkKind.OVERDUE]
+    set_status(db, pid, "deceased")  # overdue, but the patient is no longer in care
     assert worklist(db) == []
 
 

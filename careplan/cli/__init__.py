@@ -14,7 +14,14 @@ import traceback
 from collections.abc import Sequence
 
 from careplan import __version__
-from careplan.cli import common, core_commands, exchange_commands, patient_commands, pdf_commands, worklist_commands
+from careplan.cli import (
+    common,
+    core_commands,
+    exchange_commands,
+    patient_commands,
+    pdf_commands,
+    worklist_commands,
+)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
