@@ -114,10 +114,9 @@ def ui_db(sqlite_url: str) -> Iterator[Database]:
 
 
 @pytest.fixture
-def make_window(qtbot: Any, ui_db: Database, settings_dir: Path, answers: Answers) -> Callable[..., Any]:
+def make_window(qtbot: Any, ui_db: Database, settings_dir: Path, answers: Answers) -> Iterator[Callable[..., Any]]:
     """make_window(db=None, name="Nurse Test", offer_recovery=False) -> a shown MainWindow."""
     import shiboken6
-    from PySide6.QtWidgets import QWidget
 
     from careplan.ui.identity import remember_name
     from careplan.ui.main_window import MainWindow
@@ -131,18 +130,7 @@ def make_window(qtbot: Any, ui_db: Database, settings_dir: Path, answers: Answer
         window = MainWindow(db or ui_db, settings, offer_recovery=offer_recovery)
         window.editor.saver.autosave.setInterval(50)
 
-        def close_if_alive(_holder: Any = None) -> None:
-            # A test may have destroyed the window itself (a simulated crash); otherwise close it
-            # without questions: the test decided about unsaved edits already.
-            if shiboken6.isValid(window):
-                window._closing = True
-                window.ops.wait()
-                window.close()
-                window.deleteLater()
-
-        # qtbot closes the holder at teardown, and the holder closes the window if it still exists.
-        holder = QWidget()
-        qtbot.addWidget(holder, before_close_func=close_if_alive)
+        opened.append(window)
         if show:
             with qtbot.waitActive(window):  # shortcuts only reach the active window
                 window.show()
@@ -150,7 +138,20 @@ def make_window(qtbot: Any, ui_db: Database, settings_dir: Path, answers: Answer
         settle(qtbot)  # the first reads (patients, catalogue) arrive from the worker
         return window
 
-    return factory
+    opened: list[MainWindow] = []
+    yield factory
+    # Close every window the test left open, so none stays subscribed into later tests. (A
+    # holder widget given to qtbot.addWidget did this before, but qtbot keeps only a weak
+    # reference to it, so it was collected and the windows stayed.)
+    for window in opened:
+        # A test may have destroyed the window itself (a simulated crash); otherwise close it
+        # without questions: the test decided about unsaved edits already.
+        if shiboken6.isValid(window):
+            window._closing = True
+            window.ops.wait()
+            window.close()
+            window.deleteLater()
+    settle(qtbot)
 
 
 def fill_patient(qtbot: Any, dialog: Any, *, name: str = "", mrn: str = "", birth: str = "",
