@@ -30,6 +30,7 @@ from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
 from careplan.ui.settings import make_settings, restore_window, save_window
 from careplan.ui.welcome import welcome_page
+from careplan.ui.window_layout import fit_main_window
 
 PAGE_WELCOME, PAGE_WORK = 0, 1
 
@@ -127,10 +128,11 @@ class MainWindow(QMainWindow):
         width = min(1500, int(avail.width() * 0.9)) if avail else 1300
         height = min(950, int(avail.height() * 0.9)) if avail else 850
         self.resize(width, height)
-        list_width = min(self.patients.preferred_width(), int(width * 0.4))
-        self.splitter.setSizes([list_width, width - list_width])
-        picker = self.editor.picker.preferred_width()
-        self.editor.splitter.setSizes([picker, width - list_width - picker])
+        self.fit_layout()
+
+    def fit_layout(self) -> None:
+        """Share the window's width out as on a first start (also used by scripts/screenshots.py)."""
+        fit_main_window(self)
 
     @Slot(bool)
     def set_list_visible(self, visible: bool) -> None:

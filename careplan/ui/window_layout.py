@@ -1,0 +1,52 @@
+"""How the main window shares out its room on a first start (later starts restore the user's own).
+
+The patient list gets the width its columns need, up to a share of the window; the plan gets the
+rest (the catalogue beside it is put away until wanted). Down the plan, the selected item's details
+get the height a typical item needs without scrolling, and the plan's list of items the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtWidgets import QMenuBar, QSplitter, QStatusBar
+
+from careplan.ui.patient_list import PatientListPanel
+from careplan.ui.plan_editor import PlanEditor
+
+LIST_SHARE = 0.4  # the patient list never takes more than this of the window's width
+DETAILS_SHARE = 0.4  # on a tall screen the details may grow to this share of the plan's height
+
+
+class LaidOut(Protocol):
+    splitter: QSplitter
+    patients: PatientListPanel
+    editor: PlanEditor
+
+    def width(self) -> int: ...
+    def height(self) -> int: ...
+    def menuBar(self) -> QMenuBar: ...  # noqa: N802 (Qt method name)
+    def statusBar(self) -> QStatusBar: ...  # noqa: N802 (Qt method name)
+
+
+def fit_main_window(w: LaidOut) -> None:
+    width = w.width()
+    list_width = min(w.patients.preferred_width(), int(width * LIST_SHARE))
+    w.splitter.setSizes([list_width, width - list_width])
+    plan_width = width - list_width
+    picker = w.editor.picker.preferred_width()
+    w.editor.splitter.setSizes([picker, plan_width - picker])
+    # The plan's height below its header (before the first show nothing has a size yet to ask).
+    bars = w.menuBar().sizeHint().height() + w.statusBar().sizeHint().height()
+    fit_details(w.editor, plan_width, w.height() - bars - w.editor.header.sizeHint().height())
+
+
+def fit_details(editor: PlanEditor, plan_width: int, plan_height: int) -> None:
+    """Give the item details the height a typical item needs at this width (no scroll bar)."""
+    page = editor.form.widget(1)
+    need = page.heightForWidth(plan_width) if page.hasHeightForWidth() else -1
+    need = max(need, page.minimumSizeHint().height()) + 2 * editor.form_scroll.frameWidth() + 8
+    if not editor.form.clinical.text():
+        need += 2 * editor.form.fontMetrics().lineSpacing()  # room for a typical two-line description
+    details = max(need, int(plan_height * DETAILS_SHARE))
+    editor.detail_splitter.setSizes([max(plan_height - details, 1), details])
