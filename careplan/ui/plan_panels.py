@@ -22,7 +22,7 @@ from careplan.ui.form_fields import named
 COL_ITEM, COL_FREQUENCY, COL_WHO, COL_STATUS = range(4)
 TYPED_FREQUENCY_ROOM = 1.5  # a typed "How often" may widen its column this much past the longest choice
 WHO_HELPS_EMS = 20  # "Who helps" is a name as typed: beyond this it is elided (full text in the details)
-OPEN_TEXT, CLOSE_TEXT = "Add from OPEN_TEXT, CLOSE_TEXT = "Add from &catalogue\u2026", "Hide &catalogue"catalogue\u2026  (Ctrl+K)", "Hide OPEN_TEXT, CLOSE_TEXT = "Add from &catalogue\u2026", "Hide &catalogue"catalogue  (Esc)"
+OPEN_TEXT, CLOSE_TEXT = "Add from &catalogue\u2026  (Ctrl+K)", "Hide &catalogue  (Esc)"
 
 
 def text_margin(view: QWidget) -> int:
