@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.actions = build_menus(self)
         self._connect()
         self._first_layout()
+        self.patients.restore_sort(self.settings, "patientList")
         self.set_list_visible(self.settings.value("mainWindow/listVisible", "true") != "false")
         self._update()
         self.watcher = ChangeWatcher(db, self)
@@ -121,17 +122,18 @@ class MainWindow(QMainWindow):
             self.elsewhere_label.setToolTip(message)
 
     def _first_layout(self) -> None:
-        if restore_window(self.settings, "mainWindow", self, self._splitters()):
-            return
-        screen = QGuiApplication.primaryScreen()
-        avail = screen.availableGeometry() if screen else None
-        width = min(1500, int(avail.width() * 0.9)) if avail else 1300
-        height = min(950, int(avail.height() * 0.9)) if avail else 850
-        self.resize(width, height)
-        self.fit_layout()
+        restored = restore_window(self.settings, "mainWindow", self, self._splitters())
+        if "geometry" not in restored:
+            screen = QGuiApplication.primaryScreen()
+            avail = screen.availableGeometry() if screen else None
+            width = min(1500, int(avail.width() * 0.9)) if avail else 1300
+            height = min(950, int(avail.height() * 0.9)) if avail else 850
+            self.resize(width, height)
+        if not {"geometry", *self._splitters()} <= restored:
+            self.fit_layout()  # a part never laid out before (first start, or quit from the welcome page)
 
     def fit_layout(self) -> None:
-        """Share the window's width out as on a first start (also used by scripts/screenshots.py)."""
+        """Share the window's room out as on a first start (also used by scripts/screenshots.py)."""
         fit_main_window(self)
 
     @Slot(bool)
@@ -393,5 +395,6 @@ class MainWindow(QMainWindow):
             for screen in (self.editor, self.patients):
                 self.ops.changesApplied.disconnect(screen._changes_applied)
         self.ops.wait()
-        self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
+        self.settings.setValue("mainWindow/listVisible", "false" if self.patients.isHidden() else "true")
+        self.patients.save_sort(self.settings, "patientList")
         save_window(self.settings, "mainWindow", self, self._splitters())
