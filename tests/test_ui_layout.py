@@ -148,6 +148,11 @@ def test_catalogue_is_put_away_until_wanted(qtbot, make_window, demo_db):
     press(qtbot, window, Qt.Key.Key_K, CTRL)
     qtbot.waitUntil(editor.picker.search.hasFocus)
     assert editor.picker.isVisible() and toggle.button.isChecked()
+    # Beside the open catalogue the plan's columns still read whole: the patient list lent the width.
+    list_width = window.splitter.sizes()[0]
+    qtbot.waitUntil(lambda: editor.items.horizontalScrollBar().maximum() == 0)
+    for status in ItemStatus:
+        assert not elided(editor.items, COL_STATUS, status.label), status.label
     # Enter adds: type, Enter moves into the matches, Enter adds the first.
     have = {i.key for i in editor.doc.content.items}
     target = next(c for c in editor.catalogue.values() if c.code not in have)
@@ -161,6 +166,7 @@ def test_catalogue_is_put_away_until_wanted(qtbot, make_window, demo_db):
     assert not editor.picker.isVisible() and not toggle.button.isChecked()
     assert editor.items.hasFocus()
     qtbot.waitUntil(lambda: editor.detail_splitter.width() == plan_width)
+    assert window.splitter.sizes()[0] > list_width  # the list has its width back
 
     # The button opens and closes it too, and says which it will do.
     qtbot.mouseClick(toggle.button, Qt.MouseButton.LeftButton)

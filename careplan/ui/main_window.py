@@ -30,7 +30,7 @@ from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
 from careplan.ui.settings import make_settings, restore_window, save_window
 from careplan.ui.welcome import welcome_page
-from careplan.ui.window_layout import fit_main_window
+from careplan.ui.window_layout import CatalogueRoom, fit_main_window
 
 PAGE_WELCOME, PAGE_WORK = 0, 1
 
@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.actions = build_menus(self)
         self._connect()
         self._first_layout()
+        CatalogueRoom(self, self)
         self.patients.restore_sort(self.settings, "patientList")
         self.set_list_visible(self.settings.value("mainWindow/listVisible", "true") != "false")
         self._update()

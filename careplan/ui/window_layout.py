@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QMenuBar, QSplitter, QStatusBar
 
 from careplan.ui.patient_list import PatientListPanel
@@ -50,3 +51,45 @@ def fit_details(editor: PlanEditor, plan_width: int, plan_height: int) -> None:
         need += 2 * editor.form.fontMetrics().lineSpacing()  # room for a typical two-line description
     details = max(need, int(plan_height * DETAILS_SHARE))
     editor.detail_splitter.setSizes([max(plan_height - details, 1), details])
+
+
+class CatalogueRoom(QObject):
+    """Opening the catalogue beside a plan in a narrow window borrows width from the patient list.
+
+    At 1280x720 the catalogue and the plan's columns do not both fit beside a full patient list:
+    while the catalogue is open the list gives up what the plan needs (down to its minimum), and
+    gets it back when the catalogue is put away.
+    """
+
+    def __init__(self, window: LaidOut, parent: QObject):
+        super().__init__(parent)
+        self.window = window
+        self._borrowed = 0
+        window.editor.catalogue_toggle.openChanged.connect(self._catalogue_opened)
+
+    @Slot(bool)
+    def _catalogue_opened(self, opened: bool) -> None:
+        w = self.window
+        list_width, rest = w.splitter.sizes()
+        if not opened:
+            if self._borrowed and not w.patients.isHidden():
+                give_back = min(self._borrowed, rest - plan_width_needed(w.editor))
+                w.splitter.setSizes([list_width + give_back, rest - give_back])
+            self._borrowed = 0
+            return
+        if w.patients.isHidden():
+            return
+        short = plan_width_needed(w.editor) + w.editor.picker.preferred_width() - rest
+        take = min(short, list_width - w.patients.minimumWidth())
+        if take > 0:
+            w.splitter.setSizes([list_width - take, rest + take])
+            self._borrowed = take
+
+
+def plan_width_needed(editor: PlanEditor) -> int:
+    """Width the plan's list needs to show every column, item names included (about 30 letters)."""
+    view = editor.items
+    header = view.header()
+    fixed = sum(header.sectionSize(c) for c in range(1, header.count()))
+    name = view.fontMetrics().horizontalAdvance("M") * 18 + view.indentation() * 2
+    return fixed + name + view.verticalScrollBar().sizeHint().width() + 2 * view.frameWidth() + 16
