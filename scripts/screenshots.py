@@ -57,6 +57,7 @@ def _shoot(args: argparse.Namespace, work: Path) -> list[Path]:
     from careplan.ui.app import make_application
 
     app = make_application()
+    app.setCursorFlashTime(0)  # a text cursor that never blinks: the same picture on every run
     db = open_database(str(work / "demo.sqlite3"))
     generate_demo(db, patients=args.patients, seed=SEED, mean_revisions=4, today=PINNED_DAY)
     patient_id = _busiest_patient(db)
