@@ -24,7 +24,7 @@ from careplan.ui.plan_fields import PlanFieldsPanel
 from careplan.ui.plan_header import PlanHeader
 from careplan.ui.plan_item_form import PlanItemForm
 from careplan.ui.plan_items_model import PlanItemsModel
-from careplan.ui.plan_panels import CatalogueToggle, fit_item_columns
+from careplan.ui.plan_panels import CatalogueToggle, ItemColumns
 from careplan.ui.revision_bar import RevisionBar
 
 if TYPE_CHECKING:
@@ -73,16 +73,12 @@ def build_editor(self: PlanEditor) -> None:
     self.items.setDropIndicatorShown(True)
     self.items.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
     self.items.setDefaultDropAction(Qt.DropAction.CopyAction)
-    fit_item_columns(self.items, ())
     # The catalogue opens beside the plan only while adding (button, Ctrl+K), so the plan keeps the width.
     self.catalogue_toggle = CatalogueToggle(self.picker, self.items, self)
     items_row.addWidget(self.catalogue_toggle.button)
-
-    def fit_columns() -> None:
-        fit_item_columns(self.items, self.doc.content.items)
-
-    self.doc.contentReset.connect(fit_columns)
-    self.doc.changed.connect(fit_columns)
+    self.item_columns = ItemColumns(self.items, lambda: self.doc.content.items, self)
+    self.doc.contentReset.connect(self.item_columns.fit)
+    self.doc.changed.connect(self.item_columns.fit)
     items_label.setBuddy(self.items)
     top_layout.addWidget(self.items, 1)
     self.items_empty = QLabel("This plan has no items yet. Add treatments from the catalogue on the left "

@@ -9,9 +9,9 @@ label, and only free text (item names, who helps) gives way when the window is n
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHeaderView, QPushButton, QStyle, QTreeView, QWidget
 
@@ -43,27 +43,51 @@ def column_need(view: QTreeView, texts: Iterable[str], header: str) -> int:
 
 
 def fit_item_columns(view: QTreeView, items: Iterable[PlanItem]) -> None:
-    """Status and How often never elide; Who helps fits its longest name up to a cap; Item takes the rest."""
+    """Status and How often never elide; Who helps fits its longest name up to a cap; the item names
+    get what they need from the rest (elided only when the window is too narrow for them)."""
     items = list(items)
     model = view.model()
     heading = [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in range(model.columnCount())]
     head = view.header()
-    head.setStretchLastSection(False)
-    head.setSectionResizeMode(COL_ITEM, QHeaderView.ResizeMode.Stretch)
+    # Room to spare goes after the last column, not between the names and their details.
+    head.setStretchLastSection(True)
     choices = column_need(view, FREQUENCY_CHOICES, heading[COL_FREQUENCY])
     typed = column_need(view, (i.frequency for i in items), heading[COL_FREQUENCY])
     em = view.fontMetrics().horizontalAdvance("M")
     widths = {
-        COL_STATUS: column_need(view, (s.label for s in ItemStatus), heading[COL_STATUS]),
         COL_FREQUENCY: max(choices, min(typed, int(choices * TYPED_FREQUENCY_ROOM))),
         COL_WHO: min(column_need(view, (i.responsible for i in items), heading[COL_WHO]), em * WHO_HELPS_EMS),
+        COL_STATUS: column_need(view, (s.label for s in ItemStatus), heading[COL_STATUS]),
     }
-    for col, width in widths.items():
-        head.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-        if head.sectionSize(col) != width:
-            head.resizeSection(col, width)
-    # An item name needs at least this much before the view scrolls sideways instead.
+    # Item names sit under their discipline; a problem marker may precede them.
+    names = column_need(view, ("\u26a0 " + i.title for i in items), heading[COL_ITEM]) + 2 * view.indentation()
+    room = view.viewport().width() - sum(widths.values())
+    widths[COL_ITEM] = max(em * 6, min(names, room))
     head.setMinimumSectionSize(min(em * 6, widths[COL_STATUS]))
+    for col in (COL_ITEM, COL_FREQUENCY, COL_WHO, COL_STATUS):
+        head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+        if col != head.count() - 1 and head.sectionSize(col) != widths[col]:
+            head.resizeSection(col, widths[col])
+
+
+class ItemColumns(QObject):
+    """Refits the plan's columns when its items change or the view is resized."""
+
+    def __init__(self, view: QTreeView, items: Callable[[], Iterable[PlanItem]], parent: QObject | None = None):
+        super().__init__(parent)
+        self.view = view
+        self.items = items
+        view.viewport().installEventFilter(self)
+        self.fit()
+
+    @Slot()
+    def fit(self) -> None:
+        fit_item_columns(self.view, self.items())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self.fit()
+        return False
 
 
 class CatalogueToggle(QObject):
