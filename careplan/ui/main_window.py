@@ -130,12 +130,11 @@ class MainWindow(QMainWindow):
             width = min(1500, int(avail.width() * 0.9)) if avail else 1300
             height = min(950, int(avail.height() * 0.9)) if avail else 850
             self.resize(width, height)
-        if not {"geometry", *self._splitters()} <= restored:
-            self.fit_layout()  # a part never laid out before (first start, or quit from the welcome page)
+        self.fit_layout(keep=restored)  # parts never laid out before (first start, quit from the welcome page)
 
-    def fit_layout(self) -> None:
-        """Share the window's room out as on a first start (also used by scripts/screenshots.py)."""
-        fit_main_window(self)
+    def fit_layout(self, keep: set[str] | None = None) -> None:
+        """Share the window's room out as on a first start, but for the parts in `keep` (scripts/screenshots.py too)."""
+        fit_main_window(self, keep or set())
 
     @Slot(bool)
     def set_list_visible(self, visible: bool) -> None:

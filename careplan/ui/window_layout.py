@@ -7,6 +7,7 @@ get the height a typical item needs without scrolling, and the plan's list of it
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Protocol
 
 from PySide6.QtCore import QObject, Slot
@@ -30,16 +31,22 @@ class LaidOut(Protocol):
     def statusBar(self) -> QStatusBar: ...  # noqa: N802 (Qt method name)
 
 
-def fit_main_window(w: LaidOut) -> None:
+def fit_main_window(w: LaidOut, keep: Collection[str] = ()) -> None:
+    """Size the splitters for the window's size; those named in `keep` (restored ones) stay as they are."""
     width = w.width()
-    list_width = min(w.patients.preferred_width(), int(width * LIST_SHARE))
-    w.splitter.setSizes([list_width, width - list_width])
+    if "main" in keep:
+        list_width = w.splitter.sizes()[0] if not w.patients.isHidden() else 0
+    else:
+        list_width = min(w.patients.preferred_width(), int(width * LIST_SHARE))
+        w.splitter.setSizes([list_width, width - list_width])
     plan_width = width - list_width
-    picker = w.editor.picker.preferred_width()
-    w.editor.splitter.setSizes([picker, plan_width - picker])
-    # The plan's height below its header (before the first show nothing has a size yet to ask).
-    bars = w.menuBar().sizeHint().height() + w.statusBar().sizeHint().height()
-    fit_details(w.editor, plan_width, w.height() - bars - w.editor.header.sizeHint().height())
+    if "plan" not in keep:
+        picker = w.editor.picker.preferred_width()
+        w.editor.splitter.setSizes([picker, plan_width - picker])
+    if "detail" not in keep:
+        # The plan's height below its header (before the first show nothing has a size yet to ask).
+        bars = w.menuBar().sizeHint().height() + w.statusBar().sizeHint().height()
+        fit_details(w.editor, plan_width, w.height() - bars - w.editor.header.sizeHint().height())
 
 
 def fit_details(editor: PlanEditor, plan_width: int, plan_height: int) -> None:
