@@ -3,7 +3,7 @@
 Builds fictional demo patients in a temporary database and opens the real main window at
 1280x720 (a clinic laptop) and 1920x1080, each time as on a first start (fresh settings). It
 saves the home screen and the plan editor with a patient open (the demo patient with the most
-plan items) into docs/screenshots/. Deterministic: a fixed demo seed and a pinned date
+plan items), and at 1280x720 also with the catalogue open, into docs/screenshots/. Deterministic: a fixed demo seed and a pinned date
 (CAREPLAN_TODAY), so a rerun changes a picture only when a screen changed. Nothing touches the
 user's data or settings. --scale 1.5 checks how the screens read at 150% scaling.
 """
@@ -125,6 +125,12 @@ def _window_shots(app: Any, db: Any, patient_id: int, width: int, height: int) -
         editor._select(items[1].key)  # a typical item, not the first row
     settle()
     shots["plan"] = window.grab().toImage()
+    if width == SIZES[0][0]:
+        # The catalogue opened with Ctrl+K, a search typed: on a laptop, beside the plan.
+        editor.catalogue_toggle.search()
+        editor.picker.search.setText("walk")
+        settle()
+        shots["catalogue"] = window.grab().toImage()
     window._closing = True
     window.close()
     window.deleteLater()
