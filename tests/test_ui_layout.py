@@ -153,6 +153,8 @@ def test_catalogue_is_put_away_until_wanted(qtbot, make_window, demo_db):
     qtbot.waitUntil(lambda: editor.items.horizontalScrollBar().maximum() == 0)
     for status in ItemStatus:
         assert not elided(editor.items, COL_STATUS, status.label), status.label
+    em = editor.items.fontMetrics().horizontalAdvance("M")
+    assert editor.items.header().sectionSize(COL_ITEM) >= em * 15  # item names still read, not "A…"
     # Enter adds: type, Enter moves into the matches, Enter adds the first.
     have = {i.key for i in editor.doc.content.items}
     target = next(c for c in editor.catalogue.values() if c.code not in have)
