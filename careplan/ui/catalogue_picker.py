@@ -144,7 +144,7 @@ class CataloguePicker(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         title = QLabel("<b>Catalogue</b>")
         layout.addWidget(title)
-        hint = QLabel("Double-click, press Enter or drag an item onto the plan to add it.")
+        hint = QLabel("Double-click, press Enter or drag an item onto the plan to add it. Esc puts the catalogue away.")
         hint.setWordWrap(True)
         hint.setObjectName("catalogueHint")
         layout.addWidget(hint)

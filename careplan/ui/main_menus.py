@@ -88,7 +88,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     a["find_patient"] = _action(w, edit_menu, "&Find patient", "actionFindPatient", lambda: _focus_search(w),
                                 QKeySequence.StandardKey.Find, "Jump to the patient search box")
     a["find_catalogue"] = _action(w, edit_menu, "Find in &catalogue", "actionFindCatalogue",
-                                  lambda: _focus(editor.picker.search), "Ctrl+K", "Jump to the catalogue search box")
+                                  editor.catalogue_toggle.search, "Ctrl+K",
+                                  "Show the catalogue and jump to its search box")
     a["go_items"] = _action(w, edit_menu, "Go to plan &items", "actionGoToItems", lambda: _focus(editor.items),
                             "Ctrl+L", "Move to the list of plan items")
     edit_menu.addSeparator()

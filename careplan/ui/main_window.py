@@ -31,6 +31,7 @@ from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
 from careplan.ui.settings import make_settings, restore_window, save_window
 from careplan.ui.welcome import welcome_page
+from careplan.ui.window_layout import CatalogueRoom, fit_main_window
 from careplan.ui.worklist_panel import WorklistPanel
 
 PAGE_WELCOME, PAGE_WORK = 0, 1
@@ -90,6 +91,8 @@ class MainWindow(QMainWindow):
         self.lifecycle = LifecycleActions(self, self.actions["close_patient"].associatedObjects()[-1])  # Patient menu
         self._connect()
         self._first_layout()
+        CatalogueRoom(self, self)
+        self.patients.restore_sort(self.settings, "patientList")
         self.set_list_visible(self.settings.value("mainWindow/listVisible", "true") != "false")
         self._update()
         self.watcher = ChangeWatcher(db, self)
@@ -120,17 +123,18 @@ class MainWindow(QMainWindow):
             self.elsewhere_label.setToolTip(message)
 
     def _first_layout(self) -> None:
-        if restore_window(self.settings, "mainWindow", self, self._splitters()):
-            return
-        screen = QGuiApplication.primaryScreen()
-        avail = screen.availableGeometry() if screen else None
-        width = min(1500, int(avail.width() * 0.9)) if avail else 1300
-        height = min(950, int(avail.height() * 0.9)) if avail else 850
-        self.resize(width, height)
-        list_width = min(self.patients.preferred_width(), int(width * 0.4))
-        self.splitter.setSizes([list_width, width - list_width])
-        picker = self.editor.picker.preferred_width()
-        self.editor.splitter.setSizes([picker, width - list_width - picker])
+        restored = restore_window(self.settings, "mainWindow", self, self._splitters())
+        if "geometry" not in restored:
+            screen = QGuiApplication.primaryScreen()
+            avail = screen.availableGeometry() if screen else None
+            width = min(1500, int(avail.width() * 0.9)) if avail else 1300
+            height = min(950, int(avail.height() * 0.9)) if avail else 850
+            self.resize(width, height)
+        self.fit_layout(keep=restored)  # parts never laid out before (first start, quit from the welcome page)
+
+    def fit_layout(self, keep: set[str] | None = None) -> None:
+        """Share the window's room out as on a first start, but for the parts in `keep` (scripts/screenshots.py too)."""
+        fit_main_window(self, keep or set())
 
     @Slot(bool)
     def set_list_visible(self, visible: bool) -> None:
@@ -397,5 +401,6 @@ class MainWindow(QMainWindow):
             for screen in (self.editor, self.patients, self.worklist):
                 self.ops.changesApplied.disconnect(screen._changes_applied)
         self.ops.wait()
-        self.settings.setValue("mainWindow/listVisible", "true" if self.patients.isVisibleTo(self) else "false")
+        self.settings.setValue("mainWindow/listVisible", "false" if self.patients.isHidden() else "true")
+        self.patients.save_sort(self.settings, "patientList")
         save_window(self.settings, "mainWindow", self, self._splitters())

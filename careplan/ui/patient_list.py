@@ -7,7 +7,7 @@ changesApplied signal, so a save anywhere (here, another window, the CLI) shows 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QModelIndex, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,7 +23,7 @@ from careplan.persistence.engine import Database
 from careplan.services.changes import Changes
 from careplan.ui.form_fields import SearchBox, named
 from careplan.ui.operations import runner
-from careplan.ui.patient_table import PAGE, PatientTableModel
+from careplan.ui.patient_table import PAGE, SORT_KEYS, PatientTableModel
 
 __all__ = ["PAGE", "PatientListPanel", "PatientTableModel"]
 SEARCH_PAUSE_MS = 200  # a pause this long in typing runs the search
@@ -167,6 +167,24 @@ class PatientListPanel(QWidget):
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not self._quiet and current.isValid():
             self.patientChosen.emit(self.model.summary(current.row()).id)
+
+    # --- the sort, remembered between runs (by column key: columns may be added later) -------
+
+    def save_sort(self, settings: QSettings, key: str) -> None:
+        header = self.table.horizontalHeader()
+        column = header.sortIndicatorSection()
+        if 0 <= column < len(SORT_KEYS):
+            settings.setValue(f"{key}/sortColumn", SORT_KEYS[column])
+            settings.setValue(f"{key}/sortDescending",
+                              "true" if header.sortIndicatorOrder() == Qt.SortOrder.DescendingOrder else "false")
+
+    def restore_sort(self, settings: QSettings, key: str) -> None:
+        column = settings.value(f"{key}/sortColumn")
+        if column not in SORT_KEYS:
+            return  # never sorted, or by a column this version does not have: the default (name) stays
+        descending = settings.value(f"{key}/sortDescending") == "true"
+        self.table.sortByColumn(SORT_KEYS.index(str(column)),
+                                Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)
 
     def preferred_width(self) -> int:
         """Wide enough for every column without a horizontal scroll bar."""

@@ -138,6 +138,8 @@ class PlanEditor(QWidget):
         self._show_patient(state.patient)
         self.saver.offer_draft(recover, draft, draft_base)
         self._select_first_item()
+        if not self.doc.content.items:
+            self.catalogue_toggle.set_open(True)  # an empty plan: adding is the only thing to do
         if then is not None:
             then()
 

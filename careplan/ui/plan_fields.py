@@ -45,9 +45,11 @@ class PlanFieldsPanel(QWidget):
         self.setObjectName("planFields")
         self._loading = False
         self._goals: tuple[str, ...] = ()
-        layout = QVBoxLayout(self)
+        # Dates on the left, goals on the right: the plan's own fields take a few lines of height,
+        # leaving a laptop's screen to the items and the selected item's details.
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-
+        dates = QVBoxLayout()
         grid = QGridLayout()
         self.status = QComboBox()
         named(self.status, "planStatus", "Plan status")
@@ -55,26 +57,27 @@ class PlanFieldsPanel(QWidget):
             self.status.addItem(s.label, s.value)
         self.start = DateField("planStartDate", "Plan start date")
         self.review = DateField("planNextReview", "Next review date", )
-        # Two short rows rather than one long one: the editor stays usable in a narrow window.
-        placed = ((0, 0, "Plan &status:", self.status), (0, 2, "Plan st&art:", self.start),
-                  (1, 2, "Next re&view:", self.review))
-        for row, col, text, widget in placed:
+        placed = ((0, "Plan &status:", self.status), (1, "Plan st&art:", self.start),
+                  (2, "Next re&view:", self.review))
+        for row, text, widget in placed:
             lab = QLabel(text)
             lab.setBuddy(widget.focusProxy() or widget)
-            grid.addWidget(lab, row, col)
-            grid.addWidget(widget, row, col + 1)
+            grid.addWidget(lab, row, 0)
+            grid.addWidget(widget, row, 1)
+        dates.addLayout(grid)
         hint = QLabel("Reviews are due every 2–3 months.")
         hint.setObjectName("planReviewHint")
-        grid.addWidget(hint, 1, 0, 1, 2)
-        grid.setColumnStretch(4, 1)
-        layout.addLayout(grid)
+        dates.addWidget(hint)
         self.start_error = ErrorLabel("planError_start_date")
         self.review_error = ErrorLabel("planError_next_review")
-        layout.addWidget(self.start_error)
-        layout.addWidget(self.review_error)
+        dates.addWidget(self.start_error)
+        dates.addWidget(self.review_error)
+        dates.addStretch(1)
+        layout.addLayout(dates)
 
+        goals_box = QVBoxLayout()
         goals_label = QLabel("<b>Goals</b> \u2014 what this plan aims for")
-        layout.addWidget(goals_label)
+        goals_box.addWidget(goals_label)
         self.goals = QListWidget()
         named(self.goals, "planGoals", "Plan goals", "Double-click or press F2 to reword a goal")
         self.goals.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
@@ -83,7 +86,7 @@ class PlanFieldsPanel(QWidget):
         self.goals.setMaximumHeight(self.fontMetrics().height() * 5)
         self.goals.setMinimumHeight(self.fontMetrics().height() * 3)
         goals_label.setBuddy(self.goals)
-        layout.addWidget(self.goals)
+        goals_box.addWidget(self.goals)
         row = QHBoxLayout()
         self.new_goal = QLineEdit()
         named(self.new_goal, "planGoalNew", "New goal", GOAL_HINT)
@@ -96,9 +99,10 @@ class PlanFieldsPanel(QWidget):
         row.addWidget(self.new_goal, 1)
         row.addWidget(self.add_goal)
         row.addWidget(self.remove_goal)
-        layout.addLayout(row)
+        goals_box.addLayout(row)
         self.goals_error = ErrorLabel("planError_goals")
-        layout.addWidget(self.goals_error)
+        goals_box.addWidget(self.goals_error)
+        layout.addLayout(goals_box, 1)
         route_undo_keys_to_window(self.new_goal, self.start.edit, self.review.edit)
         wheel_only_with_focus(self.status)
 

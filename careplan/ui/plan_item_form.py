@@ -7,11 +7,13 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -63,6 +65,7 @@ class PlanItemForm(QStackedWidget):
         page = QWidget()
         outer = QVBoxLayout(page)
         outer.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
         self.title = QLabel()
         self.title.setObjectName("itemTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
@@ -71,7 +74,12 @@ class PlanItemForm(QStackedWidget):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title.setFont(font)
-        outer.addWidget(self.title)
+        top.addWidget(self.title, 1)
+        self.remove = QPushButton("&Remove from plan")
+        named(self.remove, "itemRemove", "Remove this item from the plan")
+        self.remove.setToolTip("Take this item out of the plan (Delete in the plan list). You can undo it.")
+        top.addWidget(self.remove, 0, Qt.AlignmentFlag.AlignTop)
+        outer.addLayout(top)
         self.clinical = QLabel()
         self.clinical.setObjectName("itemClinical")
         self.clinical.setTextFormat(Qt.TextFormat.PlainText)
@@ -80,8 +88,6 @@ class PlanItemForm(QStackedWidget):
         self.clinical.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.clinical)
 
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.status = QComboBox()
         named(self.status, "itemStatus", "Item status")
         for s in ItemStatus:
@@ -97,6 +103,10 @@ class PlanItemForm(QStackedWidget):
         self.responsible.setEditable(True)
         self.responsible.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.responsible.lineEdit().setMaxLength(max_length("item.responsible"))
+        for combo in (self.status, self.frequency, self.responsible):
+            # Long typed values must not widen the whole pane: the box scrolls its text instead.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(12)
         self.start = DateField("itemStartDate", "Start date")
         self.goal = QLineEdit()
         named(self.goal, "itemGoal", "Goal for this item")
@@ -110,29 +120,39 @@ class PlanItemForm(QStackedWidget):
         named(self.notes, "itemNotes", "Notes for the team")
         self.notes.setTabChangesFocus(True)
         self.notes.setPlaceholderText("Notes for the team about this item")
+        lines = self.fontMetrics().lineSpacing()
+        for box in (self.instructions, self.notes):
+            # Four lines at least; more only when there is room (their own tall size hint would give the
+            # whole pane a scroll bar on a laptop).
+            box.setMinimumHeight(lines * 4 + 12)
+            box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.errors: dict[str, ErrorLabel] = {}
-        for field, label, widget in (
-            ("status", "&Status:", self.status),
-            ("frequency", "How &often:", self.frequency),
-            ("responsible", "&Who helps:", self.responsible),
-            ("start_date", "S&tart date:", self.start),
-            ("goal", "&Goal:", self.goal),
-            ("caregiver_instructions", "&Instructions for\ncaregivers:", self.instructions),
-            ("notes", "&Notes:", self.notes),
+        # Two fields a row, the two texts side by side: a typical item shows whole in a laptop's
+        # lower half, under a plan list that keeps the window's full width for its columns.
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
+        for field, label, widget, row, col, span in (
+            ("status", "&Status:", self.status, 0, 0, 1),
+            ("frequency", "How &often:", self.frequency, 0, 2, 1),
+            ("responsible", "&Who helps:", self.responsible, 1, 0, 1),
+            ("start_date", "S&tart date:", self.start, 1, 2, 1),
+            ("goal", "&Goal:", self.goal, 2, 0, 3),
         ):
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(widget)
-            self.errors[field] = ErrorLabel(f"itemError_{field}")
-            box.addWidget(self.errors[field])
             lab = QLabel(label)
             lab.setBuddy(widget.focusProxy() or widget)
-            form.addRow(lab, box)
-        outer.addLayout(form, 1)
-        self.remove = QPushButton("&Remove from plan")
-        named(self.remove, "itemRemove", "Remove this item from the plan")
-        self.remove.setToolTip("Take this item out of the plan (Delete in the plan list). You can undo it.")
-        outer.addWidget(self.remove, 0, Qt.AlignmentFlag.AlignRight)
+            grid.addWidget(lab, row, col)
+            grid.addLayout(self._with_error(field, widget), row, col + 1, 1, span)
+        texts = QHBoxLayout()
+        for field, label, widget in (("caregiver_instructions", "&Instructions for caregivers:", self.instructions),
+                                     ("notes", "&Notes for the team:", self.notes)):
+            box = self._with_error(field, widget)
+            lab = QLabel(label)
+            lab.setBuddy(widget)
+            box.insertWidget(0, lab)
+            texts.addLayout(box, 1)
+        outer.addLayout(grid)
+        outer.addLayout(texts, 1)
         route_undo_keys_to_window(self.goal, self.instructions, self.notes, self.frequency.lineEdit(),
                                   self.responsible.lineEdit(), self.start.edit)
         wheel_only_with_focus(self.status, self.frequency, self.responsible)  # the pane scrolls instead
@@ -146,6 +166,15 @@ class PlanItemForm(QStackedWidget):
         self.start.edited.connect(self._start_edited)
         self.remove.clicked.connect(lambda: self.uid and self.removeRequested.emit(self.uid))
         return page
+
+    def _with_error(self, field: str, widget: QWidget) -> QVBoxLayout:
+        """The field with its error line beneath (empty, and so taking no room, while all is well)."""
+        box = QVBoxLayout()
+        box.setSpacing(2)
+        box.addWidget(widget, 1)  # a text box takes the height there is, not the space around its label
+        self.errors[field] = ErrorLabel(f"itemError_{field}")
+        box.addWidget(self.errors[field])
+        return box
 
     # --- showing ---------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The plan editor's layout: catalogue on the left, plan fields, items and the item form on the right."""
+"""The plan editor's layout: plan fields, items and the item form; the catalogue beside them while adding."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
-    QHeaderView,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QSplitter,
@@ -24,6 +24,7 @@ from careplan.ui.plan_fields import PlanFieldsPanel
 from careplan.ui.plan_header import PlanHeader
 from careplan.ui.plan_item_form import PlanItemForm
 from careplan.ui.plan_items_model import PlanItemsModel
+from careplan.ui.plan_panels import CatalogueToggle, ItemColumns
 from careplan.ui.revision_bar import RevisionBar
 
 if TYPE_CHECKING:
@@ -57,7 +58,9 @@ def build_editor(self: PlanEditor) -> None:
     self.fields = PlanFieldsPanel()
     top_layout.addWidget(self.fields)
     items_label = QLabel("<b>Plan items</b>, grouped by discipline")
-    top_layout.addWidget(items_label)
+    items_row = QHBoxLayout()
+    items_row.addWidget(items_label, 1)
+    top_layout.addLayout(items_row)
     self.model = PlanItemsModel(self.doc, self)
     self.items = QTreeView()
     named(self.items, "planItems", "Plan items")
@@ -70,17 +73,16 @@ def build_editor(self: PlanEditor) -> None:
     self.items.setDropIndicatorShown(True)
     self.items.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
     self.items.setDefaultDropAction(Qt.DropAction.CopyAction)
-    head = self.items.header()
-    head.setStretchLastSection(False)
-    head.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-    em = self.fontMetrics().horizontalAdvance("M")
-    for col, width in ((1, 9), (2, 11), (3, 8)):
-        head.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
-        head.resizeSection(col, em * width)
+    # The catalogue opens beside the plan only while adding (button, Ctrl+K), so the plan keeps the width.
+    self.catalogue_toggle = CatalogueToggle(self.picker, self.items, self)
+    items_row.addWidget(self.catalogue_toggle.button)
+    self.item_columns = ItemColumns(self.items, lambda: self.doc.content.items, self)
+    self.doc.contentReset.connect(self.item_columns.fit)
+    self.doc.changed.connect(self.item_columns.fit)
     items_label.setBuddy(self.items)
     top_layout.addWidget(self.items, 1)
-    self.items_empty = QLabel("This plan has no items yet. Add treatments from the catalogue on the left: "
-                              "double-click one, press Enter on it, or drag it here.")
+    self.items_empty = QLabel("This plan has no items yet. Add treatments from the catalogue on the left "
+                              "(Ctrl+K opens it): double-click one, press Enter on it, or drag it here.")
     self.items_empty.setObjectName("planItemsEmpty")
     self.items_empty.setWordWrap(True)
     top_layout.addWidget(self.items_empty)
@@ -93,8 +95,11 @@ def build_editor(self: PlanEditor) -> None:
     form_scroll.setFrameShape(QFrame.Shape.NoFrame)
     form_scroll.setWidget(self.form)
     self.detail_splitter.addWidget(form_scroll)
-    self.detail_splitter.setStretchFactor(0, 3)
-    self.detail_splitter.setStretchFactor(1, 2)
+    self.form_scroll = form_scroll
+    # A bigger window gives the plan list more rows; the details keep the height they need.
+    self.detail_splitter.setStretchFactor(0, 1)
+    self.detail_splitter.setStretchFactor(1, 0)
+    self.detail_splitter.setCollapsible(1, False)
     self.splitter.addWidget(self.detail_splitter)
     self.splitter.setStretchFactor(0, 0)
     self.splitter.setStretchFactor(1, 1)
@@ -109,7 +114,8 @@ def build_editor(self: PlanEditor) -> None:
     self.items.addAction(self.remove_action)
 
     chain = [self.picker.search, self.picker.tree, self.fields.status, self.fields.start.edit,
-             self.fields.review.edit, self.fields.goals, self.fields.new_goal, self.items,
+             self.fields.review.edit, self.fields.goals, self.fields.new_goal,
+             self.catalogue_toggle.button, self.items,
              self.form.status, self.form.frequency, self.form.responsible, self.form.start.edit,
              self.form.goal, self.form.instructions, self.form.notes, self.form.remove,
              self.save_button]

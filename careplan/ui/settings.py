@@ -27,19 +27,24 @@ def save_window(settings: QSettings, key: str, window: QMainWindow, splitters: d
     settings.setValue(f"{key}/geometry", window.saveGeometry())
     settings.setValue(f"{key}/state", window.saveState())
     for name, splitter in splitters.items():
-        settings.setValue(f"{key}/splitter_{name}", splitter.saveState())
+        # A splitter not on screen (the list behind the welcome page, the plan with no patient open)
+        # has no sizes worth keeping: saving them gave the next start a patient list 0 pixels wide.
+        if splitter.isVisible():
+            settings.setValue(f"{key}/splitter_{name}", splitter.saveState())
     settings.sync()
 
 
-def restore_window(settings: QSettings, key: str, window: QMainWindow, splitters: dict[str, QSplitter]) -> bool:
-    """Put the window back as it was; False when nothing was remembered (first run)."""
+def restore_window(settings: QSettings, key: str, window: QMainWindow, splitters: dict[str, QSplitter]) -> set[str]:
+    """Put the window back as it was; returns what was remembered ("geometry", splitter names)."""
+    restored: set[str] = set()
     geometry = settings.value(f"{key}/geometry")
-    restored = isinstance(geometry, QByteArray | bytes) and window.restoreGeometry(geometry)
+    if isinstance(geometry, QByteArray | bytes) and window.restoreGeometry(geometry):
+        restored.add("geometry")
     state = settings.value(f"{key}/state")
     if isinstance(state, QByteArray | bytes):
         window.restoreState(state)
     for name, splitter in splitters.items():
         value = settings.value(f"{key}/splitter_{name}")
-        if isinstance(value, QByteArray | bytes):
-            splitter.restoreState(value)
-    return bool(restored)
+        if isinstance(value, QByteArray | bytes) and splitter.restoreState(value):
+            restored.add(name)
+    return restored
