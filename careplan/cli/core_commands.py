@@ -6,7 +6,13 @@ import argparse
 import sys
 import time
 
-from careplan.cli.common import actor, add_db_argument, db_from, print_json
+from careplan.cli.common import (
+    actor,
+    add_db_argument,
+    db_from,
+    describe_database_problem,
+    print_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,10 +47,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from careplan.services.check import check_database
+    from careplan.persistence import db_problems
+    from careplan.services.check import CheckReport, check_database
 
-    db = db_from(args)
-    report = check_database(db)
+    db = db_from(args, refuse_damaged=False)  # check opens a damaged file, to say what is wrong
+    try:
+        report = check_database(db)
+    except Exception as e:  # the file is too damaged for the check to go on: that is its finding
+        found = db_problems.classify(e)
+        if found is None or found[0] is not db_problems.Problem.DAMAGED:
+            raise  # a lock or a full disk is not a finding: one line, exit 2
+        report = CheckReport(problems=[describe_database_problem(e, args) or str(found[1])])
+    finally:
+        db.dispose()
     if args.json:
         print_json({"ok": report.ok, "schema_version": report.schema_version,
                     "revisions_checked": report.revisions_checked, "problems": report.problems})

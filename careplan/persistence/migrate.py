@@ -63,13 +63,16 @@ def current_revision(db: Migratable) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def sqlite_backup(src: Path, dest: Path) -> Path:
-    """A consistent copy through SQLite's online backup API, owner-readable only."""
+def sqlite_backup(src: Path, dest: Path, *, exclusive: bool = True) -> Path:
+    """A consistent copy through SQLite's online backup API, owner-readable only.
+
+    exclusive=False fills an empty private file the caller already made (a staged output)."""
     import os
 
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
+    if exclusive:
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
     source = sqlite3.connect(f"{src.as_uri()}?mode=ro", uri=True)
     target = sqlite3.connect(dest)
     try:
