@@ -27,7 +27,7 @@ COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = common.Parser(
         prog="careplan",
         description="CarePlan: care plans for ALS/MND clinics. With no command, opens the app.",
     )
@@ -98,6 +98,8 @@ def _run(args: argparse.Namespace) -> int:
             traceback.print_exc()
         common.fail(common.describe_database_problem(e, args) or common.describe_unexpected(e))
         return EXIT_USAGE
+    finally:
+        common.close_databases()
 
 
 if __name__ == "__main__":  # pragma: no cover

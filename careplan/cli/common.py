@@ -9,7 +9,7 @@ import sqlite3
 import sys
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from careplan.domain.errors import CarePlanError
 
@@ -17,6 +17,22 @@ if TYPE_CHECKING:
     from careplan.persistence.engine import Database
 
 UserFacingError = CarePlanError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, answering in the `careplan: <sentence>` form: a usage error is one line, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"careplan: {message} (see `{self.prog} --help`).\n")
+
+    def _get_values(self, action: argparse.Action, arg_strings: list[str]) -> Any:
+        # Python 3.11's argparse drops a literal "--" given as an option's value (`--search=--`)
+        # and passes an empty list on; the value the user typed is the text "--".
+        if action.option_strings and action.nargs is None and arg_strings == ["--"]:
+            value = self._get_value(action, "--")
+            self._check_value(action, value)
+            return value
+        return super()._get_values(action, arg_strings)
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
@@ -57,7 +73,19 @@ def db_from(args: argparse.Namespace, *, refuse_damaged: bool = True) -> Databas
     # Imported here, so `careplan --help` and `--version` answer without loading SQLAlchemy.
     from careplan.persistence.engine import open_database
 
-    return open_database(getattr(args, "db", None), refuse_damaged=refuse_damaged)
+    db = open_database(getattr(args, "db", None), refuse_damaged=refuse_damaged)
+    _opened.append(db)
+    return db
+
+
+_opened: list[Database] = []
+
+
+def close_databases() -> None:
+    """Close what the command opened (main does this after every command): SQLite then folds its
+    write-ahead log back into the file, so a copy of the file alone holds everything."""
+    while _opened:
+        _opened.pop().dispose()
 
 
 def sweep_leftovers(args: argparse.Namespace) -> None:

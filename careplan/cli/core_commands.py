@@ -48,18 +48,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_check(args: argparse.Namespace) -> int:
     from careplan.persistence import db_problems
+    from careplan.persistence.errors import DamagedDatabaseError
     from careplan.services.check import CheckReport, check_database
 
-    db = db_from(args, refuse_damaged=False)  # check opens a damaged file, to say what is wrong
     try:
+        db = db_from(args, refuse_damaged=False)  # check opens a damaged file, to say what is wrong
         report = check_database(db)
-    except Exception as e:  # the file is too damaged for the check to go on: that is its finding
+    except DamagedDatabaseError as e:  # too damaged even to look inside: that is the finding
+        report = CheckReport(problems=[str(e)])
+    except Exception as e:
         found = db_problems.classify(e)
         if found is None or found[0] is not db_problems.Problem.DAMAGED:
             raise  # a lock or a full disk is not a finding: one line, exit 2
         report = CheckReport(problems=[describe_database_problem(e, args) or str(found[1])])
-    finally:
-        db.dispose()
     if args.json:
         print_json({"ok": report.ok, "schema_version": report.schema_version,
                     "revisions_checked": report.revisions_checked, "problems": report.problems})

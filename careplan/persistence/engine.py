@@ -150,6 +150,9 @@ def probe_sqlite_file(path: Path, *, whole: bool = False) -> str | None:
     except sqlite_file.DamagedFileError as e:
         raise DamagedDatabaseError(db_problems.damaged(str(path), str(e))) from None
     except sqlite3.DatabaseError as e:
+        found = db_problems.classify(e)
+        if found is not None and found[0] is db_problems.Problem.DAMAGED:
+            raise DamagedDatabaseError(db_problems.damaged(str(path), found[1])) from None
         sentence = db_problems.describe(e, str(path), busy_seconds=busy_timeout_ms() / 1000)
         raise DatabaseOpenError(sentence or f"{path} cannot be read as a database: {e}.") from None
     finally:
@@ -218,9 +221,22 @@ def make_engine(url: URL, *, read_only_uri: str | None = None) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except NoSuchModuleError as e:
         raise DatabaseOpenError(f"CarePlan cannot talk to this kind of database: {e}") from None
+    event.listen(engine, "connect", _server_lock_timeout)
+    return engine
+
+
+def _server_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+    # Like SQLite's busy timeout: a lock another program holds stops a command after a while, with
+    # one sentence (db_problems), instead of leaving it waiting for ever.
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True
+    try:
+        dbapi_conn.execute(f"SET lock_timeout = {busy_timeout_ms():d}")
+    finally:
+        dbapi_conn.autocommit = autocommit
 
 
 def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_before_upgrade: bool = True,
@@ -237,10 +253,20 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
     if url.get_backend_name() == "sqlite":
         assert url.database is not None
         path = Path(url.database)
-        version = probe_sqlite_file(path, whole=refuse_damaged)
+        damaged = None
+        try:
+            version = probe_sqlite_file(path, whole=True)
+        except DamagedDatabaseError as e:
+            if refuse_damaged:
+                raise
+            damaged, version = e, probe_sqlite_file(path)
         if version is None and not path.exists():
             _create_private_file(path)
         uri, read_only = sqlite_file.connect_uri(path)
+        if damaged is not None:  # opened only to be checked, so never written to
+            if version != schema.HEAD:
+                raise damaged
+            uri, read_only = f"{path.as_uri()}?mode=ro", True
         if read_only:
             if version != schema.HEAD:
                 raise DatabaseOpenError(

@@ -23,7 +23,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from careplan.paths import migrations_dir
-from careplan.persistence import schema
+from careplan.persistence import schema, sqlite_file
 from careplan.persistence.errors import DatabaseOpenError
 from careplan.persistence.triggers import ensure_append_only
 
@@ -73,7 +73,7 @@ def sqlite_backup(src: Path, dest: Path, *, exclusive: bool = True) -> Path:
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
-    source = sqlite3.connect(f"{src.as_uri()}?mode=ro", uri=True)
+    source = sqlite_file.read_only_connect(src, timeout=5.0)  # also from read-only media
     target = sqlite3.connect(dest)
     try:
         source.backup(target)
