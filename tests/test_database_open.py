@@ -81,8 +81,9 @@ def test_corrupt_sqlite_file_is_refused_and_untouched(tmp_path: Path, capsys: py
     data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page, keep the header
     f.write_bytes(bytes(data))
     before = digest(f)
-    code, _, err = run_check(str(f), capsys)
-    assert code == 2 and str(f) in err
+    code, out, err = run_check(str(f), capsys)
+    assert code == 1 and f"{f} is damaged" in out  # check's finding; every other command refuses it
+    assert main(["patients", "--db", str(f)]) == 2 and f"{f} is damaged" in capsys.readouterr().err
     assert digest(f) == before
 
 

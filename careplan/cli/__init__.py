@@ -73,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except common.UserFacingError as e:
         common.fail(str(e))
         return EXIT_USAGE
+    common.sweep_leftovers(args)
     if args.command is None:
         from careplan.cli.gui import open_app
 
@@ -83,7 +84,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        common.sweep_leftovers(args)
         return int(args.handler(args))
     except common.UserFacingError as e:
         common.fail(str(e))
