@@ -8,7 +8,8 @@ reading and `careplan check` work, writing says the file is read-only.
 Damage: `PRAGMA quick_check` reads every page (92 s for the 10,000-patient bench database), far too
 slow for every start. Opening instead checks what a damaged file almost always shows cheaply: the
 header's page count against the file's size (a truncated copy), a readable schema with every table
-CarePlan made, and both edges of every table's b-tree (first and last rows), a few pages each.
+CarePlan made, and both edges of every table's b-tree (first and last rows), a few pages each:
+0.3 ms warm, 9 ms cold on the bench database.
 Damage deeper inside is still caught where it is read, by the same sentence (db_problems).
 """
 
@@ -94,8 +95,10 @@ def check_whole(conn: sqlite3.Connection, path: Path, tables: set[str], version:
                                    f"{'are' if len(missing) > 1 else 'is'} missing")
     try:
         for table in sorted(t for t in tables if t in CAREPLAN_TABLES):
-            conn.execute(f'SELECT min(rowid), max(rowid) FROM "{table}"').fetchone()  # noqa: S608 (our names)
-            conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid DESC LIMIT 1').fetchone()  # noqa: S608
+            # One edge per query: SQLite walks a single edge for ORDER BY rowid LIMIT 1, but scans
+            # the whole table for min() and max() asked together.
+            for edge in ("ASC", "DESC"):
+                conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid {edge} LIMIT 1').fetchone()  # noqa: S608
     except sqlite3.DatabaseError as e:
         found = db_problems.classify(e)
         if found is None or found[0] is not db_problems.Problem.DAMAGED:
