@@ -22,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from careplan import atomic_file
 from careplan.paths import migrations_dir
 from careplan.persistence import schema, sqlite_file
 from careplan.persistence.errors import DatabaseOpenError
@@ -92,7 +93,12 @@ def upgrade(db: Migratable, *, from_version: str | None, backup: bool = True, ta
     """Bring the schema to `target`; returns the backup taken first, if any."""
     backup_file = None
     if backup and from_version is not None and db.path is not None:
-        backup_file = sqlite_backup(db.path, backup_path_for_upgrade(db.path, from_version))
+        backup_file = backup_path_for_upgrade(db.path, from_version)
+        # Staged and renamed, so a killed upgrade never leaves half a backup that looks whole.
+        with atomic_file.staged(backup_file) as stage:
+            stage.file.close()
+            sqlite_backup(db.path, stage.path, exclusive=False)
+            stage.commit()
         log.info("Backed up the database before upgrading its schema to %s", backup_file)
     with alembic_config() as cfg, db.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"
