@@ -81,8 +81,9 @@ def test_corrupt_sqlite_file_is_refused_and_untouched(tmp_path: Path, capsys: py
     data[100:4096] = b"\xff" * (4096 - 100)  # wreck the schema page, keep the header
     f.write_bytes(bytes(data))
     before = digest(f)
-    code, _, err = run_check(str(f), capsys)
-    assert code == 2 and str(f) in err
+    code, out, err = run_check(str(f), capsys)
+    assert code == 1 and f"{f} is damaged" in out  # check's finding; every other command refuses it
+    assert main(["patients", "--db", str(f)]) == 2 and f"{f} is damaged" in capsys.readouterr().err
     assert digest(f) == before
 
 
@@ -152,8 +153,12 @@ def test_malformed_urls(url: str, expected: str, capsys: pytest.CaptureFixture[s
     assert code == 2 and expected in err
 
 
-def test_unreachable_server_gives_a_clear_message(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run_check("postgresql+psycopg://nobody:secret@127.0.0.1:9/none", capsys)
+def test_unreachable_server_gives_a_clear_message(capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # A password may come from the environment (never from --db: see test_output_targets).
+    monkeypatch.setenv("CAREPLAN_DB_URL", "postgresql+psycopg://nobody:secret@127.0.0.1:9/none")
+    code = main(["check"])
+    err = capsys.readouterr().err
     assert code == 2 and "Cannot reach the database server" in err
     assert "secret" not in err
 

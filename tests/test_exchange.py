@@ -161,7 +161,7 @@ def test_export_file_is_private_atomic_and_never_the_database(db: Database, tmp_
     make_patient(db, "A-1")
     out = tmp_path / "out.json"
     out.write_text("a letter, not an export")
-    with pytest.raises(CarePlanError, match="not a CarePlan export.*--force"):
+    with pytest.raises(CarePlanError, match="already exists.*--force"):
         export(db, out)
     assert out.read_text() == "a letter, not an export"
     exchange.export_to_file(db, out, actor="tester", force=True)
@@ -175,7 +175,7 @@ def test_export_file_is_private_atomic_and_never_the_database(db: Database, tmp_
         export(db, tmp_path / "missing" / "x.json")
     if db.path is not None:
         before = db.path.read_bytes()
-        with pytest.raises(CarePlanError, match="database itself"):
+        with pytest.raises(CarePlanError, match="database CarePlan has open"):
             export(db, db.path)
         assert db.path.read_bytes()[:16] == before[:16] == b"SQLite format 3\x00"
 

@@ -416,7 +416,7 @@ def test_a_crash_while_writing_leaves_no_partial_file(tmp_path: Path, monkeypatc
     def broken(*args: object, **kw: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("careplan.reporting.pdf.os.replace", broken)
+    monkeypatch.setattr("careplan.atomic_file.os.replace", broken)
     with pytest.raises(PdfExportError, match="No space left"):
         write_plan_pdf(printable(), tmp_path / "plan.pdf")
     assert list(tmp_path.iterdir()) == []

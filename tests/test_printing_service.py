@@ -13,8 +13,8 @@ import pytest
 from careplan.cli import main
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
-from careplan.reporting.model import PdfExportError
 from careplan.services import audit
+from careplan.services.output_target import OutputRefusedError
 from careplan.services.printing import default_pdf_name, export_plan_pdf, printable_plan
 from tests.uib_fixtures import PATIENT_NAME, add_patient, three_revisions
 
@@ -30,8 +30,10 @@ def flat(text: str) -> str:
 
 def test_default_name_is_safe_for_any_file_system() -> None:
     assert default_pdf_name("UIB-001", 3) == "careplan-UIB-001-r3.pdf"
-    assert default_pdf_name("A/B\\C:D*?", 12) == "careplan-A_B_C_D-r12.pdf"
-    assert default_pdf_name("../..", 1) == "careplan-patient-r1.pdf"
+    # Cleaning a name adds a short hash of the exact MRN, so A/B and A_B never share a file.
+    assert default_pdf_name("A/B\\C:D*?", 12).startswith("careplan-A_B_C_D-")
+    assert default_pdf_name("A/B", 1) != default_pdf_name("A_B", 1) == "careplan-A_B-r1.pdf"
+    assert default_pdf_name("../..", 1).startswith("careplan-patient-")
 
 
 def test_export_latest_revision_reads_back_and_is_logged(db: Database, tmp_path: Path) -> None:
@@ -93,9 +95,9 @@ def test_a_plan_never_saved_cannot_be_printed(db: Database, tmp_path: Path) -> N
 def test_unwritable_place_names_the_file_and_logs_nothing(db: Database, tmp_path: Path) -> None:
     plan = three_revisions(db)
     before = len(audit.list_events(db, mrn=plan.mrn))
-    with pytest.raises(PdfExportError, match="does not exist"):
+    with pytest.raises(OutputRefusedError, match="does not exist"):
         export_plan_pdf(db, plan.patient_id, tmp_path / "missing" / "x.pdf", actor="t")
-    with pytest.raises(PdfExportError, match="folder"):
+    with pytest.raises(OutputRefusedError, match="folder"):
         export_plan_pdf(db, plan.patient_id, tmp_path, actor="t")
     assert len(audit.list_events(db, mrn=plan.mrn)) == before
 

@@ -8,10 +8,12 @@ Documented --json output is a contract: keys are only ever added, never renamed 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from careplan import __version__
 from careplan.cli import (
@@ -32,7 +34,7 @@ COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands, patient_comma
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = common.Parser(
         prog="careplan",
         description="CarePlan: care plans for ALS/MND clinics. With no command, opens the app.",
     )
@@ -49,14 +51,45 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _unwind(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _unwinding_on_termination() -> Iterator[None]:
+    """A killed command cannot clean up; a terminated one (SIGTERM, a closed terminal) unwinds like
+    Ctrl+C, so the temporary copies it made (patient data) are removed on the way out."""
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        with contextlib.suppress(AttributeError, ValueError):  # no SIGHUP on Windows; not the main thread
+            sig = getattr(signal, name)
+            previous[sig] = signal.signal(sig, _unwind)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # database, WAL files, backups and exports hold patient data
     parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        common.refuse_password_in_db(args)  # before anything connects
+    except common.UserFacingError as e:
+        common.fail(str(e))
+        return EXIT_USAGE
+    common.sweep_leftovers(args)
     if args.command is None:
         from careplan.cli.gui import open_app
 
         return open_app(args)
+    with _unwinding_on_termination():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.handler(args))
     except common.UserFacingError as e:
@@ -70,8 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # a bug or a broken database: one line, the traceback only when asked
         if args.debug:
             traceback.print_exc()
-        common.fail(common.describe_unexpected(e))
+        common.fail(common.describe_database_problem(e, args) or common.describe_unexpected(e))
         return EXIT_USAGE
+    finally:
+        common.close_databases()
 
 
 if __name__ == "__main__":  # pragma: no cover

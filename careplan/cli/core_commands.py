@@ -6,7 +6,13 @@ import argparse
 import sys
 import time
 
-from careplan.cli.common import actor, add_db_argument, db_from, print_json
+from careplan.cli.common import (
+    actor,
+    add_db_argument,
+    db_from,
+    describe_database_problem,
+    print_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -44,10 +50,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from careplan.services.check import check_database
+    from careplan.persistence import db_problems
+    from careplan.persistence.errors import DamagedDatabaseError
+    from careplan.services.check import CheckReport, check_database
 
-    db = db_from(args)
-    report = check_database(db)
+    try:
+        db = db_from(args, refuse_damaged=False)  # check opens a damaged file, to say what is wrong
+        report = check_database(db)
+    except DamagedDatabaseError as e:  # too damaged even to look inside: that is the finding
+        report = CheckReport(problems=[str(e)])
+    except Exception as e:
+        found = db_problems.classify(e)
+        if found is None or found[0] is not db_problems.Problem.DAMAGED:
+            raise  # a lock or a full disk is not a finding: one line, exit 2
+        report = CheckReport(problems=[describe_database_problem(e, args) or str(found[1])])
     if args.json:
         print_json({"ok": report.ok, "schema_version": report.schema_version,
                     "revisions_checked": report.revisions_checked, "problems": report.problems})

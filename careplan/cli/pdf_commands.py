@@ -17,7 +17,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("mrn", metavar="MRN", help="the patient's clinic number")
     p.add_argument("--out", metavar="FILE", type=Path, default=None,
-                   help="where to write the printout (default: careplan-<MRN>-r<N>.pdf in the current folder)")
+                   help="where to write the printout (default: careplan-<MRN>-r<N>.pdf in the current folder); "
+                   "never a database, its journal files or a backup")
+    p.add_argument("--force", action="store_true", help="replace FILE if it already exists (never a database)")
     p.add_argument("--revision", metavar="N", type=int, default=None, help="print revision N instead of the latest")
     p.add_argument("--large-print", action="store_true", help="bigger text for readers with low vision")
     p.add_argument("--paper", choices=("a4", "letter"), default="a4", type=str.lower,
@@ -44,7 +46,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
                 raise CarePlanError(f"{patient.mrn}'s plan has not been saved yet, so there is nothing to print.")
         out = args.out if args.out is not None else Path.cwd() / default_pdf_name(patient.mrn, number)
         result = export_plan_pdf(db, patient.id, out, revision=number, large_print=args.large_print,
-                                 paper=args.paper, actor=actor(args))
+                                 paper=args.paper, actor=actor(args), force=args.force)
     finally:
         db.dispose()
     pages = "1 page" if result.pages == 1 else f"{result.pages} pages"

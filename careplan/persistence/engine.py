@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +21,13 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from careplan.paths import default_database_path, ensure_private_dir
-from careplan.persistence import schema
-from careplan.persistence.errors import DatabaseOpenError, ForeignDatabaseError, NewerSchemaError
+from careplan.persistence import db_problems, schema, sqlite_file
+from careplan.persistence.errors import (
+    DamagedDatabaseError,
+    DatabaseOpenError,
+    ForeignDatabaseError,
+    NewerSchemaError,
+)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -46,9 +52,7 @@ class Database:
 
     def describe(self) -> str:
         """Where the data lives, without any password."""
-        if self.path is not None:
-            return str(self.path)
-        return self.url.render_as_string(hide_password=True)
+        return describe_url(self.url)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -63,6 +67,13 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def describe_url(url: URL) -> str:
+    """Where the data lives, without any password: the SQLite file's path, or the server's address."""
+    if url.get_backend_name() == "sqlite" and url.database:
+        return url.database
+    return url.render_as_string(hide_password=True)
 
 
 def resolve_url(arg: str | None) -> URL:
@@ -83,8 +94,17 @@ def resolve_url(arg: str | None) -> URL:
         )
     if backend == "postgresql" and url.get_driver_name() != "psycopg":
         url = url.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and (url.username or url.password or url.host or url.port):
+        # SQLite has no server and no login: "sqlite://user:pw@host/x.db" would open a file x.db
+        # in whatever folder the command runs from.
+        raise DatabaseOpenError(
+            f"The database address '{_safe(raw)}' gives a user, password or host, which an SQLite file does not "
+            "have. Write sqlite:////full/path/to/careplan.sqlite3 or just the file's path. Nothing was opened."
+        )
     if backend == "sqlite" and url.database in (None, "", ":memory:"):
         raise DatabaseOpenError("An in-memory SQLite database would lose everything on exit; give a file path.")
+    if backend == "sqlite" and url.database is not None and not url.database.startswith("file:"):
+        url = url.set(database=str(Path(url.database).expanduser().absolute()))
     return url
 
 
@@ -95,10 +115,11 @@ def _safe(raw: str) -> str:
         return raw.split("@")[-1] if "@" in raw else raw
 
 
-def probe_sqlite_file(path: Path) -> str | None:
+def probe_sqlite_file(path: Path, *, whole: bool = False) -> str | None:
     """Read-only look at an existing file: its schema revision, or None when it is empty/new.
 
-    Raises DatabaseOpenError naming the problem; never writes to the file.
+    whole=True also refuses a file that shows damage (sqlite_file.check_whole). Raises
+    DatabaseOpenError naming the problem; never writes to the file.
     """
     if path.is_dir():
         raise DatabaseOpenError(f"{path} is a folder, not a database file.")
@@ -114,7 +135,7 @@ def probe_sqlite_file(path: Path) -> str | None:
     if header != SQLITE_HEADER:
         raise DatabaseOpenError(f"{path} is not a CarePlan database (it is not an SQLite file at all).")
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=busy_timeout_ms() / 1000)
+        conn = sqlite_file.read_only_connect(path, busy_timeout_ms() / 1000)
     except sqlite3.Error as e:
         raise DatabaseOpenError(f"Cannot open {path}: {e}.") from None
     try:
@@ -123,15 +144,20 @@ def probe_sqlite_file(path: Path) -> str | None:
         if "alembic_version" in tables:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             version = row[0] if row else None
-    except sqlite3.OperationalError as e:
-        if "locked" in str(e) or "busy" in str(e):
-            raise DatabaseOpenError(f"{path} is locked by another program; close it and try again.") from None
-        raise DatabaseOpenError(f"{path} cannot be read as a database: {e}.") from None
+        version = classify(tables, version, str(path))
+        if whole:
+            sqlite_file.check_whole(conn, path, tables, version)
+    except sqlite_file.DamagedFileError as e:
+        raise DamagedDatabaseError(db_problems.damaged(str(path), str(e))) from None
     except sqlite3.DatabaseError as e:
-        raise DatabaseOpenError(f"{path} is damaged or not a database: {e}.") from None
+        found = db_problems.classify(e)
+        if found is not None and found[0] is db_problems.Problem.DAMAGED:
+            raise DamagedDatabaseError(db_problems.damaged(str(path), found[1])) from None
+        sentence = db_problems.describe(e, str(path), busy_seconds=busy_timeout_ms() / 1000)
+        raise DatabaseOpenError(sentence or f"{path} cannot be read as a database: {e}.") from None
     finally:
         conn.close()
-    return classify(tables, version, str(path))
+    return version
 
 
 def classify(tables: set[str], version: str | None, where: str) -> str | None:
@@ -164,14 +190,17 @@ def _create_private_file(path: Path) -> None:
         raise DatabaseOpenError(f"Cannot create the database at {path}: {e.strerror}.") from None
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, read_only: bool = False) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN, so DDL is transactional too.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=FULL")
+    if read_only:  # switching to WAL would write; a read-only file keeps the journal mode it has
+        cur.execute("PRAGMA query_only=ON")
+    else:
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
     cur.close()
 
 
@@ -181,30 +210,71 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("careplan_write") else "BEGIN")
 
 
-def make_engine(url: URL) -> Engine:
+def make_engine(url: URL, *, read_only_uri: str | None = None) -> Engine:
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False})
-        event.listen(engine, "connect", _sqlite_pragmas)
+        if read_only_uri is None:
+            engine = create_engine(url, connect_args={"check_same_thread": False})
+        else:
+            engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(
+                read_only_uri, uri=True, check_same_thread=False, timeout=busy_timeout_ms() / 1000))
+        event.listen(engine, "connect", partial(_sqlite_pragmas, read_only=read_only_uri is not None))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     try:
-        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     except NoSuchModuleError as e:
         raise DatabaseOpenError(f"CarePlan cannot talk to this kind of database: {e}") from None
+    event.listen(engine, "connect", _server_lock_timeout)
+    return engine
 
 
-def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_before_upgrade: bool = True) -> Database:
-    """Open (creating or upgrading when needed) the database named by url_arg."""
+def _server_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
+    # Like SQLite's busy timeout: a lock another program holds stops a command after a while, with
+    # one sentence (db_problems), instead of leaving it waiting for ever.
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True
+    try:
+        dbapi_conn.execute(f"SET lock_timeout = {busy_timeout_ms():d}")
+    finally:
+        dbapi_conn.autocommit = autocommit
+
+
+def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_before_upgrade: bool = True,
+                  refuse_damaged: bool = True) -> Database:
+    """Open (creating or upgrading when needed) the database named by url_arg.
+
+    A damaged SQLite file is refused unless refuse_damaged=False (`careplan check`, which reports
+    what is wrong). A file on read-only media is opened read-only.
+    """
     url = resolve_url(url_arg)
     path: Path | None = None
     version: str | None
+    read_only_uri = None
     if url.get_backend_name() == "sqlite":
         assert url.database is not None
         path = Path(url.database)
-        version = probe_sqlite_file(path)
+        damaged = None
+        try:
+            version = probe_sqlite_file(path, whole=True)
+        except DamagedDatabaseError as e:
+            if refuse_damaged:
+                raise
+            damaged, version = e, probe_sqlite_file(path)
         if version is None and not path.exists():
             _create_private_file(path)
-    engine = make_engine(url)
+        uri, read_only = sqlite_file.connect_uri(path)
+        if damaged is not None:  # opened only to be checked, so never written to
+            if version != schema.HEAD:
+                raise damaged
+            uri, read_only = f"{path.as_uri()}?mode=ro", True
+        if read_only:
+            if version != schema.HEAD:
+                raise DatabaseOpenError(
+                    f"{path} is read-only (read-only media, or no permission to write there) and "
+                    + ("empty" if version is None else f"from an older CarePlan (schema {version})")
+                    + ", so CarePlan cannot set it up. Copy it to a folder you can write to and open the copy.")
+            read_only_uri = uri
+    engine = make_engine(url, read_only_uri=read_only_uri)
     db = Database(
         engine,
         url,

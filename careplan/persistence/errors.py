@@ -19,6 +19,10 @@ class NewerSchemaError(DatabaseOpenError):
     """The database was written by a newer CarePlan."""
 
 
+class DamagedDatabaseError(DatabaseOpenError):
+    """The file is a CarePlan database, but damaged: every command refuses it the same way."""
+
+
 class ForeignDatabaseError(DatabaseOpenError):
     """The file is a database, but not a CarePlan one."""
 

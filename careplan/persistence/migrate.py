@@ -22,8 +22,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from careplan import atomic_file
 from careplan.paths import migrations_dir
-from careplan.persistence import schema
+from careplan.persistence import schema, sqlite_file
 from careplan.persistence.errors import DatabaseOpenError
 from careplan.persistence.triggers import ensure_append_only
 
@@ -63,14 +64,17 @@ def current_revision(db: Migratable) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def sqlite_backup(src: Path, dest: Path) -> Path:
-    """A consistent copy through SQLite's online backup API, owner-readable only."""
+def sqlite_backup(src: Path, dest: Path, *, exclusive: bool = True) -> Path:
+    """A consistent copy through SQLite's online backup API, owner-readable only.
+
+    exclusive=False fills an empty private file the caller already made (a staged output)."""
     import os
 
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    os.close(fd)
-    source = sqlite3.connect(f"{src.as_uri()}?mode=ro", uri=True)
+    if exclusive:
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+    source = sqlite_file.read_only_connect(src, timeout=5.0)  # also from read-only media
     target = sqlite3.connect(dest)
     try:
         source.backup(target)
@@ -89,7 +93,12 @@ def upgrade(db: Migratable, *, from_version: str | None, backup: bool = True, ta
     """Bring the schema to `target`; returns the backup taken first, if any."""
     backup_file = None
     if backup and from_version is not None and db.path is not None:
-        backup_file = sqlite_backup(db.path, backup_path_for_upgrade(db.path, from_version))
+        backup_file = backup_path_for_upgrade(db.path, from_version)
+        # Staged and renamed, so a killed upgrade never leaves half a backup that looks whole.
+        with atomic_file.staged(backup_file) as stage:
+            stage.file.close()
+            sqlite_backup(db.path, stage.path, exclusive=False)
+            stage.commit()
         log.info("Backed up the database before upgrading its schema to %s", backup_file)
     with alembic_config() as cfg, db.engine.connect() as conn:
         sqlite = conn.dialect.name == "sqlite"

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -14,6 +11,7 @@ from reportlab.platypus import Flowable
 from reportlab.platypus.doctemplate import LayoutError
 
 import careplan
+from careplan import atomic_file
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import mentions_dose
 from careplan.reporting import items, story
@@ -31,7 +29,7 @@ from careplan.reporting.model import (
 from careplan.reporting.pages import Footer, NumberedCanvas, PrintoutDoc, page_template
 from careplan.reporting.styles import PAGE_SIZES, styles_for
 
-__all__ = ["build_story", "write_plan_pdf", "PdfExportError"]
+__all__ = ["build_story", "render_plan_pdf", "write_plan_pdf", "PdfExportError"]
 
 
 def _compose(plan: PrintablePlan, options: PdfOptions) -> tuple[list[Flowable], Markup]:
@@ -110,43 +108,22 @@ def _check_folder(out_path: Path) -> None:
         raise PdfExportError(f"Cannot save the printout to {out_path}: {folder} is a file, not a folder.")
 
 
-def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | None = None,
-                   progress: ProgressCallback | None = None) -> PdfResult:
-    """Write the printout to `out_path`, readable by its owner only; all or nothing.
+def render_plan_pdf(plan: PrintablePlan, target: IO[bytes], out_path: Path, options: PdfOptions | None = None,
+                    progress: ProgressCallback | None = None) -> PdfResult:
+    """Write the printout into an open binary file; `out_path` is where it will end up (for messages).
 
-    Raises PdfExportError naming the file when it cannot be written. Characters no installed
-    font can show do not stop the printout: they are listed in the result's warnings.
+    Raises PdfExportError when the plan cannot be laid out. Characters no installed font can show
+    do not stop the printout: they are listed in the result's warnings.
     """
     options = options or PdfOptions()
-    out_path = Path(out_path)
-    _check_folder(out_path)
     if progress:
         progress(0)
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=".careplan-", suffix=".pdf.part", dir=out_path.parent)
-    except OSError as e:
-        raise PdfExportError(f"Cannot save the printout to {out_path}: {e.strerror or e}. "
-                             "Check that you are allowed to write in that folder.") from e
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pages, m = _render(plan, options, fh, progress)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)  # the file holds patient data
-        os.replace(tmp, out_path)
-    except OSError as e:
-        _discard(tmp)
-        raise PdfExportError(f"Cannot save the printout to {out_path}: {e.strerror or e}. Check that there is "
-                             "space on the disk and that the file is not open in another program.") from e
+        pages, m = _render(plan, options, target, progress)
     except LayoutError as e:
-        _discard(tmp)
         # ReportLab's own text (kept as the cause) describes flowables, not anything a user can act on.
         raise PdfExportError(f"The plan could not be laid out on the page, so {out_path} was not written. "
                              "Please report this problem.") from e
-    except BaseException:
-        _discard(tmp)
-        raise
     warnings = []
     if m.missing:
         warnings.append(describe_missing(sorted(m.missing)))
@@ -164,6 +141,23 @@ def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | No
     return PdfResult(path=out_path, pages=pages, warnings=warnings)
 
 
-def _discard(tmp: Path) -> None:
-    with contextlib.suppress(OSError):
-        tmp.unlink()
+def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | None = None,
+                   progress: ProgressCallback | None = None) -> PdfResult:
+    """Write the printout to `out_path`, readable by its owner only; all or nothing.
+
+    For a file CarePlan chose itself (a print job's private folder, a benchmark); a path a user
+    typed goes through services.printing, which first refuses databases and existing files.
+    Raises PdfExportError naming the file when it cannot be written.
+    """
+    out_path = Path(out_path)
+    _check_folder(out_path)
+    try:
+        with atomic_file.staged(out_path) as stage:
+            result = render_plan_pdf(plan, stage.file, out_path, options, progress)
+            stage.commit()
+    except OSError as e:
+        raise PdfExportError(f"Cannot save the printout to {out_path}: {e.strerror or e}. Check that there is "
+                             "space on the disk and that you are allowed to write in that folder.") from e
+    return result
+
+

@@ -27,6 +27,7 @@ from careplan.persistence.models import PatientRow, PlanRevisionRow
 from careplan.services import audit
 from careplan.services.check import check_database
 from careplan.services.clock import utcnow
+from careplan.services.output_target import check_target, commit_logged, stage
 
 SERVER_BACKUP = (
     "This database lives on a PostgreSQL server. Its backups are made on the server by its administrator "
@@ -109,41 +110,34 @@ def _single_file(path: Path) -> None:
 # --- backup ----------------------------------------------------------------------------------
 
 def backup_database(db: Database, dest: Path, *, actor: str, force: bool = False) -> BackupResult:
-    """Copy the live database to `dest` (0600), even while CarePlan is open."""
+    """Copy the live database to `dest` (0600), even while CarePlan is open.
+
+    `dest` is checked like every output (services.output_target): never the live database, its
+    journal files or another database or backup, an existing file only with force=True.
+    """
     if not db.is_sqlite or db.path is None:
         raise CarePlanError(SERVER_BACKUP)
-    dest = dest.expanduser().absolute()
-    if dest.is_dir():
-        raise CarePlanError(f"{dest} is a folder; give a file name for the backup, e.g. {dest / 'careplan-backup.sqlite3'}.")
-    if _same(dest, db.path) or dest.name in (f"{db.path.name}-wal", f"{db.path.name}-shm") and _same(dest.parent, db.path.parent):
-        raise CarePlanError(f"{dest} is the live database itself; choose another file for the backup.")
-    if dest.exists() and not force:
-        raise CarePlanError(f"{dest} already exists; choose another name, or add --force to replace it.")
-    if not dest.parent.is_dir():
-        raise CarePlanError(f"The folder {dest.parent} does not exist; no backup was made.")
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.partial")
-    tmp.unlink(missing_ok=True)
-    try:
-        sqlite_backup(db.path, tmp)
-        _single_file(tmp)
-        conn = _connect_ro(tmp)
+    dest = check_target(dest, what="the backup", db=db, force=force)
+    with stage(dest, "the backup") as staged:
+        staged.file.close()  # SQLite fills it through its path
         try:
-            if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
-                raise CarePlanError("The copy did not pass SQLite's check; no backup was made. Run `careplan check`.")
-            patients, revisions = _counts(conn)
-        finally:
-            conn.close()
-        os.replace(tmp, dest)
-    except sqlite3.Error as e:
-        raise CarePlanError(f"The backup could not be made: {e}. Nothing was written to {dest}.") from None
-    except OSError as e:
-        raise CarePlanError(f"Cannot write the backup to {dest}: {e.strerror}.") from None
-    finally:
-        tmp.unlink(missing_ok=True)
-    size = dest.stat().st_size
-    with db.transaction() as s:
-        audit.record(s, actor, "database.backup", entity="database", entity_key=dest.name,
-                     details={"file": str(dest), "patients": patients, "revisions": revisions, "bytes": size})
+            sqlite_backup(db.path, staged.path, exclusive=False)
+            _single_file(staged.path)
+            conn = _connect_ro(staged.path)
+            try:
+                if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise CarePlanError("The copy did not pass SQLite's check; no backup was made. "
+                                        "Run `careplan check`.")
+                patients, revisions = _counts(conn)
+            finally:
+                conn.close()
+        except sqlite3.Error as e:
+            raise CarePlanError(f"The backup could not be made: {e}. Nothing was written to {dest}.") from None
+        size = staged.path.stat().st_size
+        check_target(dest, what="the backup", db=db, force=force)
+        commit_logged(staged, db, lambda s: audit.record(
+            s, actor, "database.backup", entity="database", entity_key=dest.name,
+            details={"file": dest.name, "patients": patients, "revisions": revisions, "bytes": size}))
     return BackupResult(dest, size, patients, revisions)
 
 
@@ -265,7 +259,8 @@ def restore_database(live: Path, source: Path, *, actor: str, force: bool = Fals
         raise CarePlanError(f"{source} is the live database itself; give the backup file to restore from.")
     version = _check_backup(source)
     live.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    folder = Path(tempfile.mkdtemp(prefix=f".{live.name}.restore-", dir=live.parent))
+    # The process id in the name lets the next run remove it if this one is killed (atomic_file).
+    folder = Path(tempfile.mkdtemp(prefix=f".{live.name}.restore-{os.getpid()}-", dir=live.parent))
     try:
         staged = _stage(source, folder)
         lost = _Lost(0, 0, 0)
@@ -311,9 +306,10 @@ def _record_restore(result: RestoreResult, actor: str, forced: bool) -> None:
     db = open_database(str(result.database))
     try:
         with db.transaction() as s:
+            # File names only, never folders: folder names often carry a user's or a patient's name.
             audit.record(s, actor, "database.restored", entity="database", entity_key=result.source.name, details={
-                "file": str(result.source),
-                "kept_aside": str(result.kept_aside) if result.kept_aside else None,
+                "file": result.source.name,
+                "kept_aside": result.kept_aside.name if result.kept_aside else None,
                 "schema_from": result.schema_from,
                 "forced": forced,
                 "revisions_not_in_backup": result.revisions_not_in_backup,

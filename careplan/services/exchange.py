@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from careplan.services.history import (
     append_revisions,
     revision_from_rows,
 )
+from careplan.services.output_target import check_target, commit_logged, stage
 from careplan.services.patients import NotFoundError, search_key, to_domain
 
 CHUNK = 500  # SQLite limits the number of values bound in one IN (...)
@@ -176,13 +176,6 @@ def export_text(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
-def _same_file(a: Path, b: Path | None) -> bool:
-    if b is None:
-        return False
-    a = a.resolve()
-    return a in {b.resolve(), Path(f"{b.resolve()}-wal"), Path(f"{b.resolve()}-shm")}
-
-
 def _is_export(path: Path) -> bool:
     try:
         with path.open("rb") as f:
@@ -195,62 +188,29 @@ def export_to_file(db: Database, out: Path, mrns: Sequence[str] = (), *, actor: 
                    now: datetime | None = None, force: bool = False) -> ExportResult:
     """Write the export atomically (temporary file, then rename), readable by the owner only.
 
-    An earlier export at `out` is replaced; any other existing file only with force=True.
+    An earlier export at `out` is replaced; any other existing file only with force=True, and never
+    a database or a backup (services.output_target).
     """
-    out = out.expanduser().absolute()
-    if out.is_dir():
-        raise CarePlanError(f"{out} is a folder; give a file name for the export, e.g. {out / 'careplan-export.json'}.")
-    if _same_file(out, db.path):
-        raise CarePlanError(f"{out} is the database itself; choose another file name for the export.")
-    if out.exists() and out.stat().st_size and not force and not _is_export(out):
-        raise CarePlanError(f"{out} already exists and is not a CarePlan export; choose another name, "
-                            "or add --force to replace it.")
-    if not out.parent.is_dir():
-        raise CarePlanError(f"The folder {out.parent} does not exist; nothing was exported.")
+    out = check_target(out, what="the export", db=db, force=force, replaceable=_is_export)
     doc = build_export(db, mrns, now=now)
     revisions = sum(len(p["revisions"]) for p in doc["patients"])
-    try:
-        fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    except OSError as e:
-        raise CarePlanError(f"Cannot write in {out.parent}: {e.strerror}; nothing was exported.") from None
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(export_text(doc))
-            f.flush()
-            os.fsync(f.fileno())
-        details: dict[str, Any] = {"file": str(out), "patients": len(doc["patients"]), "revisions": revisions}
+    with stage(out, "the export") as staged:
+        staged.file.write(export_text(doc).encode("utf-8"))
+        check_target(out, what="the export", db=db, force=force, replaceable=_is_export)
+        # The folder is left out: folder names often carry a user's or a patient's name.
+        details: dict[str, Any] = {"file": out.name, "patients": len(doc["patients"]), "revisions": revisions}
         if mrns:
             details["mrns"] = [p["mrn"] for p in doc["patients"]]
-        with db.transaction() as s:
+
+        def record(s: Session) -> None:
             patient_id = None
             if len(doc["patients"]) == 1:
                 patient_id = s.scalar(select(PatientRow.id).where(PatientRow.mrn == doc["patients"][0]["mrn"]))
             audit.record(s, actor, "data.exported", entity="export", entity_key=out.name, patient_id=patient_id,
                          details=details)
-            # Inside the transaction: if the rename fails, the audit event is rolled back with it.
-            os.replace(tmp, out)
-    except OSError as e:
-        tmp.unlink(missing_ok=True)
-        raise CarePlanError(f"Cannot write {out}: {e.strerror}; nothing was exported.") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(out.parent)
+
+        commit_logged(staged, db, record)
     return ExportResult(out, len(doc["patients"]), revisions)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a folder; the data itself is already synced
-    finally:
-        os.close(fd)
 
 
 # --- import ----------------------------------------------------------------------------------

@@ -6,24 +6,22 @@ caregiver's copy can be traced back to who wrote it and when.
 
 from __future__ import annotations
 
-import contextlib
-import re
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
 from careplan.reporting.model import PdfOptions, PdfResult, PrintablePlan, ProgressCallback
 from careplan.services import audit
 from careplan.services.clock import today
+from careplan.services.output_target import check_target, commit_logged, safe_file_part, stage
 from careplan.services.plans import changes_since_previous, get_revision, load_plan
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def default_pdf_name(mrn: str, revision: int) -> str:
-    """careplan-<MRN>-r<N>.pdf, with characters a file system may refuse replaced by '_'."""
-    safe = _UNSAFE.sub("_", mrn.strip()).strip("._") or "patient"
-    return f"careplan-{safe}-r{revision}.pdf"
+    """careplan-<MRN>-r<N>.pdf, different for every MRN (see output_target.safe_file_part)."""
+    return f"careplan-{safe_file_part(mrn, 'patient')}-r{revision}.pdf"
 
 
 def printable_plan(db: Database, patient_id: int, revision: int | None = None, *,
@@ -79,33 +77,39 @@ def export_plan_pdf(
     actor: str,
     progress: ProgressCallback | None = None,
     clinic_name: str = "",
+    force: bool = False,
 ) -> PdfResult:
     """Write the printout of one revision to `out_path` and record it in the audit log.
 
-    Raises CarePlanError (PdfExportError for file problems) with a message meant for the user.
+    The target is checked before anything is made (services.output_target: never the database, its
+    journal files or a backup; an existing file only with force=True). The file is renamed into place
+    inside the audit log's transaction, so a printout exists exactly when the log records it.
+    Raises CarePlanError (PdfExportError, OutputRefusedError) with a message meant for the user.
     """
-    plan, result = write_printout(db, patient_id, out_path, revision=revision, large_print=large_print,
-                                  paper=paper, progress=progress, clinic_name=clinic_name)
-    try:
-        _record(db, actor, patient_id, plan, {"file": result.path.name, "pages": result.pages,
-                                              "large_print": large_print, "paper": paper.strip().lower()})
-    except BaseException:
-        # A printout the audit log does not know about must not be left behind.
-        with contextlib.suppress(OSError):
-            result.path.unlink()
-        raise
+    target = check_target(Path(out_path), what="the printout", db=db, force=force)
+    options = PdfOptions(large_print=large_print, paper=paper)
+    plan = printable_plan(db, patient_id, revision, clinic_name=clinic_name)
+    from careplan.reporting.pdf import render_plan_pdf
+
+    with stage(target, "the printout") as staged:
+        result = render_plan_pdf(plan, staged.file, target, options, progress)
+        # Checked again just before the rename: the target may have appeared while the PDF was made.
+        check_target(target, what="the printout", db=db, force=force)
+        details = {"file": target.name, "pages": result.pages, "large_print": large_print,
+                   "paper": paper.strip().lower()}
+        commit_logged(staged, db, lambda s: _record(s, actor, patient_id, plan, details))
     return result
 
 
 def record_printed(db: Database, patient_id: int, plan: PrintablePlan, *, actor: str, pages: int,
                    large_print: bool, paper: str) -> None:
     """Log that a revision's printout went to a printer."""
-    _record(db, actor, patient_id, plan, {"purpose": "print", "pages": pages, "large_print": large_print,
+    with db.transaction() as s:
+        _record(s, actor, patient_id, plan, {"purpose": "print", "pages": pages, "large_print": large_print,
                                           "paper": paper.strip().lower()})
 
 
-def _record(db: Database, actor: str, patient_id: int, plan: PrintablePlan, details: dict[str, object]) -> None:
+def _record(s: Session, actor: str, patient_id: int, plan: PrintablePlan, details: dict[str, object]) -> None:
     # File names only, never folders: folder names often carry a user's or a patient's name.
-    with db.transaction() as s:
-        audit.record(s, actor, "pdf.exported", entity="plan", entity_key=plan.patient.mrn, patient_id=patient_id,
-                     revision=plan.revision.number, details=details)
+    audit.record(s, actor, "pdf.exported", entity="plan", entity_key=plan.patient.mrn, patient_id=patient_id,
+                 revision=plan.revision.number, details=details)

@@ -22,6 +22,7 @@ from careplan.persistence.engine import Database
 from careplan.reporting.model import PdfResult, PrintablePlan
 from careplan.services import printing
 from careplan.services.changes import Outcome, audit_only
+from careplan.services.output_target import OutputExistsError
 from careplan.services.plans import PlanState, load_plan
 from careplan.ui import dialog_kit, export_dialog
 from careplan.ui.operations import CollectionOp, QueryOp, runner
@@ -74,6 +75,12 @@ def _refused(parent: QWidget | None, title: str, error: BaseException) -> None:
     dialog_kit.show_error(parent, title, str(error))
 
 
+def ask_replace(parent: QWidget | None, path: Path) -> bool:
+    """Tests replace this: may the existing file be replaced by the printout?"""
+    return dialog_kit.ask_yes_no(parent, "Replace the file?", f"{path.name} already exists in {path.parent}. "
+                                 "Replace it with this printout?", "Replace", destructive=True)
+
+
 def export_running() -> bool:
     return runner().running(EXPORT)
 
@@ -96,14 +103,25 @@ def export_pdf(parent: QWidget | None, db: Database, patient_id: int, actor: str
             return
         out = choice.path
 
-        def work(progress: Callable[[int], None]) -> Outcome[PdfResult]:
-            return audit_only(printing.export_plan_pdf(db, patient_id, out, revision=number,
-                                                       large_print=choice.large_print, paper=choice.paper,
-                                                       actor=actor, progress=progress))
+        def write(force: bool) -> None:
+            def work(progress: Callable[[int], None]) -> Outcome[PdfResult]:
+                return audit_only(printing.export_plan_pdf(db, patient_id, out, revision=number,
+                                                           large_print=choice.large_print, paper=choice.paper,
+                                                           actor=actor, progress=progress, force=force))
 
-        CollectionOp(parent, work).with_progress(f"Making the PDF of revision {number}\u2026").exclusive(
-            EXPORT).success(lambda result: _exported(parent, result)).failure(
-            lambda e: _refused(parent, "The PDF was not saved", e)).named("export-pdf").run_in_background()
+            def failed(error: BaseException) -> None:
+                # The same refusals as the command line (services.output_target); only an ordinary
+                # existing file may be replaced, and only once the user says so.
+                if isinstance(error, OutputExistsError) and not force and ask_replace(parent, out):
+                    write(force=True)
+                    return
+                _refused(parent, "The PDF was not saved", error)
+
+            CollectionOp(parent, work).with_progress(f"Making the PDF of revision {number}\u2026").exclusive(
+                EXPORT).success(lambda result: _exported(parent, result)).failure(failed).named(
+                "export-pdf").run_in_background()
+
+        write(force=False)
 
     _with_saved_revision(parent, db, patient_id, revision, "Nothing to print", ask)
     return True
