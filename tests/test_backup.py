@@ -13,20 +13,23 @@ from careplan.cli import main
 from careplan.domain.errors import CarePlanError
 from careplan.persistence import schema
 from careplan.persistence.engine import open_database
-from careplan.persistence.migrate import upgrade
 from careplan.services import audit, patients
 from careplan.services.backup import RestoreRefusedError, backup_database, restore_database
 from careplan.services.check import check_database
 from tests.history_builders import make_patient, save_history
 from tests.history_fixtures import ALL_TABLES, contains_rows, demo, file_digest, hostile_patient
+from tests.old_schema import at_first_schema, column_names
 
 TABLES = tuple(t for t in ALL_TABLES if t != "plan_drafts")
 
 
-def rows(path: Path, tables: tuple[str, ...] = TABLES) -> dict[str, list[tuple[object, ...]]]:
+def rows(path: Path, tables: tuple[str, ...] = TABLES,
+         columns: dict[str, list[str]] | None = None) -> dict[str, list[tuple[object, ...]]]:
+    """Every row; with `columns`, only those (a newer schema has more)."""
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
-        return {t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall() for t in tables}
+        return {t: conn.execute(f"SELECT {', '.join(columns[t]) if columns else '*'} FROM {t} ORDER BY id").fetchall()
+                for t in tables}
     finally:
         conn.close()
 
@@ -245,12 +248,9 @@ def test_restore_of_a_backup_that_fails_its_check(live: Path, tmp_path: Path) ->
 
 def test_restore_of_an_older_schema_upgrades_it(live: Path, tmp_path: Path) -> None:
     old = tmp_path / "old.sqlite3"
-    db = open_database(str(old), migrate=False)
-    upgrade(db, from_version=None, target="0001_initial")
-    p = make_patient(db, "OLD-1")
-    save_history(db, p.id or 0, revisions=3)
-    db.dispose()
+    at_first_schema(old, lambda db: save_history(db, make_patient(db, "OLD-1").id or 0, revisions=3))
     old_rows = rows(old)
+    old_columns = column_names(old, TABLES)
     result = restore_database(live, old, actor="t", force=True)
     assert result.upgraded and result.schema_from == "0001_initial"
     db = open_database(str(live))
@@ -260,7 +260,7 @@ def test_restore_of_an_older_schema_upgrades_it(live: Path, tmp_path: Path) -> N
         assert check_database(db).ok
     finally:
         db.dispose()
-    contains_rows(old_rows, rows(live))
+    contains_rows(old_rows, rows(live, columns=old_columns))
     assert rows(old) == old_rows and not list(tmp_path.glob("old.sqlite3.before-*")), "the backup is never touched"
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import sqlite3
 import stat
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,12 @@ from sqlalchemy.engine import Connection
 from careplan.paths import migrations_dir
 from careplan.persistence import schema
 from careplan.persistence.engine import Database, open_database
-from careplan.persistence.migrate import alembic_config, script_revisions, upgrade
+from careplan.persistence.migrate import alembic_config, script_revisions
 from careplan.persistence.models import HISTORY_TABLES, Base
 from careplan.persistence.triggers import ensure_append_only, missing_triggers, trigger_names
 from careplan.services.check import check_database
 from tests.history_builders import make_patient, save_history
+from tests.old_schema import at_first_schema, column_names
 
 ALL_TABLES = ("patients", "caregivers", "care_team_members", "plans", *HISTORY_TABLES)
 
@@ -42,48 +42,12 @@ def snapshot(path: Path, columns: dict[str, list[str]] | None = None) -> dict[st
         conn.close()
 
 
-def column_names(path: Path) -> dict[str, list[str]]:
-    conn = sqlite3.connect(path)
-    try:
-        return {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in ALL_TABLES}
-    finally:
-        conn.close()
-
-
 def sqlite_triggers(path: Path) -> set[str]:
     conn = sqlite3.connect(path)
     try:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
     finally:
         conn.close()
-
-
-def at_first_schema(path: Path, build: Callable[[Database], object]) -> None:
-    """A database at the first schema holding what `build` saves with today's services.
-
-    The services speak today's schema, so the rows are built in a current database and copied,
-    column by column where the first schema has the column, into one created at 0001.
-    """
-    source = path.with_suffix(".head.sqlite3")
-    db = open_database(str(source))
-    build(db)
-    db.dispose()
-    db = open_database(str(path), migrate=False)
-    upgrade(db, from_version=None, target="0001_initial")
-    db.dispose()
-    conn = sqlite3.connect(path)
-    conn.execute("ATTACH DATABASE ? AS head", (str(source),))
-    tables = [t.name for t in Base.metadata.sorted_tables]
-    old_tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    for table in tables:
-        if table not in old_tables:
-            continue
-        columns = [r[1] for r in conn.execute(f"PRAGMA main.table_info({table})")]
-        names = ", ".join(f'"{c}"' for c in columns)
-        conn.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM head.{table}")
-    conn.commit()
-    conn.close()
-    source.unlink()
 
 
 def test_upgrade_from_first_schema_keeps_all_history(tmp_path: Path) -> None:
@@ -94,7 +58,7 @@ def test_upgrade_from_first_schema_keeps_all_history(tmp_path: Path) -> None:
 
     at_first_schema(path, build)
     before = snapshot(path)
-    old_columns = column_names(path)
+    old_columns = column_names(path, ALL_TABLES)
     assert len(before["plan_revisions"]) == 40 and len(before["revision_items"]) == 240
     assert len(before["audit_events"]) == 45
 
@@ -220,7 +184,6 @@ def test_the_migrated_schema_is_the_one_the_models_declare(db_url: str) -> None:
     from alembic.migration import MigrationContext
     from sqlalchemy import CheckConstraint, UniqueConstraint, inspect
 
-    from careplan.persistence.models import Base
 
     db = open_database(db_url)
     try:
