@@ -42,7 +42,7 @@ class Sizes:
 
 NORMAL = Sizes(body=13, title=24, heading=18, item_title=15, phone=18, tick=22, footer=12,
                side_margin=20 * mm, top_margin=18 * mm)
-LARGE = Sizes(body=18, title=32, heading=25, item_title=21, phone=24, tick=28, footer=14,
+LARGE = Sizes(body=18, title=32, heading=25, item_title=21, phone=24, tick=28, footer=18,
               side_margin=15 * mm, top_margin=15 * mm)
 
 
