@@ -34,6 +34,7 @@ _LEVELS = (
     (0, 2, 0, False, 50),
     (0, 1, 0, False, 40),
     (0, 0, 0, False, 40),
+    (0, 0, 0, None, 40),  # None: the name at body size (it still wraps in full)
 )
 
 
@@ -80,11 +81,11 @@ def _stack_height(flows: list[Flowable], width: float) -> float:
     return total
 
 
-def _page_one(c: Ctx, titles: int, most: int, detail: int, big_name: bool, cap: int) -> list[Flowable]:
+def _page_one(c: Ctx, titles: int, most: int, detail: int, big_name: bool | None, cap: int) -> list[Flowable]:
     p, st, m = c.plan, c.st, c.m
     tight = _tight(st.sizes.body > 14)
     rev = p.revision
-    name_style = st.title if big_name else st.subtitle
+    name_style = st.title if big_name else st.subtitle if big_name is not None else st.cell_bold
     out: list[Flowable] = [Para("Care plan for " + m(p.patient.full_name, bold=True), name_style)]
     facts = [("Care plan, revision", f"{rev.number} of {w.format_date(w.local_date(rev.created_at))}"),
              ("Date of birth:", w.format_date(p.patient.date_of_birth, "Not recorded")),
@@ -118,9 +119,11 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
     name = capped(clinic.name, cap) if clinic.name.strip() else "Your clinic"
     where = f"<br/>{m(capped(clinic.address, cap))}" if clinic.address.strip() and titles > 1 else ""
     rows.append([Para(f"<b>{m(name, bold=True)}</b>{where}", st.cell),
-                 _number(c, clinic.phone, "No clinic number is set: ask the clinic for it and write it here.")])
+                 _number(c, clinic.phone, "No clinic number is set: write it here." if brief else
+                         "No clinic number is set: ask the clinic for it and write it here.")])
     rows.append([Para("<b>Out of hours</b>" + ("" if brief else " (nights, weekends)"), st.cell),
-                 _number(c, clinic.out_of_hours, "No out-of-hours number is set: ask the clinic for one.")])
+                 _number(c, clinic.out_of_hours, "No out-of-hours number is set: ask for one." if brief else
+                         "No out-of-hours number is set: ask the clinic for one.")])
     named = [h for h in c.helpers if h.name and not h.family] + [h for h in c.helpers if h.family]
     for h in named[:most]:
         missing = ("No number: ask the clinic." if not h.family else "No number: write it here.") if brief else h.missing

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-
 from typing import TYPE_CHECKING
 
 from careplan.domain.diff import GOAL_ORDER, FieldChange, PlanDiff
-from careplan.domain.plan import ItemStatus, PlanItem, PlanStatus
+from careplan.domain.plan import FREQUENCY_CHOICES, ItemStatus, PlanItem, PlanStatus
 
 if TYPE_CHECKING:
     from careplan.reporting.model import PrintablePlan
@@ -111,7 +110,8 @@ def item_change_sentences(changes: tuple[FieldChange, ...], item: PlanItem) -> l
 
 
 def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    """'Daily' reads as 'daily' mid-sentence; typed text is printed exactly as typed."""
+    return text.lower() if text in FREQUENCY_CHOICES else text
 
 
 def _item_change(fc: FieldChange) -> str:

@@ -12,7 +12,13 @@ from pathlib import Path
 
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
-from careplan.reporting.model import PdfOptions, PdfResult, PrintablePlan, ProgressCallback, Replacement
+from careplan.reporting.model import (
+    PdfOptions,
+    PdfResult,
+    PrintablePlan,
+    ProgressCallback,
+    Replacement,
+)
 from careplan.services import audit
 from careplan.services.clinic_settings import load_clinic_settings
 from careplan.services.clock import today
