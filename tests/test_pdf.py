@@ -161,8 +161,9 @@ def test_sections_come_in_order_and_every_page_is_numbered(tmp_path: Path) -> No
 def test_items_show_how_often_who_helps_and_goal_but_never_doses(tmp_path: Path) -> None:
     _, doc = export(tmp_path, printable())
     whole = flat("\n".join(page_texts(doc)))
-    assert in_order(whole, ["Stretching exercises", "Help with stretching exercises.", "How often: Daily",
-                            "Who helps: Tom O'Brien (Son)", "Goal: Keep the joints moving freely."])
+    # What to do now, how often and who helps come before the instructions.
+    assert in_order(whole, ["Stretching exercises", "Start this. How often: Daily · Who helps: Tom O'Brien (Son)",
+                            "Help with stretching exercises.", "Goal: Keep the joints moving freely."])
     assert in_order(whole, ["Riluzole", "Give as your doctor prescribed."])
     assert "50 mg" not in whole
     assert in_order(whole, ["Safe transfers from bed to chair", "Who helps: ____"])
@@ -379,7 +380,8 @@ def test_no_contacts_says_to_ask_the_clinic(tmp_path: Path) -> None:
     plan = replace(plan, patient=replace(plan.patient, caregivers=[], care_team=[]))
     _, doc = export(tmp_path, plan)
     whole = flat("\n".join(page_texts(doc)))
-    assert "Ask the clinic which number to call" in whole and "call the clinic." in whole
+    assert "No one in this plan is named to help yet: ask the clinic who to call" in whole
+    assert "No clinic number is set" in whole and "call the clinic." in whole
 
 
 def test_metadata_is_set(tmp_path: Path) -> None:

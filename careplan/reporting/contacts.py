@@ -109,3 +109,12 @@ def listed(words: list[str]) -> str:
 def unfilled_roles(helpers: list[Helper]) -> list[str]:
     """Roles the plan names that nobody on the care team fills, in lower case."""
     return list(dict.fromkeys(h.role.label.lower() for h in helpers if not h.name and h.role is not None))
+
+
+def others(patient: Patient, shown: list[Helper]) -> list[Helper]:
+    """Team members and family the plan's items do not name (for the full contact list)."""
+    labels = {h.label.casefold() for h in shown}
+    out = [_from_member(m) for m in patient.care_team if m.name.strip()]
+    out += [Helper(_caregiver_label(g), g.phone.strip(), None, g.name.strip(), family=True)
+            for g in patient.caregivers if g.name.strip()]
+    return [h for h in out if h.label.casefold() not in labels]

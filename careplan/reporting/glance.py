@@ -16,14 +16,14 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from careplan.reporting import urgent
 from careplan.reporting import wording as w
-from careplan.reporting.contacts import Helper, listed
+from careplan.reporting.contacts import Helper, listed, others, unfilled_roles
 from careplan.reporting.flowables import Heading, Para
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.story import NBSP, Ctx, capped
 from careplan.reporting.styles import styles_for
 
-# (titles named per helper, most helpers listed, detail: 2 all, 1 no first steps, 0 brief; name at title size,
-# cell cap)
+# (titles named per helper, most helpers listed, detail: 2 all, 1 no first steps, 0 brief, -1 least; name at
+# title size, cell cap)
 _LEVELS = (
     (3, 12, 2, True, 200),
     (2, 8, 2, True, 120),
@@ -31,10 +31,13 @@ _LEVELS = (
     (1, 4, 1, False, 70),
     (1, 4, 0, False, 70),
     (0, 3, 0, False, 60),
-    (0, 2, 0, False, 50),
-    (0, 1, 0, False, 40),
-    (0, 0, 0, False, 40),
-    (0, 0, 0, None, 40),  # None: the name at body size (it still wraps in full)
+    # Least detail (-1): the change summary is counted, only the revision is in the facts line and
+    # a very long name is left to the footer (printed there in full on every page); people to call
+    # go last, as they are the point of the page.
+    (0, 3, -1, None, 50),
+    (0, 2, -1, None, 50),
+    (0, 1, -1, None, 40),
+    (0, 0, -1, None, 40),
 )
 
 
@@ -87,20 +90,22 @@ def _page_one(c: Ctx, titles: int, most: int, detail: int, big_name: bool | None
     rev = p.revision
     name_style = st.title if big_name else st.subtitle if big_name is not None else st.cell_bold
     out: list[Flowable] = [Para("Care plan for " + m(p.patient.full_name, bold=True), name_style)]
+    if detail < 0 and len(p.patient.full_name) > 60:
+        out = [Para("Care plan for the person named at the foot of this page", name_style)]
     facts = [("Care plan, revision", f"{rev.number} of {w.format_date(w.local_date(rev.created_at))}"),
              ("Date of birth:", w.format_date(p.patient.date_of_birth, "Not recorded")),
              ("Clinic number (MRN):", capped(p.patient.mrn, cap)),
              ("Next review:", w.format_date(rev.content.next_review, "Not set yet; ask the clinic")),
              ("Printed on:", w.format_date(p.generated_on))]
-    if not detail:  # the rest is in every page's footer
-        facts = facts[:2]
+    if detail <= 0:  # the rest is in every page's footer
+        facts = facts[:2] if detail == 0 else facts[:1]
     out.append(Para(" · ".join(f"<b>{label}</b> {m(value)}" for label, value in facts), st.body))
     if (notice := w.version_notice(p)) is not None:
         out.append(Para(f"<b>{m(notice)}</b>", st.body))
-    out += who_to_call_first(c, tight, titles, most, cap, brief=not detail)
+    out += who_to_call_first(c, tight, titles, most, cap, brief=detail <= 0, pointer=detail >= 0 or most > 0)
     out += when_to_get_help(c, tight, detail)
-    summary = m(" ".join(w.change_summary(p.changes, rev.number, limit=3 if titles else 1)))
-    if detail:
+    summary = m(" ".join(w.change_summary(p.changes, rev.number, limit=3 if titles else 1, counted=detail < 0)))
+    if detail > 0:
         out += [Heading("What changed in this version", tight.heading), Para(summary, st.body)]
     else:
         out.append(Para(f"<b>What changed in this version:</b> {summary}", tight.lead_plain))
@@ -112,23 +117,30 @@ def _number(c: Ctx, phone: str, missing: str) -> Para:
     return Para(c.m(missing), c.st.cell)
 
 
-def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, brief: bool) -> list[Flowable]:
+def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, brief: bool,
+                      pointer: bool = True) -> list[Flowable]:
     st, m = c.st, c.m
     clinic = c.plan.clinic_details
     rows: list[list[Flowable | str]] = []
     name = capped(clinic.name, cap) if clinic.name.strip() else "Your clinic"
     where = f"<br/>{m(capped(clinic.address, cap))}" if clinic.address.strip() and titles > 1 else ""
     rows.append([Para(f"<b>{m(name, bold=True)}</b>{where}", st.cell),
-                 _number(c, clinic.phone, "No clinic number is set: write it here." if brief else
+                 _number(c, clinic.phone, "Not set: write it here." if not pointer else
+                         "No clinic number is set: write it here." if brief else
                          "No clinic number is set: ask the clinic for it and write it here.")])
     rows.append([Para("<b>Out of hours</b>" + ("" if brief else " (nights, weekends)"), st.cell),
-                 _number(c, clinic.out_of_hours, "No out-of-hours number is set: ask for one." if brief else
+                 _number(c, clinic.out_of_hours, "Not set: ask for one." if not pointer else
+                         "No out-of-hours number is set: ask for one." if brief else
                          "No out-of-hours number is set: ask the clinic for one.")])
     named = [h for h in c.helpers if h.name and not h.family] + [h for h in c.helpers if h.family]
+    # Then everyone else on the team and in the family, so that when all fit, page 1 is the whole
+    # contact list and the separate one is left out.
+    named += others(c.plan.patient, named)
     for h in named[:most]:
         missing = ("No number: ask the clinic." if not h.family else "No number: write it here.") if brief else h.missing
         rows.append([Para(_helper_text(c, h, titles, cap), st.cell), _number(c, h.phone, missing)])
     rest = len(named) - min(len(named), most)
+    c.contacts_complete = not rest and not unfilled_roles(c.helpers) and not brief
     # Roles the plan names that nobody on the team fills: one row, not one each.
     unfilled = [h.role.label.lower() for h in c.helpers if not h.name and h.role is not None]
     spans = []
@@ -136,10 +148,10 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
         spans.append(len(rows))
         rows.append([Para("No one in this plan is named to help yet: ask the clinic who to call for each part "
                           "of the plan.", st.cell), ""])
-    elif brief and (unfilled or rest):
+    elif brief and (unfilled or rest) and pointer:
         spans.append(len(rows))
-        rows.append([Para("More people to call, and who is not named yet: see the next page.", st.cell), ""])
-    else:
+        rows.append([Para("More people to call: see the next page.", st.cell), ""])
+    elif not brief:
         if unfilled:
             spans.append(len(rows))
             rows.append([Para(m(f"No one is named yet as {listed(unfilled)}: ask the clinic who to call."), st.cell), ""])
@@ -150,7 +162,7 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
     # The number column fits the longest number on one line (a split number gets misdialled).
     widest = max((stringWidth(capped(n, 40), BOLD, st.sizes.phone) for n in
                   [clinic.phone, clinic.out_of_hours, *(h.phone for h in named[:most])] if n.strip()), default=0.0)
-    number_w = min(max(widest + 14, c.width * 0.4), c.width * 0.6)
+    number_w = min(max(widest + 14, c.width * (0.4 if pointer else 0.5)), c.width * 0.6)
     style = TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
         ("BOX", (0, 0), (-1, -1), 2, "black"),
@@ -180,9 +192,9 @@ def when_to_get_help(c: Ctx, tight: _Tight, detail: int) -> list[Flowable]:
     ambulance, clinic = urgent.signs_for(current)
 
     def lines(signs: list[urgent.Sign]) -> list[Flowable]:
-        return [Para((m(s.what) if detail else m(s.brief)) + (f" <i>{m(s.first)}</i>" if detail > 1 and s.first else ""),
+        return [Para((m(s.what) if detail > 0 else m(s.brief)) + (f" <i>{m(s.first)}</i>" if detail > 1 and s.first else ""),
                      tight.bullet, bulletText="•") for s in signs]
 
     return [Heading("When to get help now", tight.heading),
-            Para(urgent.AMBULANCE_LEAD if detail else urgent.AMBULANCE_BRIEF, tight.lead), *lines(ambulance),
-            Para(m(urgent.clinic_lead(c.plan.clinic_details, brief=not detail)), tight.lead), *lines(clinic)]
+            Para(urgent.AMBULANCE_LEAD if detail > 0 else urgent.AMBULANCE_BRIEF, tight.lead), *lines(ambulance),
+            Para(m(urgent.clinic_lead(c.plan.clinic_details, brief=detail <= 0)), tight.lead), *lines(clinic)]

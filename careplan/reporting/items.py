@@ -49,7 +49,11 @@ def discipline_sections(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
         elif discipline is Discipline.SUPPLEMENT:
             lead.append(Para(w.SUPPLEMENT_CAVEAT, c.st.body))
         blocks[0][:0] = lead
-        out += [KeepStart(parts, min_tail=4 * c.st.sizes.leading) for parts in blocks]
+        for n, parts in enumerate(blocks):
+            # An item's start (title, what to do now, first paragraph) stays together; the rest
+            # flows on, so a page is not left part empty for a block that just misses it.
+            head = (len(lead) if n == 0 else 0) + 3
+            out += [KeepStart(parts[:head], min_tail=4 * c.st.sizes.leading), *parts[head:]]
     return out
 
 
@@ -64,10 +68,14 @@ def item_block(c: Ctx, item: PlanItem, news: str = "") -> list[Flowable]:
     if item.status is ItemStatus.COMPLETED:  # nothing left to do: one line is enough
         return [Para(f"<b>{m(item.title, bold=True)}</b>: {w.DO_NOW[item.status]}.", st.body)]
     parts: list[Flowable] = [Para(m(item.title, bold=True), st.item_title)]
+    # What to do now, how often and who helps come first, on one line where they fit.
     now = f"<b>{_do_now(c, item)}.</b>" + (f" <i>{news}.</i>" if news else "")
-    parts.append(Para(now, st.body))
     if item.status is ItemStatus.ON_HOLD:
-        return parts  # what to do when it restarts comes with the new plan
+        return [*parts, Para(now, st.body)]  # what to do when it restarts comes with the new plan
+    helper = c.helper_of.get(item.key)
+    how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
+    parts.append(Para(f"{now} <b>How often:</b> {how_often} · <b>Who helps:</b> "
+                      f"{m(helper.label) if helper else BLANK}", st.body))
     text = item.caregiver_instructions if item.caregiver_instructions.strip() else w.NO_INSTRUCTIONS
     if item.discipline is Discipline.MEDICATION:
         # Doses are the team's decision and live on the prescription, never on this page: a
@@ -79,9 +87,6 @@ def item_block(c: Ctx, item: PlanItem, news: str = "") -> list[Flowable]:
     # Blank lines start new paragraphs so a long text can break between them.
     paras = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     parts += [Para(m(p.strip("\n")), st.body) for p in paras]
-    parts.append(labelled("How often:", m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN, st))
-    helper = c.helper_of.get(item.key)
-    parts.append(labelled("Who helps:", m(helper.label) if helper else BLANK, st))
     if item.goal.strip():
         parts.append(labelled("Goal:", m(item.goal), st))
     return parts
@@ -99,7 +104,7 @@ def medicines_list(c: Ctx, medicines: list[PlanItem]) -> list[Flowable]:
         rows.append([Para(f"<b>{m(capped(kinds.medicine_name(i), 120), bold=True)}</b>", st.cell),
                      Para(m(capped(kinds.medicine_purpose(i), 120)), st.cell), Para(m(when), st.cell)])
     third = c.width / 3
-    return [Para("Give each medicine as your doctor prescribed. What to watch for is under each one below.", st.body),
+    return [Para("Give each medicine as your doctor prescribed. What to watch for is under each one.", st.body),
             Table(rows, colWidths=[third, third, third], repeatRows=1, style=_LIST_STYLE(st.sizes.body))]
 
 

@@ -31,6 +31,7 @@ class Ctx:
     landscape_height: float
     helpers: list[Helper] = field(default_factory=list)  # who the current items name, in plan order
     helper_of: dict[str, Helper] = field(default_factory=dict)  # by item key
+    contacts_complete: bool = False  # page 1 lists everyone: no separate contact list needed
 
 
 def make_ctx(plan: PrintablePlan, options: PdfOptions, m: Markup, bottom_margin: float | None = None) -> Ctx:
@@ -59,6 +60,8 @@ def who_to_call(c: Ctx) -> list[Flowable]:
     if not boxes:
         boxes = [_box(c, [[Para("No one has been added here yet. Ask the clinic which number to call, "
                                      "and write it here: ______________________", st.cell), ""]])]
+    if c.contacts_complete and st.sizes.footer < 18:  # large print keeps the section for its advice notice
+        return []
     missing = unfilled_roles(c.helpers)
     lead = [Para(c.m(f"The plan asks for a {listed(missing)}, but no one is named yet: ask the clinic who to "
                      "call."), st.body)] if missing else []
@@ -80,7 +83,7 @@ def _contact_box(c: Ctx, title: str, people: list[tuple[str, str, str]]) -> Tabl
     for name, what, phone in people:
         who = f"<b>{m(capped(name), bold=True)}</b>"
         if what.strip():
-            who += f"<br/>{m(capped(what))}"
+            who += f", {m(capped(what))}"
         # Spaces become non-breaking in the text, before it is marked up: in the markup they
         # would also land inside the <font> tags that a fallback font's characters get.
         number_text = capped(phone, 60)
@@ -99,7 +102,7 @@ def _box(c: Ctx, rows: list[list[Flowable | str]], number_width: float = 0.0) ->
         ("SPAN", (0, 0), (1, 0)), ("BACKGROUND", (0, 0), (1, 0), "#E6E6E6"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ("LINEBELOW", (0, 0), (-1, -2), 0.5, "#808080"),
         ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 2, "black"),
     ])

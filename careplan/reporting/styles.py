@@ -29,7 +29,7 @@ class Sizes:
 
     @property
     def leading(self) -> float:
-        return round(self.body * 1.45, 1)
+        return round(self.body * 1.35, 1)
 
     @property
     def footer_height(self) -> float:
@@ -78,7 +78,7 @@ def styles_for(large_print: bool) -> Styles:
         base.update(kw)
         return ParagraphStyle(f"careplan-{name}-{'large' if large_print else 'normal'}", **base)
 
-    body = style("body", spaceAfter=s.body * 0.35)
+    body = style("body", spaceAfter=s.body * 0.3)
     return Styles(
         sizes=s,
         body=body,
@@ -88,11 +88,11 @@ def styles_for(large_print: bool) -> Styles:
         subtitle=style("subtitle", fontName=BOLD, fontSize=s.item_title, leading=s.item_title * 1.4,
                        spaceAfter=s.body * 0.4),
         heading=style("heading", fontName=BOLD, fontSize=s.heading, leading=s.heading * 1.3,
-                      spaceBefore=s.body * 1.2, spaceAfter=s.body * 0.2, keepWithNext=1),
+                      spaceBefore=s.body * 0.9, spaceAfter=s.body * 0.2, keepWithNext=1),
         subheading=style("subheading", fontName=BOLD, spaceBefore=s.body * 0.5, spaceAfter=s.body * 0.2,
                          keepWithNext=1),
         item_title=style("item-title", fontName=BOLD, fontSize=s.item_title, leading=s.item_title * 1.35,
-                         spaceBefore=s.body * 0.9, spaceAfter=s.body * 0.25, keepWithNext=1),
+                         spaceBefore=s.body * 0.7, spaceAfter=s.body * 0.15, keepWithNext=1),
         phone=style("phone", fontName=BOLD, fontSize=s.phone, leading=s.phone * 1.3),
         cell=style("cell"),
         cell_bold=style("cell-bold", fontName=BOLD),

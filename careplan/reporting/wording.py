@@ -178,14 +178,20 @@ def _names(titles: list[str], most: int = 2) -> str:
     return " and ".join(shown)
 
 
-def change_summary(diff: PlanDiff | None, number: int, limit: int = 3) -> list[str]:
-    """What changed in this version in one to three plain sentences, naming the items."""
+def change_summary(diff: PlanDiff | None, number: int, limit: int = 3, counted: bool = False) -> list[str]:
+    """What changed in this version in one to three plain sentences, naming the items (or, when
+    `counted`, only how many, for a crowded page)."""
     if diff is None:
         return ["This is the first version of the plan."]
     stopped = [c.after.title for c in diff.changed if c.after.status in (ItemStatus.STOPPED, ItemStatus.DECLINED)
                and c.before.status is not c.after.status]
     changed = [c.after.title for c in diff.changed if c.after.title not in stopped
                and any(f.field not in _HIDDEN_FIELDS for f in c.changes)]
+    if counted:
+        counts = [f"{n} {what}" for n, what in ((len(diff.added), "new"), (len(diff.removed) + len(stopped), "stopped"),
+                                                (len(changed), "changed")) if n]
+        if counts:
+            return [", ".join(counts) + ": see “What changed since the last version”."]
     out = []
     if diff.added:
         out.append(f"New: {_names([i.title for i in diff.added])}.")
