@@ -29,6 +29,9 @@ _LEVELS = (
     (2, 8, 2, True, 120),
     (1, 6, 1, False, 90),
     (1, 4, 1, False, 70),
+    (0, 6, 1, False, 70),
+    (0, 4, 1, False, 70),
+    (1, 6, 0, False, 70),
     (1, 4, 0, False, 70),
     (0, 3, 0, False, 60),
     # Least detail (-1): the change summary is counted, only the revision is in the facts line and

@@ -49,11 +49,9 @@ def discipline_sections(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
         elif discipline is Discipline.SUPPLEMENT:
             lead.append(Para(w.SUPPLEMENT_CAVEAT, c.st.body))
         blocks[0][:0] = lead
-        for n, parts in enumerate(blocks):
-            # An item's start (title, what to do now, first paragraph) stays together; the rest
-            # flows on, so a page is not left part empty for a block that just misses it.
-            head = (len(lead) if n == 0 else 0) + 3
-            out += [KeepStart(parts[:head], min_tail=4 * c.st.sizes.leading), *parts[head:]]
+        # An item's start (heading, title, what to do now and a few lines) stays together; the rest
+        # flows on, so a page is not left part empty for a block that just misses it.
+        out += [KeepStart(parts, min_tail=3 * c.st.sizes.leading, flow=True) for parts in blocks]
     return out
 
 
