@@ -335,6 +335,18 @@ def test_a_huge_item_and_a_200_item_plan_still_print(tmp_path: Path) -> None:
     # The checklist runs over several pages and repeats its day row on each.
     checklist_pages = [t for t in texts if "Item number 1\nDaily" in t or ("Mon" in t and "☐" in t)]
     assert len(checklist_pages) >= 2 and all("Mon" in t for t in checklist_pages)
+    # ... and says so, instead of "use a new copy of this page".
+    said = re.search(r"Use a new copy of all (\d+) pages of this checklist", flat("\n".join(texts)))
+    assert said and int(said.group(1)) == len(checklist_pages)
+
+
+def test_a_short_checklist_fits_one_page_and_says_so(tmp_path: Path) -> None:
+    _, doc = export(tmp_path, printable())
+    texts = page_texts(doc)
+    assert flat(texts[-1]).count("Daily checklist") == 1 and "Use a new copy of this page each week." in flat(texts[-1])
+    # Medicines come first in the checklist, whatever their frequency says.
+    last = flat(texts[-1])
+    assert last.index("Riluzole") < last.index("Stretching exercises")
 
 
 def test_an_item_longer_than_a_page_flows_instead_of_leaving_a_gap(tmp_path: Path) -> None:

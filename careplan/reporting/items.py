@@ -189,12 +189,23 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     intro = [heading("Daily checklist", st), Para("", st.body), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
     frame_h = c.landscape_height if landscape else c.height
     room = frame_h - sum(f.wrap(width, 0xFFFFFF)[1] + st.sizes.body for f in intro)
-    overflow = table.wrap(width, 0xFFFFFF)[1] - room
-    pages = 1 if overflow <= 0 else 2 + int(overflow // frame_h)
+    pages = _pages_needed(table, width, room, frame_h)
     copy = ("this page" if pages == 1 else
             f"all {pages} pages of this checklist (it goes on over the page; the top row repeats)")
     intro[1] = Para(f"Put a tick in a box each time it is done. Use a new copy of {copy} each week.", st.body)
     return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
+
+
+def _pages_needed(table: Table, width: float, first_room: float, page_room: float) -> int:
+    """How many pages the checklist table takes: split as the frame will split it (whole rows,
+    the day row repeated), so the words above it can say so."""
+    pages, room, rest = 1, first_room, table
+    while rest.wrap(width, room)[1] > room and pages < 200:
+        parts = rest.split(width, room)
+        if len(parts) < 2:
+            break
+        rest, room, pages = parts[1], page_room, pages + 1
+    return pages
 
 
 def _boxes(count: int, per_line: int) -> str:
