@@ -235,5 +235,5 @@ def test_a_phone_number_kept_on_one_line_survives_characters_from_another_font(
     phone = f"020 7946 {SCRIPT_A} 0001"
     plan, _ = hostile_plan(lambda slot: phone if "phone" in slot else "x")
     result = write_plan_pdf(plan, tmp_path / "phone.pdf", PdfOptions())
-    whole, _, _ = read_back(result.path)
+    whole, _, _ = read_back(result.path, plan)
     assert whole.count(squeezed(phone)) >= 2  # the caregiver's and the team member's

@@ -101,7 +101,7 @@ def _page_one(c: Ctx, titles: int, most: int, detail: int, big_name: bool | None
              ("Next review:", w.format_date(rev.content.next_review, "Not set yet; ask the clinic")),
              ("Printed on:", w.format_date(p.generated_on))]
     if detail <= 0:  # the rest is in every page's footer
-        facts = facts[:2] if detail == 0 else facts[:1]
+        facts = facts[:3] if detail == 0 else [facts[0], facts[2]]  # the MRN tells apart two of one name
     out.append(Para(" · ".join(f"<b>{label}</b> {m(value)}" for label, value in facts), st.body))
     if (notice := w.version_notice(p)) is not None:
         out.append(Para(f"<b>{m(notice)}</b>", st.body))

@@ -13,6 +13,7 @@ from careplan.reporting.flowables import Heading, Para
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.markup import Markup
 from careplan.reporting.model import PrintablePlan
+from careplan.reporting.story import capped
 from careplan.reporting.styles import Sizes, Styles
 
 
@@ -29,7 +30,8 @@ class Footer:
         if s.footer >= 18:  # large print: every word counts on a line of 18 pt
             lead, born = "", f"born {w.format_date_short(plan.patient.date_of_birth)}"
         else:
-            lead, born = "Care plan for ", f"born {w.format_date(plan.patient.date_of_birth, 'not recorded')}"
+            lead, born = "Care plan for ", (f"born {w.format_date(plan.patient.date_of_birth, 'not recorded')}"
+                                            f" · {m(capped(plan.patient.mrn, 40))}")
         self.name_line = Para(f"{lead}<b>{m(name, bold=True)}</b> · {born}", st.footer)
         self.version = f"Revision {rev.number} of {w.format_date(w.local_date(rev.created_at))}"
         notice = w.version_notice(plan)

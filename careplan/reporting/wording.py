@@ -132,7 +132,9 @@ def _item_change(fc: FieldChange) -> str:
             return "No one is named to help with this now."
         return f"{after} helps with this now" + (f" (it was {before})." if before else ".")
     if fc.field == "goal":
-        return f"The goal is now: {after}." if after else "The goal has been taken off."
+        if not after:
+            return "The goal has been taken off."
+        return f"The goal is now: {after}" + (f" (it was: {before})." if before else ".")
     if fc.field == "start_date":
         return f"Start on {_iso_to_words(after)}." if after else "The start date has been taken off."
     if fc.field == "title":
