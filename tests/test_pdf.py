@@ -22,7 +22,9 @@ from careplan.domain.patient import Caregiver, Patient, TeamMember
 from careplan.domain.plan import Goal, ItemStatus, PlanContent, PlanItem, PlanStatus, Revision
 from careplan.domain.team import Role
 from careplan.reporting import PdfExportError, PdfOptions, PrintablePlan, write_plan_pdf
-from careplan.reporting.fonts import FontBook
+from careplan.reporting.fonts import FontBook, font_book
+from careplan.reporting.markup import Markup
+from careplan.reporting.pages import Footer
 
 TODAY = date(2025, 3, 5)
 HOSTILE = "<b>bold</b> & <script>alert(1)</script> a < b > c &amp; &lt;"
@@ -132,8 +134,8 @@ def in_order(text: str, needles: list[str]) -> bool:
 
 
 HEADINGS = ["Who to call", "Goals of this plan", "Physiotherapy", "Occupational therapy",
-            "Speech and communication", "Nutrition and swallowing", "Breathing", "Medicines",
-            "Emotional and social support", "Palliative care", "Supplements",
+            "Speech and communication", "Nutrition and swallowing", "Breathing", "Medicines", "Supplements",
+            "Emotional and social support", "Palliative care",
             "Offered but declined, or stopped", "Daily checklist"]
 
 
@@ -150,7 +152,8 @@ def test_sections_come_in_order_and_every_page_is_numbered(tmp_path: Path) -> No
         assert f"Page {i} of {doc.page_count}" in text
         assert "Revision 1" in text
         assert "does not replace the advice of your care team" in flat(text)
-    assert "What changed" not in whole
+    assert "What changed since the last version" not in whole
+    assert "What changed in this version This is the first version of the plan." in whole
     # The sample's riluzole instructions carry a dose, which is the only thing to warn about.
     assert len(result.warnings) == 1 and "Riluzole" in result.warnings[0]
 
@@ -158,8 +161,9 @@ def test_sections_come_in_order_and_every_page_is_numbered(tmp_path: Path) -> No
 def test_items_show_how_often_who_helps_and_goal_but_never_doses(tmp_path: Path) -> None:
     _, doc = export(tmp_path, printable())
     whole = flat("\n".join(page_texts(doc)))
-    assert in_order(whole, ["Stretching exercises", "Help with stretching exercises.", "How often: Daily",
-                            "Who helps: Tom (son)", "Goal: Keep the joints moving freely."])
+    # What to do now, how often and who helps come before the instructions.
+    assert in_order(whole, ["Stretching exercises", "Start this. How often: Daily · Who helps: Tom O'Brien (Son)",
+                            "Help with stretching exercises.", "Goal: Keep the joints moving freely."])
     assert in_order(whole, ["Riluzole", "Give as your doctor prescribed."])
     assert "50 mg" not in whole
     assert in_order(whole, ["Safe transfers from bed to chair", "Who helps: ____"])
@@ -184,8 +188,9 @@ def test_declined_and_stopped_items_are_listed_apart(tmp_path: Path) -> None:
     _, doc = export(tmp_path, printable())
     whole = flat("\n".join(page_texts(doc)))
     aside = whole[whole.index("Offered but declined, or stopped"):whole.index("Daily checklist")]
-    assert "Night-time breathing machine (NIV) (Breathing): Offered but declined" in aside
-    assert "Walking practice outdoors (Physiotherapy): Stopped" in aside
+    assert ("Night-time breathing machine (NIV) (Breathing): You said no to this: tell us if you change your mind."
+            in aside)
+    assert "Walking practice outdoors (Physiotherapy): Stopped: do not do this." in aside
     before = whole[:whole.index("Offered but declined, or stopped")]
     assert "Night-time breathing machine" not in before and "Walking practice outdoors" not in before
 
@@ -223,7 +228,7 @@ def test_revision_two_says_what_changed_in_plain_words(tmp_path: Path) -> None:
     assert in_order(whole, ["Who to call", "What changed since the last version", "Goals of this plan"])
     assert "New in the plan • Thickened drinks (Nutrition and swallowing)" in section
     assert "Taken out of the plan • Carer support group (Emotional and social support)" in section
-    assert "How often: now “Twice a day” (before: “Daily”)." in section
+    assert "Do this twice a day from now on (it was daily)." in section
     assert "The instructions have changed" in section
     assert "Safe transfers" not in section
     assert "New goal: Keep eating well" in section and "No longer a goal: Walk to the shops" in section
@@ -268,16 +273,16 @@ def test_every_font_is_embedded_dejavu(tmp_path: Path) -> None:
             assert ext == "ttf" and doc.extract_font(xref)[3], "font not embedded"
 
 
-@pytest.mark.parametrize(("large", "body_min", "footer_min"), [(False, 12, 12), (True, 18, 14)])
+@pytest.mark.parametrize(("large", "body_min", "footer_min"), [(False, 12, 12), (True, 18, 18)])
 def test_type_is_large_enough(tmp_path: Path, large: bool, body_min: float, footer_min: float) -> None:
     _, doc = export(tmp_path, printable(), large_print=large)
     from careplan.reporting.styles import styles_for
 
-    footer_top = styles_for(large).sizes.bottom_margin
+    footer_top = Footer(printable(), styles_for(large), Markup(font_book()), 595).bottom_margin
     for page, span in spans(doc):
         in_footer = span["bbox"][1] > page.rect.height - footer_top
         assert span["size"] >= (footer_min if in_footer else body_min) - 0.01, span["text"]
-    headings = [s for _, s in spans(doc) if s["text"].strip() == "Who to call"]
+    headings = [s for _, s in spans(doc) if s["text"].strip() == "Who to call first"]
     assert headings and headings[0]["size"] >= (24 if large else 14)
 
 
@@ -330,6 +335,18 @@ def test_a_huge_item_and_a_200_item_plan_still_print(tmp_path: Path) -> None:
     # The checklist runs over several pages and repeats its day row on each.
     checklist_pages = [t for t in texts if "Item number 1\nDaily" in t or ("Mon" in t and "☐" in t)]
     assert len(checklist_pages) >= 2 and all("Mon" in t for t in checklist_pages)
+    # ... and says so, instead of "use a new copy of this page".
+    said = re.search(r"Use a new copy of all (\d+) pages of this checklist", flat("\n".join(texts)))
+    assert said and int(said.group(1)) == len(checklist_pages)
+
+
+def test_a_short_checklist_fits_one_page_and_says_so(tmp_path: Path) -> None:
+    _, doc = export(tmp_path, printable())
+    texts = page_texts(doc)
+    assert flat(texts[-1]).count("Daily checklist") == 1 and "Use a new copy of this page each week." in flat(texts[-1])
+    # Medicines come first in the checklist, whatever their frequency says.
+    last = flat(texts[-1])
+    assert last.index("Riluzole") < last.index("Stretching exercises")
 
 
 def test_an_item_longer_than_a_page_flows_instead_of_leaving_a_gap(tmp_path: Path) -> None:
@@ -339,8 +356,9 @@ def test_an_item_longer_than_a_page_flows_instead_of_leaving_a_gap(tmp_path: Pat
     plan = printable(items)
     plan = replace(plan, patient=replace(plan.patient, caregivers=[]))  # leaves room on page 1
     _, doc = export(tmp_path, plan)
-    # Starts right under the item before it, its title and first lines together, no blank page.
-    first = flat(page_texts(doc)[0])
+    # Starts right under the item before it, its title and first lines together, no blank page
+    # (page 1 is "At a glance"; the items follow it).
+    first = flat(next(t for t in page_texts(doc) if "Short first item" in t))
     assert in_order(first, ["Physiotherapy", "Short first item", "Very long item", "Keep the chair steady"])
     assert flat(huge) in body_text(doc)
 
@@ -348,10 +366,11 @@ def test_an_item_longer_than_a_page_flows_instead_of_leaving_a_gap(tmp_path: Pat
 def test_a_section_that_runs_onto_a_new_page_says_continued(tmp_path: Path) -> None:
     many = tuple(item(f"P{n}", Discipline.PHYSIOTHERAPY, f"Exercise {n}") for n in range(12))
     _, doc = export(tmp_path, printable(many + (item("S", Discipline.SPEECH, "Alphabet board"),)))
-    assert "continued" not in doc[0].get_text()
-    label = doc[1].search_for("Physiotherapy, continued")
+    start = next(n for n, p in enumerate(doc) if "Exercise 0" in p.get_text())
+    assert "continued" not in doc[start].get_text()
+    label = doc[start + 1].search_for("Physiotherapy, continued")
     assert len(label) == 1
-    tops = [b[1] for b in doc[1].get_text("blocks") if "continued" not in b[4]]
+    tops = [b[1] for b in doc[start + 1].get_text("blocks") if "continued" not in b[4]]
     assert label[0].y1 <= min(tops), "the label heads the page"
     # A short section never continues, and no page has two labels.
     whole = "".join(page_texts(doc))
@@ -362,7 +381,7 @@ def test_a_section_that_runs_onto_a_new_page_says_continued(tmp_path: Path) -> N
 def test_an_empty_plan_gets_a_friendly_page(tmp_path: Path) -> None:
     result, doc = export(tmp_path, printable(()))
     whole = flat("\n".join(page_texts(doc)))
-    assert result.pages == 1
+    assert result.pages <= 2  # page 1 "At a glance", then the team and the friendly words
     assert in_order(whole, ["Who to call", "Dr Priya Shah", "020 7946 0001", "There is nothing to do in this plan yet",
                             "call one of the people"])
     assert "Daily checklist" not in whole and "Offered but declined" not in whole
@@ -373,7 +392,8 @@ def test_no_contacts_says_to_ask_the_clinic(tmp_path: Path) -> None:
     plan = replace(plan, patient=replace(plan.patient, caregivers=[], care_team=[]))
     _, doc = export(tmp_path, plan)
     whole = flat("\n".join(page_texts(doc)))
-    assert "Ask the clinic which number to call" in whole and "call the clinic." in whole
+    assert "No one in this plan is named to help yet: ask the clinic who to call" in whole
+    assert "No clinic number is set" in whole and "call the clinic." in whole
 
 
 def test_metadata_is_set(tmp_path: Path) -> None:

@@ -10,13 +10,16 @@ from careplan.reporting.wording import item_change_sentences, plan_change_senten
 ITEM = PlanItem(catalogue_code="c", discipline=Discipline.SPEECH, title="Board", uid="u")
 
 
-def test_short_values_are_quoted_and_long_ones_only_named() -> None:
+def test_changes_are_said_as_a_person_would_and_long_ones_only_named() -> None:
     short = FieldChange("frequency", "Daily", "Weekly")
-    long = FieldChange("goal", "a" * 100, "b" * 101)
+    long = FieldChange("goal", "a" * 100, "b" * 300)
     assert item_change_sentences((short, long), ITEM) == [
-        "How often: now “Weekly” (before: “Daily”).", "Goal has changed."]
-    edge = FieldChange("goal", "a" * 100, "b" * 100)  # exactly the limit is still quoted
-    assert item_change_sentences((edge,), ITEM)[0].startswith("Goal: now “b")
+        "Do this weekly from now on (it was daily).", "Goal has changed: see the item."]
+    assert item_change_sentences((FieldChange("status", "Completed", "Planned"),), ITEM) == ["Start this."]
+    assert item_change_sentences((FieldChange("status", "On hold", "Active"),), ITEM) == ["Start this again."]
+    assert item_change_sentences((FieldChange("status", "Active", "Stopped"),), ITEM) == ["Stop doing this."]
+    typed = FieldChange("frequency", "Daily", "Mornings ÄND evenings")  # typed text is never re-cased
+    assert item_change_sentences((typed,), ITEM) == ["Do this Mornings ÄND evenings from now on (it was daily)."]
 
 
 def test_what_a_caregiver_never_sees_is_not_reported() -> None:
@@ -25,7 +28,7 @@ def test_what_a_caregiver_never_sees_is_not_reported() -> None:
     assert item_change_sentences((FieldChange("caregiver_instructions", "x", "y"),), ITEM) == [
         "The instructions have changed: please read them again."]
     assert item_change_sentences((FieldChange("start_date", "2025-01-02", ""),), ITEM) == [
-        "Start date: now nothing written (before: “2 January 2025”)."]
+        "The start date has been taken off."]
 
 
 def test_plan_changes_in_words() -> None:

@@ -128,9 +128,10 @@ class KeepStart(KeepTogether):
     inside its first block.
     """
 
-    def __init__(self, flowables: list[Flowable], min_tail: float = 60):
+    def __init__(self, flowables: list[Flowable], min_tail: float = 60, flow: bool = False):
         super().__init__(flowables)
         self.min_tail = min_tail  # how much of the first long piece must fit below what precedes it
+        self.flow = flow  # True: start wherever the start fits, even when the whole would fit on the next page
         self.start = 0.0
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
@@ -168,6 +169,6 @@ class KeepStart(KeepTogether):
         if getattr(self, "_wrapInfo", None) != (avail_width, avail_height):
             self.wrap(avail_width, avail_height)
         frame = getattr(self, "_frame", None)
-        if frame is not None and frame._height < self._H and avail_height >= self.start:
+        if frame is not None and (frame._height < self._H or self.flow) and avail_height >= self.start:
             return list(self._content)
         return list(super().split(avail_width, avail_height))

@@ -9,31 +9,71 @@ from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Table, Tab
 
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem, is_daily, mentions_dose
+from careplan.reporting import kinds
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import KeepStart, Para, bullets, heading, labelled
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.story import LANDSCAPE, Ctx, capped
 
 BLANK = "____________________"
+_NOT_GIVEN = frozenset({"med_clinical_trial_referral"})  # a referral, not something to give each day
 NAME_SHARE = 0.36  # of the checklist's width, for "What to do"
 
 
 def current_items(c: Ctx) -> list[PlanItem]:
-    return [i for i in c.plan.revision.content.sorted_items() if i.status.is_current]
+    order = {d: n for n, d in enumerate(kinds.PRINT_ORDER)}
+    items = [i for i in c.plan.revision.content.sorted_items() if i.status.is_current]
+    return sorted(items, key=lambda i: order.get(i.discipline, len(order)))  # stable: plan order within
+
+
+def _news(c: Ctx) -> dict[str, str]:
+    diff = c.plan.changes
+    if diff is None:
+        return {}
+    out = {i.key: "New in this version" for i in diff.added}
+    for ch in diff.changed:
+        if w.item_change_sentences(ch.changes, ch.after):
+            out[ch.after.key] = "Changed in this version: see “What changed”"
+    return out
 
 
 def discipline_sections(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     out: list[Flowable] = []
+    news = _news(c)
     for discipline, group in groupby(items, key=lambda i: i.discipline):
-        blocks = [item_block(c, item) for item in group]
-        blocks[0].insert(0, heading(discipline.caregiver_heading, c.st))
-        out += [KeepStart(parts, min_tail=4 * c.st.sizes.leading) for parts in blocks]
+        group_items = list(group)
+        blocks = [item_block(c, item, news.get(item.key, "")) for item in group_items]
+        lead: list[Flowable] = [heading(discipline.caregiver_heading, c.st)]
+        if discipline is Discipline.MEDICATION:
+            lead += medicines_list(c, group_items)
+        elif discipline is Discipline.SUPPLEMENT:
+            lead.append(Para(w.SUPPLEMENT_CAVEAT, c.st.body))
+        blocks[0][:0] = lead
+        # An item's start (heading, title, what to do now and a few lines) stays together; the rest
+        # flows on, so a page is not left part empty for a block that just misses it.
+        out += [KeepStart(parts, min_tail=3 * c.st.sizes.leading, flow=True) for parts in blocks]
     return out
 
 
-def item_block(c: Ctx, item: PlanItem) -> list[Flowable]:
+def _do_now(c: Ctx, item: PlanItem) -> str:
+    if item.status is ItemStatus.PLANNED and item.start_date and item.start_date > c.plan.generated_on:
+        return f"Start this on {w.format_date(item.start_date)}"
+    return w.DO_NOW[item.status]
+
+
+def item_block(c: Ctx, item: PlanItem, news: str = "") -> list[Flowable]:
     st, m = c.st, c.m
+    if item.status is ItemStatus.COMPLETED:  # nothing left to do: one line is enough
+        return [Para(f"<b>{m(item.title, bold=True)}</b>: {w.DO_NOW[item.status]}.", st.body)]
     parts: list[Flowable] = [Para(m(item.title, bold=True), st.item_title)]
+    # What to do now, how often and who helps come first, on one line where they fit.
+    now = f"<b>{_do_now(c, item)}.</b>" + (f" <i>{news}.</i>" if news else "")
+    if item.status is ItemStatus.ON_HOLD:
+        return [*parts, Para(now, st.body)]  # what to do when it restarts comes with the new plan
+    helper = c.helper_of.get(item.key)
+    how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
+    parts.append(Para(f"{now} <b>How often:</b> {how_often} · <b>Who helps:</b> "
+                      f"{m(helper.label) if helper else BLANK}", st.body))
     text = item.caregiver_instructions if item.caregiver_instructions.strip() else w.NO_INSTRUCTIONS
     if item.discipline is Discipline.MEDICATION:
         # Doses are the team's decision and live on the prescription, never on this page: a
@@ -45,17 +85,48 @@ def item_block(c: Ctx, item: PlanItem) -> list[Flowable]:
     # Blank lines start new paragraphs so a long text can break between them.
     paras = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     parts += [Para(m(p.strip("\n")), st.body) for p in paras]
-    parts.append(labelled("How often:", m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN, st))
-    parts.append(labelled("Who helps:", m(item.responsible) if item.responsible.strip() else BLANK, st))
     if item.goal.strip():
         parts.append(labelled("Goal:", m(item.goal), st))
-    if item.status is ItemStatus.ON_HOLD:
-        parts.append(labelled("On hold:", "do not do this for now. The care team will tell you when to start again.", st))
-    elif item.status is ItemStatus.COMPLETED:
-        parts.append(labelled("Done:", "this has been completed.", st))
-    elif item.start_date and item.start_date > c.plan.generated_on:
-        parts.append(labelled("Starts on:", w.format_date(item.start_date), st))
     return parts
+
+
+def medicines_list(c: Ctx, medicines: list[PlanItem]) -> list[Flowable]:
+    """Every medicine on one short list: what it is for and when; the doses are on the prescription."""
+    st, m = c.st, c.m
+    rows: list[list[Flowable | str]] = [[Para("Medicine", st.cell_bold), Para("What it is for", st.cell_bold),
+                                         Para("When", st.cell_bold)]]
+    for i in medicines:
+        when = w.MEDICATION_TEXT if i.frequency.strip().lower() in ("", "as prescribed") else capped(i.frequency, 80)
+        if i.status is not ItemStatus.ACTIVE:
+            when = f"{_do_now(c, i)}. {when}" if i.status is ItemStatus.PLANNED else w.DO_NOW[i.status] + "."
+        rows.append([Para(f"<b>{m(capped(kinds.medicine_name(i), 120), bold=True)}</b>", st.cell),
+                     Para(m(capped(kinds.medicine_purpose(i), 120)), st.cell), Para(m(when), st.cell)])
+    third = c.width / 3
+    return [Para("Give each medicine as your doctor prescribed. What to watch for is under each one.", st.body),
+            Table(rows, colWidths=[third, third, third], repeatRows=1, style=_LIST_STYLE(st.sizes.body))]
+
+
+def equipment_list(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
+    kit = [i for i in items if kinds.is_equipment(i) and i.status is not ItemStatus.COMPLETED]
+    if not kit:
+        return []
+    st, m = c.st, c.m
+    lines = []
+    for i in kit:
+        helper = c.helper_of.get(i.key)
+        lines.append(f"<b>{m(capped(i.title, 150), bold=True)}</b>"
+                     + (f": problems? {m(capped(helper.label, 120))}" if helper else ""))
+    return [KeepStart([heading("Equipment in use", st), *bullets(lines[:1], st)]), *bullets(lines[1:], st)]
+
+
+def _LIST_STYLE(size: float) -> TableStyle:  # noqa: N802 - reads as a constant
+    return TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, size),
+        ("GRID", (0, 0), (-1, -1), 0.5, "#808080"), ("BOX", (0, 0), (-1, -1), 2, "black"),
+        ("BACKGROUND", (0, 0), (-1, 0), "#E6E6E6"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ])
 
 
 def set_aside(c: Ctx) -> list[Flowable]:
@@ -63,7 +134,7 @@ def set_aside(c: Ctx) -> list[Flowable]:
     if not items:
         return []
     st, m = c.st, c.m
-    lines = [f"<b>{m(i.title, bold=True)}</b> ({i.discipline.caregiver_heading}): {w.STATUS_MARKS[i.status]}"
+    lines = [f"<b>{m(i.title, bold=True)}</b> ({i.discipline.caregiver_heading}): {w.DO_NOW[i.status]}."
              for i in items]
     return [
         heading("Offered but declined, or stopped", st),
@@ -73,7 +144,13 @@ def set_aside(c: Ctx) -> list[Flowable]:
 
 
 def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
-    daily = [i for i in items if is_daily(i.frequency) and i.status in (ItemStatus.PLANNED, ItemStatus.ACTIVE)]
+    doing = [i for i in items if i.status in (ItemStatus.PLANNED, ItemStatus.ACTIVE)]
+    # Medicines first (each one, whatever its frequency says: the prescription sets the times),
+    # then the daily routine, then supplements, which matter least.
+    daily = ([i for i in doing if i.discipline is Discipline.MEDICATION and i.catalogue_code not in _NOT_GIVEN]
+             + [i for i in doing if i.discipline not in (Discipline.MEDICATION, Discipline.SUPPLEMENT)
+                and is_daily(i.frequency)]
+             + [i for i in doing if i.discipline is Discipline.SUPPLEMENT and is_daily(i.frequency)])
     if not daily:
         return []
     st, m = c.st, c.m
@@ -89,7 +166,10 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     rows: list[list[Flowable | str]] = [[Para("What to do", st.cell_bold),
                                          *(Para(d, st.cell_center) for d in w.DAYS)]]
     for item in daily:
-        label = f"<b>{m(capped(item.title, 150), bold=True)}</b><br/>{m(capped(item.frequency, 80))}"
+        how = item.frequency if item.frequency.strip() else w.ASK_HOW_OFTEN
+        if item.discipline is Discipline.MEDICATION and item.frequency.strip().lower() in ("", "as prescribed"):
+            how = w.MEDICATION_TEXT
+        label = f"<b>{m(capped(item.title, 150), bold=True)}</b><br/>{m(capped(how, 80))}"
         rows.append([Para(label, st.cell), *([_boxes(w.times_per_day(item.frequency), per_line)] * 7)])
     style = TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
@@ -106,14 +186,26 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
         ("ALIGN", (1, 1), (-1, -1), "CENTER"),
     ])
     table = Table(rows, colWidths=[width - 7 * day_w] + [day_w] * 7, style=style, repeatRows=1)
-    return [
-        *([NextPageTemplate(LANDSCAPE)] if landscape else []),
-        PageBreak(),
-        heading("Daily checklist", st),
-        Para("Put a tick in a box each time it is done. Use a new copy of this page each week.", st.body),
-        Para(f"<b>Week starting:</b> {BLANK}", st.body),
-        table,
-    ]
+    intro = [heading("Daily checklist", st), Para("", st.body), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
+    frame_h = c.landscape_height if landscape else c.height
+    room = frame_h - sum(f.wrap(width, 0xFFFFFF)[1] + st.sizes.body for f in intro)
+    pages = _pages_needed(table, width, room, frame_h)
+    copy = ("this page" if pages == 1 else
+            f"all {pages} pages of this checklist (it goes on over the page; the top row repeats)")
+    intro[1] = Para(f"Put a tick in a box each time it is done. Use a new copy of {copy} each week.", st.body)
+    return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
+
+
+def _pages_needed(table: Table, width: float, first_room: float, page_room: float) -> int:
+    """How many pages the checklist table takes: split as the frame will split it (whole rows,
+    the day row repeated), so the words above it can say so."""
+    pages, room, rest = 1, first_room, table
+    while rest.wrap(width, room)[1] > room and pages < 200:
+        parts = rest.split(width, room)
+        if len(parts) < 2:
+            break
+        rest, room, pages = parts[1], page_room, pages + 1
+    return pages
 
 
 def _boxes(count: int, per_line: int) -> str:

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+from careplan.domain.clinic import ClinicSettings
 from careplan.domain.diff import PlanDiff
 from careplan.domain.errors import CarePlanError
 from careplan.domain.patient import Patient
@@ -31,7 +32,23 @@ class PrintablePlan:
     revision: Revision
     changes: PlanDiff | None  # None: no "What changed" section (revision 1)
     generated_on: date
-    clinic_name: str = ""
+    clinic_name: str = ""  # kept for callers that pass only a name; `clinic.name` wins when set
+    clinic: ClinicSettings = field(default_factory=ClinicSettings)
+    replaced_by: Replacement | None = None  # set when a newer revision exists
+
+    @property
+    def clinic_details(self) -> ClinicSettings:
+        if self.clinic.name.strip() or not self.clinic_name.strip():
+            return self.clinic
+        return ClinicSettings(self.clinic_name, self.clinic.phone, self.clinic.out_of_hours, self.clinic.address)
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The revision that replaced the one being printed: printed on every page of an old copy."""
+
+    number: int
+    created_at: datetime
 
 
 @dataclass(frozen=True)

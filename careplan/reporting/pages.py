@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -13,49 +13,68 @@ from careplan.reporting.flowables import Heading, Para
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.markup import Markup
 from careplan.reporting.model import PrintablePlan
+from careplan.reporting.story import capped
 from careplan.reporting.styles import Sizes, Styles
 
 
 class Footer:
-    """Drawn on every page once the page count is known."""
+    """Drawn on every page once the page count is known: the patient's full name (wrapped, never
+    cut), date of birth, revision and date, page X of Y, and DRAFT or OLD COPY when it applies."""
 
-    def __init__(self, plan: PrintablePlan, st: Styles, m: Markup):
+    def __init__(self, plan: PrintablePlan, st: Styles, m: Markup, page_width: float):
         self.st, self.m, self.plan = st, m, plan
         s = st.sizes
         self.margin = s.side_margin + 6  # frames pad their text by 6 pt: line up with the text
-        self.top = s.bottom_margin - 2
-        self.right_w = stringWidth("Page 888 of 888", BOLD, s.footer) + 6
-        self.notice = Para(w.NOT_MEDICAL_ADVICE, st.footer)
-        self._left: dict[float, tuple[Para, float, float]] = {}
+        rev = plan.revision
+        name = plan.patient.full_name.strip() or "a patient"
+        if s.footer >= 18:  # large print: every word counts on a line of 18 pt
+            lead, born = "", f"born {w.format_date_short(plan.patient.date_of_birth)}"
+        else:
+            lead, born = "Care plan for ", (f"born {w.format_date(plan.patient.date_of_birth, 'not recorded')}"
+                                            f" · {m(capped(plan.patient.mrn, 40))}")
+        self.name_line = Para(f"{lead}<b>{m(name, bold=True)}</b> · {born}", st.footer)
+        self.version = f"Revision {rev.number} of {w.format_date(w.local_date(rev.created_at))}"
+        notice = w.version_notice(plan)
+        self.marker = Para(f"<b>{m(notice)}</b>", st.footer) if notice else None
+        # Large print leaves the advice notice to the "Your care team and family" section.
+        self.notice = Para(w.NOT_MEDICAL_ADVICE, st.footer) if s.footer < 18 else None
+        self._left: dict[float, tuple[float, float, float]] = {}
         self.pages = 0
+        self.height = sum(self._left_part(page_width - 2 * self.margin)) + s.footer * 1.3 + s.footer * 0.4
+        self.bottom_margin = 10 * mm + self.height
+        self.top = self.bottom_margin - 4
 
-    def _left_part(self, width: float) -> tuple[Para, float, float]:
-        """The patient and revision, shortened to one line; laid out once per page width."""
+    def _left_part(self, width: float) -> tuple[float, float, float]:
+        """Heights of the name line(s), the DRAFT or OLD COPY line and the notice at a page width;
+        measured once per width (portrait, landscape). The page number shares the revision's line,
+        so a long name has the whole width to wrap in."""
         if width not in self._left:
-            size = self.st.sizes.footer
-            rev = f" · Revision {self.plan.revision.number}"
-            room = width - self.right_w - stringWidth("Care plan for " + rev, REGULAR, size) - 4
-            name = self.plan.patient.full_name
-            while len(name) > 8 and stringWidth(name, REGULAR, size) > room:
-                name = name[: max(8, int(len(name) * room / stringWidth(name, REGULAR, size)) - 2)].rstrip() + "…"
-            left = Para(f"Care plan for {self.m(name)}{rev}", self.st.footer)
-            self._left[width] = (left, left.wrap(width - self.right_w, 200)[1], self.notice.wrap(width, 200)[1])
+            self._left[width] = tuple(  # type: ignore[assignment]
+                p.wrap(width, 10_000)[1] if p is not None else 0.0 for p in (self.name_line, self.marker, self.notice))
         return self._left[width]
 
     def draw(self, canv: Canvas, page: int, total: int) -> None:
         width = canv._pagesize[0] - 2 * self.margin
-        left, left_h, notice_h = self._left_part(width)
+        name_h, marker_h, notice_h = self._left_part(width)
+        self.name_line.wrap(width, 10_000)  # the same Paragraph serves both page widths
         canv.saveState()
         canv.setLineWidth(0.75)
         canv.line(self.margin, self.top, self.margin + width, self.top)
         canv.restoreState()
         y = self.top - 4
-        left.drawOn(canv, self.margin, y - left_h)
+        self.name_line.drawOn(canv, self.margin, y - name_h)
+        y -= name_h
         size = self.st.sizes.footer
-        canv.setFont(BOLD, size)  # drawn directly: one Paragraph per page would cost more than the rest
+        canv.setFont(REGULAR, size)  # drawn directly: one Paragraph per page would cost more than the rest
+        canv.drawString(self.margin, y - size * 1.05, self.version)
+        canv.setFont(BOLD, size)
         canv.drawRightString(self.margin + width, y - size * 1.05, f"Page {page} of {total}")
-        y -= max(left_h, size * 1.3)
-        self.notice.drawOn(canv, self.margin, y - notice_h)
+        y -= size * 1.3
+        for para, h in ((self.marker, marker_h), (self.notice, notice_h)):
+            if para is not None:
+                para.wrap(width, 10_000)
+                para.drawOn(canv, self.margin, y - h)
+                y -= h
 
 
 class NumberedCanvas(Canvas):
@@ -108,7 +127,7 @@ class PrintoutDoc(BaseDocTemplate):
                             f"{self._section_at_start}, continued")
 
 
-def page_template(name: str, size: tuple[float, float], s: Sizes) -> PageTemplate:
-    frame = Frame(s.side_margin, s.bottom_margin, size[0] - 2 * s.side_margin,
-                  size[1] - s.top_margin - s.bottom_margin, id=name)
+def page_template(name: str, size: tuple[float, float], s: Sizes, bottom_margin: float) -> PageTemplate:
+    frame = Frame(s.side_margin, bottom_margin, size[0] - 2 * s.side_margin,
+                  size[1] - s.top_margin - bottom_margin, id=name)
     return PageTemplate(id=name, frames=[frame], pagesize=size)

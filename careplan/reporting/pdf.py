@@ -14,7 +14,7 @@ import careplan
 from careplan import atomic_file
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import mentions_dose
-from careplan.reporting import items, story
+from careplan.reporting import glance, items, story
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import KeepStart
 from careplan.reporting.fonts import REGULAR, describe_missing, font_book
@@ -32,18 +32,21 @@ from careplan.reporting.styles import PAGE_SIZES, styles_for
 __all__ = ["build_story", "render_plan_pdf", "write_plan_pdf", "PdfExportError"]
 
 
-def _compose(plan: PrintablePlan, options: PdfOptions) -> tuple[list[Flowable], Markup]:
+def _compose(plan: PrintablePlan, options: PdfOptions) -> tuple[list[Flowable], Markup, Footer]:
     m = Markup(font_book())
-    c = story.make_ctx(plan, options, m)
+    st = styles_for(options.large_print)
+    footer = Footer(plan, st, m, PAGE_SIZES[options.paper][0])
+    c = story.make_ctx(plan, options, m, footer.bottom_margin)
     current = items.current_items(c)
-    out = story.header(c) + story.who_to_call(c)
+    out = glance.at_a_glance(c) + story.who_to_call(c)
     if plan.changes is not None:
         out += story.what_changed(c)
     out += story.goals(c)
     out += items.discipline_sections(c, current) if current else story.nothing_yet(c)
+    out += items.equipment_list(c, current)
     out += items.set_aside(c)
     out += items.daily_checklist(c, current)
-    return out, m
+    return out, m, footer
 
 
 def build_story(plan: PrintablePlan, options: PdfOptions) -> list[Flowable]:
@@ -70,7 +73,7 @@ def _render(plan: PrintablePlan, options: PdfOptions, target: IO[bytes],
             progress: ProgressCallback | None) -> tuple[int, Markup]:
     st = styles_for(options.large_print)
     s = st.sizes
-    flowables, m = _compose(plan, options)
+    flowables, m, footer = _compose(plan, options)
     if progress:
         progress(10)
     name = plan.patient.full_name.strip() or "a patient"
@@ -79,10 +82,10 @@ def _render(plan: PrintablePlan, options: PdfOptions, target: IO[bytes],
         target,
         pagesize=size,
         leftMargin=s.side_margin, rightMargin=s.side_margin,
-        topMargin=s.top_margin, bottomMargin=s.bottom_margin,
+        topMargin=s.top_margin, bottomMargin=footer.bottom_margin,
         title=f"Care plan for {name}, revision {plan.revision.number}",
         subject="Care plan for family caregivers" + (" (large print)" if options.large_print else ""),
-        author=plan.clinic_name.strip() or plan.revision.author.strip() or "CarePlan",
+        author=plan.clinic_details.name.strip() or plan.revision.author.strip() or "CarePlan",
         creator=f"CarePlan {careplan.__version__}",
         lang="en",
         displayDocTitle=1,
@@ -90,10 +93,10 @@ def _render(plan: PrintablePlan, options: PdfOptions, target: IO[bytes],
         keepTogetherClass=KeepStart,
         label_size=s.body,
     )
-    doc.addPageTemplates([page_template(story.PORTRAIT, size, s), page_template(story.LANDSCAPE, landscape(size), s)])
+    doc.addPageTemplates([page_template(story.PORTRAIT, size, s, footer.bottom_margin),
+                          page_template(story.LANDSCAPE, landscape(size), s, footer.bottom_margin)])
     if progress:
         doc.setProgressCallBack(_report_progress(progress))
-    footer = Footer(plan, st, m)
     doc.build(flowables, canvasmaker=partial(NumberedCanvas, footer=footer))
     return footer.pages, m
 

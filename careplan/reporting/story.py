@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
-from careplan.domain.plan import PlanStatus
 from careplan.reporting import wording as w
+from careplan.reporting.contacts import Helper, helpers_for, listed, unfilled_roles
 from careplan.reporting.flowables import KeepStart, Para, bullets, heading
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.markup import Markup
@@ -28,48 +28,26 @@ class Ctx:
     width: float  # of the text frame, in points
     height: float
     landscape_width: float
+    landscape_height: float
+    helpers: list[Helper] = field(default_factory=list)  # who the current items name, in plan order
+    helper_of: dict[str, Helper] = field(default_factory=dict)  # by item key
+    contacts_complete: bool = False  # page 1 lists everyone: no separate contact list needed
 
 
-def make_ctx(plan: PrintablePlan, options: PdfOptions, m: Markup) -> Ctx:
+def make_ctx(plan: PrintablePlan, options: PdfOptions, m: Markup, bottom_margin: float | None = None) -> Ctx:
     st = styles_for(options.large_print)
     page_w, page_h = PAGE_SIZES[options.paper]
     s = st.sizes
+    bottom = s.bottom_margin if bottom_margin is None else bottom_margin
+    current = [i for i in plan.revision.content.sorted_items() if i.status.is_current]
+    helpers, helper_of = helpers_for(current, plan.patient)
     # The frame's own padding (6 pt a side) is part of what is lost.
-    return Ctx(plan, st, m, page_w - 2 * s.side_margin - 12, page_h - s.top_margin - s.bottom_margin - 12,
-               page_h - 2 * s.side_margin - 12)
+    return Ctx(plan, st, m, page_w - 2 * s.side_margin - 12, page_h - s.top_margin - bottom - 12,
+               page_h - 2 * s.side_margin - 12, page_w - s.top_margin - bottom - 12, helpers, helper_of)
 
 
 def capped(text: str, limit: int = CELL_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def header(c: Ctx) -> list[Flowable]:
-    p, st, m = c.plan, c.st, c.m
-    rev = p.revision
-    out: list[Flowable] = []
-    if p.clinic_name.strip():
-        out.append(Para(m(p.clinic_name), st.body))
-    out.append(Para("Care plan for " + m(p.patient.full_name, bold=True), st.title))
-    out.append(Para(f"Care plan, revision {rev.number} of {w.format_date(w.local_date(rev.created_at))}",
-                    st.subtitle))
-    facts = [
-        ("Date of birth:", w.format_date(p.patient.date_of_birth, "Not recorded")),
-        ("Clinic number (MRN):", p.patient.mrn),
-        ("Next review:", w.format_date(rev.content.next_review, "Not set yet; ask the clinic")),
-        ("Printed on:", w.format_date(p.generated_on)),
-    ]
-    rows = [[Para(label, st.cell_bold), Para(m(capped(value)), st.cell)] for label, value in facts]
-    label_w = c.width * (0.5 if st.sizes.body > 14 else 0.36)
-    out.append(Table(rows, colWidths=[label_w, c.width - label_w], hAlign="LEFT", style=TableStyle([
-        ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0),
-        ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ])))
-    if rev.content.status is PlanStatus.DRAFT:
-        out.append(Spacer(1, st.sizes.body * 0.4))
-        out.append(Para("<b>This plan is a draft:</b> the care team may still change it.", st.body))
-    return out
 
 
 def who_to_call(c: Ctx) -> list[Flowable]:
@@ -82,7 +60,14 @@ def who_to_call(c: Ctx) -> list[Flowable]:
     if not boxes:
         boxes = [_box(c, [[Para("No one has been added here yet. Ask the clinic which number to call, "
                                      "and write it here: ______________________", st.cell), ""]])]
-    return [KeepStart([heading("Who to call", st), Para(w.EMERGENCY, st.body), boxes[0]]),
+    if c.contacts_complete and st.sizes.footer < 18:  # large print keeps the section for its advice notice
+        return []
+    missing = unfilled_roles(c.helpers)
+    lead = [Para(c.m(f"The plan asks for a {listed(missing)}, but no one is named yet: ask the clinic who to "
+                     "call."), st.body)] if missing else []
+    if st.sizes.footer >= 18:  # large print leaves it out of the footer
+        lead.append(Para(w.NOT_MEDICAL_ADVICE, st.body))
+    return [KeepStart([heading("Your care team and family", st), *lead, boxes[0]]),
             *(KeepStart([Spacer(1, st.sizes.body * 0.8), box]) for box in boxes[1:])]
 
 
@@ -98,7 +83,7 @@ def _contact_box(c: Ctx, title: str, people: list[tuple[str, str, str]]) -> Tabl
     for name, what, phone in people:
         who = f"<b>{m(capped(name), bold=True)}</b>"
         if what.strip():
-            who += f"<br/>{m(capped(what))}"
+            who += f", {m(capped(what))}"
         # Spaces become non-breaking in the text, before it is marked up: in the markup they
         # would also land inside the <font> tags that a fallback font's characters get.
         number_text = capped(phone, 60)
@@ -117,7 +102,7 @@ def _box(c: Ctx, rows: list[list[Flowable | str]], number_width: float = 0.0) ->
         ("SPAN", (0, 0), (1, 0)), ("BACKGROUND", (0, 0), (1, 0), "#E6E6E6"),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-        ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ("LINEBELOW", (0, 0), (-1, -2), 0.5, "#808080"),
         ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 2, "black"),
     ])

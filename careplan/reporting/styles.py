@@ -29,7 +29,7 @@ class Sizes:
 
     @property
     def leading(self) -> float:
-        return round(self.body * 1.45, 1)
+        return round(self.body * 1.35, 1)
 
     @property
     def footer_height(self) -> float:
@@ -41,9 +41,9 @@ class Sizes:
 
 
 NORMAL = Sizes(body=13, title=24, heading=18, item_title=15, phone=18, tick=22, footer=12,
-               side_margin=20 * mm, top_margin=18 * mm)
-LARGE = Sizes(body=18, title=32, heading=25, item_title=21, phone=24, tick=28, footer=14,
-              side_margin=15 * mm, top_margin=15 * mm)
+               side_margin=16 * mm, top_margin=14 * mm)
+LARGE = Sizes(body=18, title=32, heading=25, item_title=21, phone=24, tick=28, footer=18,
+              side_margin=13 * mm, top_margin=13 * mm)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def styles_for(large_print: bool) -> Styles:
         base.update(kw)
         return ParagraphStyle(f"careplan-{name}-{'large' if large_print else 'normal'}", **base)
 
-    body = style("body", spaceAfter=s.body * 0.35)
+    body = style("body", spaceAfter=s.body * 0.3)
     return Styles(
         sizes=s,
         body=body,
@@ -88,11 +88,11 @@ def styles_for(large_print: bool) -> Styles:
         subtitle=style("subtitle", fontName=BOLD, fontSize=s.item_title, leading=s.item_title * 1.4,
                        spaceAfter=s.body * 0.4),
         heading=style("heading", fontName=BOLD, fontSize=s.heading, leading=s.heading * 1.3,
-                      spaceBefore=s.body * 1.2, spaceAfter=s.body * 0.2, keepWithNext=1),
+                      spaceBefore=s.body * 0.9, spaceAfter=s.body * 0.2, keepWithNext=1),
         subheading=style("subheading", fontName=BOLD, spaceBefore=s.body * 0.5, spaceAfter=s.body * 0.2,
                          keepWithNext=1),
         item_title=style("item-title", fontName=BOLD, fontSize=s.item_title, leading=s.item_title * 1.35,
-                         spaceBefore=s.body * 0.9, spaceAfter=s.body * 0.25, keepWithNext=1),
+                         spaceBefore=s.body * 0.6, spaceAfter=s.body * 0.1, keepWithNext=1),
         phone=style("phone", fontName=BOLD, fontSize=s.phone, leading=s.phone * 1.3),
         cell=style("cell"),
         cell_bold=style("cell-bold", fontName=BOLD),

@@ -12,8 +12,15 @@ from sqlalchemy.orm import Session
 
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
-from careplan.reporting.model import PdfOptions, PdfResult, PrintablePlan, ProgressCallback
+from careplan.reporting.model import (
+    PdfOptions,
+    PdfResult,
+    PrintablePlan,
+    ProgressCallback,
+    Replacement,
+)
 from careplan.services import audit
+from careplan.services.clinic_settings import load_clinic_settings
 from careplan.services.clock import today
 from careplan.services.output_target import check_target, commit_logged, safe_file_part, stage
 from careplan.services.plans import changes_since_previous, get_revision, load_plan
@@ -26,21 +33,26 @@ def default_pdf_name(mrn: str, revision: int) -> str:
 
 def printable_plan(db: Database, patient_id: int, revision: int | None = None, *,
                    clinic_name: str = "") -> PrintablePlan:
-    """The patient, the chosen revision (latest by default) and what changed since the one before."""
+    """The patient, the chosen revision (latest by default), what changed since the one before, the
+    clinic's details, and for an older revision which one replaced it and when."""
     state = load_plan(db, patient_id)
     patient, latest = state.patient, state.latest
     if latest is None:
         raise CarePlanError(f"{patient.mrn}'s plan has not been saved yet, so there is nothing to print. "
                             "Save the plan first.")
+    replaced_by = None
     if revision is None or revision == latest.number:
         rev = latest
     elif 1 <= revision < latest.number:
         rev = get_revision(db, patient_id, revision)
+        newer = latest if revision + 1 == latest.number else get_revision(db, patient_id, revision + 1)
+        replaced_by = Replacement(newer.number, newer.created_at)
     else:
         raise CarePlanError(f"{patient.mrn}'s plan has no revision {revision}: "
                             f"its revisions are numbered 1 to {latest.number}.")
     return PrintablePlan(patient=patient, revision=rev, changes=changes_since_previous(db, patient_id, rev),
-                         generated_on=today(), clinic_name=clinic_name)
+                         generated_on=today(), clinic_name=clinic_name, clinic=load_clinic_settings(db),
+                         replaced_by=replaced_by)
 
 
 def write_printout(

@@ -1,0 +1,203 @@
+"""Page 1, "At a glance": who to call for what, when to get help now, and what changed.
+
+It must fit on page 1 whatever the plan holds (ten people on the team, forty items, a name of 200
+characters, large print on Letter), so it is laid out at decreasing levels of detail until one
+fits the frame; the full contact list and every item follow on the next pages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, Table, TableStyle
+
+from careplan.reporting import urgent
+from careplan.reporting import wording as w
+from careplan.reporting.contacts import Helper, listed, others, unfilled_roles
+from careplan.reporting.flowables import Heading, Para
+from careplan.reporting.fonts import BOLD, REGULAR
+from careplan.reporting.story import NBSP, Ctx, capped
+from careplan.reporting.styles import styles_for
+
+# (titles named per helper, most helpers listed, detail: 2 all, 1 no first steps, 0 brief, -1 least; name at
+# title size, cell cap)
+_LEVELS = (
+    (3, 12, 2, True, 200),
+    (2, 8, 2, True, 120),
+    (1, 6, 1, False, 90),
+    (1, 4, 1, False, 70),
+    (0, 6, 1, False, 70),
+    (0, 4, 1, False, 70),
+    (1, 6, 0, False, 70),
+    (1, 4, 0, False, 70),
+    (0, 3, 0, False, 60),
+    # Least detail (-1): the change summary is counted, only the revision is in the facts line and
+    # a very long name is left to the footer (printed there in full on every page); people to call
+    # go last, as they are the point of the page.
+    (0, 3, -1, None, 50),
+    (0, 2, -1, None, 50),
+    (0, 1, -1, None, 40),
+    (0, 0, -1, None, 40),
+)
+
+
+@dataclass(frozen=True)
+class _Tight:
+    """Page 1's styles: the printout's own sizes with less space between blocks."""
+
+    heading: ParagraphStyle
+    bullet: ParagraphStyle
+    lead: ParagraphStyle
+    lead_plain: ParagraphStyle
+
+
+@lru_cache(maxsize=2)
+def _tight(large_print: bool) -> _Tight:
+    st = styles_for(large_print)
+    body = st.sizes.body
+    return _Tight(
+        heading=ParagraphStyle(f"glance-heading-{large_print}", parent=st.heading, spaceBefore=body * 0.6,
+                               spaceAfter=body * 0.3),
+        bullet=ParagraphStyle(f"glance-bullet-{large_print}", parent=st.bullet, spaceAfter=body * 0.1),
+        lead=ParagraphStyle(f"glance-lead-{large_print}", parent=st.cell_bold, spaceBefore=body * 0.3,
+                            spaceAfter=body * 0.1),
+        lead_plain=ParagraphStyle(f"glance-lead-plain-{large_print}", parent=st.body, spaceBefore=body * 0.6),
+    )
+
+
+def at_a_glance(c: Ctx) -> list[Flowable]:
+    flows: list[Flowable] = []
+    for level in _LEVELS:
+        flows = _page_one(c, *level)
+        if _stack_height(flows, c.width) <= c.height:
+            break
+    return flows
+
+
+def _stack_height(flows: list[Flowable], width: float) -> float:
+    total, after = 0.0, 0.0
+    for n, f in enumerate(flows):
+        h = f.wrap(width, 0xFFFFFF)[1]
+        total += h + (max(f.getSpaceBefore() - after, 0) if n else 0)
+        after = f.getSpaceAfter()
+        total += after
+    return total
+
+
+def _page_one(c: Ctx, titles: int, most: int, detail: int, big_name: bool | None, cap: int) -> list[Flowable]:
+    p, st, m = c.plan, c.st, c.m
+    tight = _tight(st.sizes.body > 14)
+    rev = p.revision
+    name_style = st.title if big_name else st.subtitle if big_name is not None else st.cell_bold
+    out: list[Flowable] = [Para("Care plan for " + m(p.patient.full_name, bold=True), name_style)]
+    if detail < 0 and len(p.patient.full_name) > 60:
+        out = [Para("Care plan for the person named at the foot of this page", name_style)]
+    facts = [("Care plan, revision", f"{rev.number} of {w.format_date(w.local_date(rev.created_at))}"),
+             ("Date of birth:", w.format_date(p.patient.date_of_birth, "Not recorded")),
+             ("Clinic number (MRN):", capped(p.patient.mrn, cap)),
+             ("Next review:", w.format_date(rev.content.next_review, "Not set yet; ask the clinic")),
+             ("Printed on:", w.format_date(p.generated_on))]
+    if detail <= 0:  # the rest is in every page's footer
+        facts = facts[:3] if detail == 0 else [facts[0], facts[2]]  # the MRN tells apart two of one name
+    out.append(Para(" · ".join(f"<b>{label}</b> {m(value)}" for label, value in facts), st.body))
+    if (notice := w.version_notice(p)) is not None:
+        out.append(Para(f"<b>{m(notice)}</b>", st.body))
+    out += who_to_call_first(c, tight, titles, most, cap, brief=detail <= 0, pointer=detail >= 0 or most > 0)
+    out += when_to_get_help(c, tight, detail)
+    summary = m(" ".join(w.change_summary(p.changes, rev.number, limit=3 if titles else 1, counted=detail < 0)))
+    if detail > 0:
+        out += [Heading("What changed in this version", tight.heading), Para(summary, st.body)]
+    else:
+        out.append(Para(f"<b>What changed in this version:</b> {summary}", tight.lead_plain))
+    return out
+
+def _number(c: Ctx, phone: str, missing: str) -> Para:
+    if phone.strip():
+        return Para(c.m(capped(phone, 40).replace(" ", NBSP)), c.st.phone)
+    return Para(c.m(missing), c.st.cell)
+
+
+def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, brief: bool,
+                      pointer: bool = True) -> list[Flowable]:
+    st, m = c.st, c.m
+    clinic = c.plan.clinic_details
+    rows: list[list[Flowable | str]] = []
+    name = capped(clinic.name, cap) if clinic.name.strip() else "Your clinic"
+    where = f"<br/>{m(capped(clinic.address, cap))}" if clinic.address.strip() and titles > 1 else ""
+    rows.append([Para(f"<b>{m(name, bold=True)}</b>{where}", st.cell),
+                 _number(c, clinic.phone, "Not set: write it here." if not pointer else
+                         "No clinic number is set: write it here." if brief else
+                         "No clinic number is set: ask the clinic for it and write it here.")])
+    rows.append([Para("<b>Out of hours</b>" + ("" if brief else " (nights, weekends)"), st.cell),
+                 _number(c, clinic.out_of_hours, "Not set: ask for one." if not pointer else
+                         "No out-of-hours number is set: ask for one." if brief else
+                         "No out-of-hours number is set: ask the clinic for one.")])
+    named = [h for h in c.helpers if h.name and not h.family] + [h for h in c.helpers if h.family]
+    # Then everyone else on the team and in the family, so that when all fit, page 1 is the whole
+    # contact list and the separate one is left out.
+    named += others(c.plan.patient, named)
+    for h in named[:most]:
+        missing = ("No number: ask the clinic." if not h.family else "No number: write it here.") if brief else h.missing
+        rows.append([Para(_helper_text(c, h, titles, cap), st.cell), _number(c, h.phone, missing)])
+    rest = len(named) - min(len(named), most)
+    c.contacts_complete = not rest and not unfilled_roles(c.helpers) and not brief
+    # Roles the plan names that nobody on the team fills: one row, not one each.
+    unfilled = [h.role.label.lower() for h in c.helpers if not h.name and h.role is not None]
+    spans = []
+    if not c.helpers:
+        spans.append(len(rows))
+        rows.append([Para("No one in this plan is named to help yet: ask the clinic who to call for each part "
+                          "of the plan.", st.cell), ""])
+    elif brief and (unfilled or rest) and pointer:
+        spans.append(len(rows))
+        rows.append([Para("More people to call: see the next page.", st.cell), ""])
+    elif not brief:
+        if unfilled:
+            spans.append(len(rows))
+            rows.append([Para(m(f"No one is named yet as {listed(unfilled)}: ask the clinic who to call."), st.cell), ""])
+        if rest:
+            spans.append(len(rows))
+            rows.append([Para(f"{rest} more {'person' if rest == 1 else 'people'} to call: see “Your care team and "
+                              "family” on the next page.", st.cell), ""])
+    # The number column fits the longest number on one line (a split number gets misdialled).
+    widest = max((stringWidth(capped(n, 40), BOLD, st.sizes.phone) for n in
+                  [clinic.phone, clinic.out_of_hours, *(h.phone for h in named[:most])] if n.strip()), default=0.0)
+    number_w = min(max(widest + 14, c.width * (0.4 if pointer else 0.5)), c.width * 0.6)
+    style = TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
+        ("BOX", (0, 0), (-1, -1), 2, "black"),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.5, "#808080"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 6), ("RIGHTPADDING", (0, 0), (-1, -1), 6),
+        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        *(("SPAN", (0, r), (1, r)) for r in spans),
+    ])
+    return [Heading("Who to call first", tight.heading),
+            Table(rows, colWidths=[c.width - number_w, number_w], style=style)]
+
+
+def _helper_text(c: Ctx, h: Helper, titles: int, cap: int) -> str:
+    m = c.m
+    text = f"<b>{m(capped(h.label, cap), bold=True)}</b>"
+    if titles and h.items:
+        shown = [capped(t, cap) for t in h.items[:titles]]
+        more = len(h.items) - len(shown)
+        text += ", for " + m(", ".join(shown) + (f" and {more} more" if more else ""))
+    return text
+
+
+def when_to_get_help(c: Ctx, tight: _Tight, detail: int) -> list[Flowable]:
+    m = c.m
+    current = [i for i in c.plan.revision.content.items if i.status.is_current]
+    ambulance, clinic = urgent.signs_for(current)
+
+    def lines(signs: list[urgent.Sign]) -> list[Flowable]:
+        return [Para((m(s.what) if detail > 0 else m(s.brief)) + (f" <i>{m(s.first)}</i>" if detail > 1 and s.first else ""),
+                     tight.bullet, bulletText="•") for s in signs]
+
+    return [Heading("When to get help now", tight.heading),
+            Para(urgent.AMBULANCE_LEAD if detail > 0 else urgent.AMBULANCE_BRIEF, tight.lead), *lines(ambulance),
+            Para(m(urgent.clinic_lead(c.plan.clinic_details, brief=detail <= 0)), tight.lead), *lines(clinic)]

@@ -1,0 +1,46 @@
+"""Which plan items are equipment, and what each medicine is for: printout groupings the
+catalogue does not mark itself (its items carry a discipline, not a kind), keyed by catalogue code."""
+
+from __future__ import annotations
+
+import re
+
+from careplan.domain.disciplines import Discipline
+from careplan.domain.plan import PlanItem
+
+# Aids, devices and machines a carer looks after (resources/catalogue.yaml).
+EQUIPMENT_CODES = frozenset({
+    "pt_leg_brace", "pt_walker", "pt_wheelchair_use", "ot_dressing_aids", "ot_grooming_aids", "ot_eating_aids",
+    "ot_bathing_aids", "ot_walking_cane", "ot_hand_splints", "ot_assistive_technology", "slt_alphabet_board",
+    "slt_text_to_speech_tablet", "slt_speech_generating_device", "resp_niv", "resp_cough_assist",
+    "resp_tracheostomy_ventilation", "nut_feeding_tube",
+})
+_PURPOSE = {
+    "med_riluzole": "to slow the illness",
+    "med_edaravone": "to slow the illness",
+    "med_clinical_trial_referral": "a research study",
+}
+_FOR = re.compile(r"\((for [^()]+)\)\s*$", re.IGNORECASE)
+
+# Order of the item sections on the printout: medicines, then supplements with their caveat,
+# then the other support (the catalogue's own order puts supplements last).
+PRINT_ORDER = (
+    Discipline.PHYSIOTHERAPY, Discipline.OCCUPATIONAL_THERAPY, Discipline.SPEECH, Discipline.NUTRITION,
+    Discipline.RESPIRATORY, Discipline.MEDICATION, Discipline.SUPPLEMENT, Discipline.PSYCHOSOCIAL,
+    Discipline.PALLIATIVE,
+)
+
+
+def is_equipment(item: PlanItem) -> bool:
+    return item.catalogue_code in EQUIPMENT_CODES
+
+
+def medicine_purpose(item: PlanItem) -> str:
+    """'for stiff muscles' from the title, the catalogue's purpose, or the item's goal."""
+    if m := _FOR.search(item.title):
+        return m.group(1)
+    return _PURPOSE.get(item.catalogue_code) or item.goal.strip() or "Ask your doctor"
+
+
+def medicine_name(item: PlanItem) -> str:
+    return _FOR.sub("", item.title).strip() or item.title
