@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import sqlite3
 import stat
+from unittest import mock
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,12 +14,14 @@ from alembic import command
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from careplan.domain.plan import HASH_VERSION
 from careplan.paths import migrations_dir
 from careplan.persistence import schema
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.migrate import alembic_config, script_revisions, upgrade
 from careplan.persistence.models import HISTORY_TABLES, Base
 from careplan.persistence.triggers import ensure_append_only, missing_triggers, trigger_names
+from careplan.services import history
 from careplan.services.check import check_database
 from tests.history_builders import make_patient, save_history
 
@@ -66,7 +69,9 @@ def at_first_schema(path: Path, build: Callable[[Database], object]) -> None:
     """
     source = path.with_suffix(".head.sqlite3")
     db = open_database(str(source))
-    build(db)
+    # Revisions saved before schema 0005 were hashed without their patient (hash version 1).
+    with mock.patch.object(history, "HASH_VERSION", HASH_VERSION + 1):
+        build(db)
     db.dispose()
     db = open_database(str(path), migrate=False)
     upgrade(db, from_version=None, target="0001_initial")

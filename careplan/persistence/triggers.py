@@ -1,10 +1,21 @@
-"""Append-only guards on the history tables, below the application.
+"""Guards on the history, below the application: the one place their SQL is written.
+
+Append-only guards refuse UPDATE and DELETE on every history table (and TRUNCATE on
+PostgreSQL). On SQLite a REPLACE deletes the row it replaces without firing delete triggers
+unless recursive_triggers is on, which a plain sqlite3 shell does not set: so a BEFORE INSERT
+guard also refuses any row whose key is already taken. Two more guards keep a plan tied to its
+patient: plans.patient_id and patients.history_key (which every newer revision hash covers)
+never change.
 
 SQLite drops a table's triggers when a batch migration copies and renames it, so every
-migration run ends by calling ensure_append_only(), which is idempotent.
+migration run ends by calling ensure_append_only(), which is idempotent. `careplan check`
+compares what the database holds with guard_statements(), so a guard that was dropped,
+disabled or replaced is reported (see check_guards.py).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -12,47 +23,97 @@ from sqlalchemy.engine import Connection
 from careplan.persistence.models import HISTORY_TABLES
 
 APPEND_ONLY_MESSAGE = "is append-only: history cannot be changed or deleted"
+FIXED_MESSAGE = "cannot be changed: it ties history to its patient"
+# Keys a REPLACE could collide on, besides the id.
+UNIQUE_KEYS = {"plan_revisions": ("plan_id", "number")}
+# Columns that tie history to a patient: (table, column).
+FIXED_COLUMNS = (("plans", "patient_id"), ("patients", "history_key"))
+
+PG_FUNCTIONS = {
+    "careplan_append_only": f"BEGIN RAISE EXCEPTION '% {APPEND_ONLY_MESSAGE}', TG_TABLE_NAME; END",
+    "careplan_fixed_column": f"BEGIN RAISE EXCEPTION '%.% {FIXED_MESSAGE}', TG_TABLE_NAME, TG_ARGV[0]; END",
+}
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    table: str
+    sql: str  # the statement that installs it
+    function: str | None = None  # PostgreSQL: the trigger function it runs
 
 
 def trigger_names(table: str) -> list[str]:
+    """The update and delete guards of a history table, on both databases."""
     return [f"{table}_no_update", f"{table}_no_delete"]
 
 
-def ensure_append_only(conn: Connection) -> None:
-    if conn.dialect.name == "sqlite":
-        for table in HISTORY_TABLES:
-            for op, name in zip(("UPDATE", "DELETE"), trigger_names(table), strict=True):
-                conn.execute(
-                    text(
-                        f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {op} ON {table} "
-                        f"BEGIN SELECT RAISE(ABORT, '{table} {APPEND_ONLY_MESSAGE}'); END"
-                    )
-                )
-    elif conn.dialect.name == "postgresql":
-        conn.execute(
-            text(
-                "CREATE OR REPLACE FUNCTION careplan_append_only() RETURNS trigger "
-                "LANGUAGE plpgsql AS $$ BEGIN "
-                f"RAISE EXCEPTION '% {APPEND_ONLY_MESSAGE}', TG_TABLE_NAME; "
-                "END $$"
-            )
-        )
-        for table in HISTORY_TABLES:
-            upd, dele = trigger_names(table)
-            conn.execute(
-                text(
-                    f"CREATE OR REPLACE TRIGGER {upd} BEFORE UPDATE OR DELETE ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION careplan_append_only()"
-                )
-            )
-            conn.execute(
-                text(
-                    f"CREATE OR REPLACE TRIGGER {dele} BEFORE TRUNCATE ON {table} "
-                    "FOR EACH STATEMENT EXECUTE FUNCTION careplan_append_only()"
-                )
-            )
-    else:  # pragma: no cover - only the two supported engines reach here
-        raise RuntimeError(f"Unsupported database engine: {conn.dialect.name}")
+def _sqlite_guards() -> list[Guard]:
+    out = []
+    for table in HISTORY_TABLES:
+        raise_ = f"BEGIN SELECT RAISE(ABORT, '{table} {APPEND_ONLY_MESSAGE}'); END"
+        for op, name in zip(("UPDATE", "DELETE"), trigger_names(table), strict=True):
+            out.append(Guard(name, table, f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {op} ON {table} {raise_}"))
+        taken = "id = NEW.id"
+        if table in UNIQUE_KEYS:
+            taken += " OR (" + " AND ".join(f"{c} = NEW.{c}" for c in UNIQUE_KEYS[table]) + ")"
+        out.append(Guard(f"{table}_no_replace", table,
+                         f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+                         f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {taken}) {raise_}"))
+    for table, column in FIXED_COLUMNS:
+        name = f"{table}_{column}_fixed"
+        out.append(Guard(name, table,
+                         f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE UPDATE OF {column} ON {table} "
+                         f"WHEN NEW.{column} IS NOT OLD.{column} "
+                         f"BEGIN SELECT RAISE(ABORT, '{table}.{column} {FIXED_MESSAGE}'); END"))
+    return out
+
+
+def _postgresql_guards() -> list[Guard]:
+    out = []
+    for table in HISTORY_TABLES:
+        upd, dele = trigger_names(table)
+        out.append(Guard(upd, table, f"CREATE OR REPLACE TRIGGER {upd} BEFORE UPDATE OR DELETE ON {table} "
+                                     "FOR EACH ROW EXECUTE FUNCTION careplan_append_only()", "careplan_append_only"))
+        out.append(Guard(dele, table, f"CREATE OR REPLACE TRIGGER {dele} BEFORE TRUNCATE ON {table} "
+                                      "FOR EACH STATEMENT EXECUTE FUNCTION careplan_append_only()",
+                         "careplan_append_only"))
+    for table, column in FIXED_COLUMNS:
+        name = f"{table}_{column}_fixed"
+        out.append(Guard(name, table,
+                         f"CREATE OR REPLACE TRIGGER {name} BEFORE UPDATE OF {column} ON {table} FOR EACH ROW "
+                         f"WHEN (OLD.{column} IS DISTINCT FROM NEW.{column}) "
+                         f"EXECUTE FUNCTION careplan_fixed_column('{column}')", "careplan_fixed_column"))
+    return out
+
+
+def guards(dialect: str) -> list[Guard]:
+    if dialect == "sqlite":
+        return _sqlite_guards()
+    if dialect == "postgresql":
+        return _postgresql_guards()
+    raise RuntimeError(f"Unsupported database engine: {dialect}")  # pragma: no cover
+
+
+def function_statement(name: str) -> str:
+    return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {PG_FUNCTIONS[name]} $$"
+
+
+def guard_statements(dialect: str, *, at_head: bool = True) -> list[str]:
+    """Every statement that installs the guards, in order (functions before their triggers).
+
+    Below the newest schema (`at_head` False: an upgrade that stopped early) only the update and
+    delete guards the first schema had: the others name columns an older schema lacks.
+    """
+    first = {n for t in HISTORY_TABLES for n in trigger_names(t)}
+    wanted = [g for g in guards(dialect) if at_head or g.name in first]
+    functions = [function_statement(n) for n in PG_FUNCTIONS if any(g.function == n for g in wanted)]
+    return [*functions, *(g.sql for g in wanted)]
+
+
+def ensure_append_only(conn: Connection, *, at_head: bool = True) -> None:
+    for statement in guard_statements(conn.dialect.name, at_head=at_head):
+        conn.execute(text(statement))
 
 
 def existing_triggers(conn: Connection) -> set[str]:
@@ -71,4 +132,4 @@ def existing_triggers(conn: Connection) -> set[str]:
 
 def missing_triggers(conn: Connection) -> list[str]:
     have = existing_triggers(conn)
-    return [n for t in HISTORY_TABLES for n in trigger_names(t) if n not in have]
+    return [g.name for g in guards(conn.dialect.name) if g.name not in have]

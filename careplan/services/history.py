@@ -26,6 +26,7 @@ from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import CarePlanError
 from careplan.domain.plan import (
     GENESIS_HASH,
+    HASH_VERSION,
     Goal,
     ItemStatus,
     PlanContent,
@@ -33,7 +34,7 @@ from careplan.domain.plan import (
     PlanStatus,
     Revision,
 )
-from careplan.persistence.models import PlanRevisionRow, PlanRow, RevisionItemRow
+from careplan.persistence.models import PatientRow, PlanRevisionRow, PlanRow, RevisionItemRow
 from careplan.services import audit
 
 CHUNK = 500  # rows per IN (...) or multi-row INSERT: SQLite limits the values bound in one statement
@@ -50,6 +51,8 @@ class Entry:
     restored_from: int | None = None
     # An imported revision's hash as the file gives it: recomputed here, and it must match.
     expected_hash: str | None = None
+    # An imported revision keeps the hash scheme it was made with (1: made before schema 0005).
+    hash_version: int = HASH_VERSION
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,12 @@ class _Head:
     last_hash: str
 
 
+@dataclass(frozen=True)
+class _Patient:
+    history_key: str | None
+    head: _Head | None  # None: no plan yet
+
+
 def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ...]]:
     """Append each run's entries to its patient's plan inside the caller's transaction.
 
@@ -92,32 +101,43 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
     runs = [r for r in runs if r.entries]
     if len({r.patient_id for r in runs}) != len(runs):
         raise ValueError("one run per plan: a plan's revisions are appended in one run, in order")
-    heads = _heads(s, [r.patient_id for r in runs])
-    chains = [_chain(run, heads.get(run.patient_id)) for run in runs]
+    patients = _patients(s, [r.patient_id for r in runs])
+    chains = [_chain(run, patients.get(run.patient_id)) for run in runs]
+    heads = {pid: p.head for pid, p in patients.items() if p.head is not None}
     plan_ids = _move_heads(s, runs, heads, chains)
     _insert(s, [(plan_id, rev) for plan_id, chain in zip(plan_ids, chains, strict=True) for rev in chain])
     audit.record_many(s, [e for run, chain in zip(runs, chains, strict=True) for e in _events(run, chain)])
     return chains
 
 
-def _heads(s: Session, patient_ids: list[int]) -> dict[int, _Head]:
-    out: dict[int, _Head] = {}
+def _patients(s: Session, patient_ids: list[int]) -> dict[int, _Patient]:
+    """Each patient's history key and plan head (one query per chunk)."""
+    out: dict[int, _Patient] = {}
     for start in range(0, len(patient_ids), CHUNK):
-        q = (select(PlanRow.patient_id, PlanRow.id, PlanRow.current_revision, PlanRow.last_hash)
-             .where(PlanRow.patient_id.in_(patient_ids[start:start + CHUNK])))
-        out.update((pid, _Head(plan_id, current, last_hash)) for pid, plan_id, current, last_hash in s.execute(q))
+        q = (select(PatientRow.id, PatientRow.history_key, PlanRow.id, PlanRow.current_revision, PlanRow.last_hash)
+             .outerjoin(PlanRow, PlanRow.patient_id == PatientRow.id)
+             .where(PatientRow.id.in_(patient_ids[start:start + CHUNK])))
+        out.update((pid, _Patient(key, _Head(plan_id, current, last_hash) if plan_id is not None else None))
+                   for pid, key, plan_id, current, last_hash in s.execute(q))
     return out
 
 
-def _chain(run: Run, head: _Head | None) -> tuple[Revision, ...]:
+def _chain(run: Run, patient: _Patient | None) -> tuple[Revision, ...]:
     """Number, link and hash the run's entries on top of the plan's newest hash."""
+    head = patient.head if patient else None
     if head is None and run.base != 0:
         raise HeadMovedError(run, None)
     prev = head.last_hash if head else GENESIS_HASH
-    out = []
+    out: list[Revision] = []
     for number, e in enumerate(run.entries, start=run.base + 1):
+        key = patient.history_key if patient and e.hash_version >= HASH_VERSION else None
+        if e.hash_version >= HASH_VERSION and key is None:
+            raise CarePlanError(f"The patient {run.mrn} has no history key; run `careplan check`. Nothing was written.")
+        if out and out[-1].hash_version > e.hash_version:
+            raise CarePlanError(f"Revision {number} of {run.mrn} uses an older hash scheme than the revision before "
+                                "it; nothing was written.")
         rev = Revision(number, e.created_at.astimezone(UTC), e.author, e.reason, e.content, prev_hash=prev,
-                       restored_from=e.restored_from)
+                       restored_from=e.restored_from, patient_key=key)
         rev = replace(rev, content_hash=rev.compute_hash())
         if e.expected_hash is not None and e.expected_hash != rev.content_hash:
             raise CarePlanError(f"Revision {number} of {run.mrn} does not link to the revisions already saved "
@@ -201,6 +221,7 @@ def revision_rows(plan_id: int, rev: Revision) -> tuple[dict[str, object], list[
         "item_count": len(c.items),
         "prev_hash": rev.prev_hash,
         "content_hash": rev.content_hash,
+        "hash_version": rev.hash_version,
     }
     items: list[dict[str, object]] = [
         {
@@ -237,6 +258,7 @@ class RevisionColumns(Protocol):
     restored_from: int | None
     prev_hash: str
     content_hash: str
+    hash_version: int
 
 
 def item_from_row(r: Any) -> PlanItem:
@@ -257,7 +279,8 @@ def item_from_row(r: Any) -> PlanItem:
     )
 
 
-def revision_from_rows(row: RevisionColumns, items: Sequence[Any]) -> Revision:
+def revision_from_rows(row: RevisionColumns, items: Sequence[Any], patient_key: str | None) -> Revision:
+    """The stored revision; `patient_key` is its patient's history key, which newer hashes cover."""
     content = PlanContent(
         status=PlanStatus(row.status),
         start_date=row.start_date,
@@ -274,4 +297,5 @@ def revision_from_rows(row: RevisionColumns, items: Sequence[Any]) -> Revision:
         prev_hash=row.prev_hash,
         content_hash=row.content_hash,
         restored_from=row.restored_from,
+        patient_key=patient_key if row.hash_version >= HASH_VERSION else None,
     )
