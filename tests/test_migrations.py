@@ -20,7 +20,7 @@ from careplan.persistence import schema
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.migrate import alembic_config, script_revisions, upgrade
 from careplan.persistence.models import HISTORY_TABLES, Base
-from careplan.persistence.triggers import ensure_append_only, missing_triggers, trigger_names
+from careplan.persistence.triggers import PG_FUNCTIONS, ensure_append_only, missing_triggers, trigger_names
 from careplan.services import history
 from careplan.services.check import check_database
 from tests.history_builders import make_patient, save_history
@@ -205,7 +205,8 @@ def test_migrations_alone_install_the_guards_the_app_expects(db_url: str) -> Non
             for name in from_migrations:
                 conn.execute(text(f"DROP TRIGGER {name}"))
         else:
-            conn.execute(text("DROP FUNCTION careplan_append_only() CASCADE"))
+            for function in PG_FUNCTIONS:
+                conn.execute(text(f"DROP FUNCTION {function}() CASCADE"))
         assert guard_definitions(conn) == {}
         ensure_append_only(conn)
         from_app = guard_definitions(conn)

@@ -57,7 +57,7 @@ def _digest(source: str) -> str:
 def _postgresql(conn: Connection) -> list[str]:
     rows = conn.execute(text(
         "SELECT t.tgname, c.relname, t.tgenabled, pg_get_triggerdef(t.oid), p.proname, pn.nspname = n.nspname, "
-        "p.prosrc, l.lanname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "p.prosrc, l.lanname, n.nspname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
         "JOIN pg_namespace n ON n.oid = c.relnamespace JOIN pg_proc p ON p.oid = t.tgfoid "
         "JOIN pg_namespace pn ON pn.oid = p.pronamespace JOIN pg_language l ON l.oid = p.prolang "
         "WHERE NOT t.tgisinternal AND n.nspname = current_schema()")).all()
@@ -69,10 +69,10 @@ def _postgresql(conn: Connection) -> list[str]:
         if row is None:
             out.append(f"Append-only guard missing: trigger {g.name}")
             continue
-        _, table, enabled, definition, function, same_schema, source, language = row
+        _, table, enabled, definition, function, same_schema, source, language, schema = row
         if enabled != "O":
             out.append(f"Append-only guard {g.name} on {table} is {PG_ENABLED.get(enabled, enabled)}")
-        if _normal(definition) != _normal(g.sql):
+        if _normal(definition, schema) != _normal(g.sql, schema):
             out.append(f"Append-only guard altered: trigger {g.name} is not the one CarePlan installed")
         elif not same_schema or language != "plpgsql" or g.function != function or \
                 _digest(source) != _digest(f" {PG_FUNCTIONS[function]} "):
@@ -92,11 +92,11 @@ def _postgresql(conn: Connection) -> list[str]:
     return out
 
 
-def _normal(definition: str) -> str:
-    """A trigger definition in one comparable form: PostgreSQL writes it back in its own words
-    (``CREATE TRIGGER``, events in its order, schema-qualified names), so compare those words."""
-    words = definition.replace("CREATE OR REPLACE TRIGGER", "CREATE TRIGGER").replace("(", " ( ").replace(")", " ) ")
-    out = []
-    for w in words.split():
-        out.append(w.rsplit(".", 1)[-1] if "." in w and "'" not in w else w)
-    return " ".join(sorted(out))
+def _normal(definition: str, schema: str) -> list[str]:
+    """A trigger definition in one comparable form. PostgreSQL writes it back in its own words:
+    CREATE TRIGGER, the events in its own order, the table's schema, a WHEN condition with its
+    own brackets and casts. What remains (timing, events, table, columns, row or statement,
+    condition, function and its argument) must be as installed."""
+    words = (definition.lower().replace("create or replace trigger", "create trigger").replace("::text", "")
+             .replace("(", " ").replace(")", " ").replace(f"{schema.lower()}.", "").replace("public.", ""))
+    return sorted(words.split())
