@@ -42,8 +42,8 @@ def _heads(db: Database) -> dict[int, tuple[int, int, str]]:
 def test_one_append_moves_existing_and_new_plans_each_to_its_own_newest_revision(db: Database) -> None:
     """Runs on existing plans before and after one on a new plan: every head moves, ids stay apart."""
     a, b, c = (make_patient(db, mrn).id or 0 for mrn in ("MRN-A", "MRN-B", "MRN-C"))
-    save_history(db, a, revisions=2)
-    save_history(db, c, revisions=1)
+    with db.transaction() as s:
+        append_revisions(s, [Run(a, "MRN-A", 0, _entries(2)), Run(c, "MRN-C", 0, _entries(1))])
     runs = [Run(a, "MRN-A", 2, _entries(1, start=3)), Run(b, "MRN-B", 0, _entries(3)),
             Run(c, "MRN-C", 1, _entries(2, start=2))]
     with db.transaction() as s:
@@ -92,10 +92,16 @@ def test_an_entry_whose_expected_hash_differs_is_refused_by_number_and_mrn(db: D
     with db.transaction() as s:  # the right hashes, as an export carries them, are accepted
         [chain] = append_revisions(s, [Run(pid, "MRN-A", 0, good)])
     other = make_patient(db, "MRN-B").id or 0
-    wrong = (replace(good[0], expected_hash=chain[0].content_hash), replace(good[1], expected_hash="0" * 64))
+    key = "b" * 32  # the history key an export would carry for MRN-B
     before = snapshot(db)
+    with pytest.raises(CarePlanError) as e, db.transaction() as s:  # A's history cannot pass for B's
+        append_revisions(s, [Run(other, "MRN-B", 0, [replace(g, expected_hash=r.content_hash)
+                                                      for g, r in zip(good, chain, strict=True)], history_key=key)])
+    assert str(e.value).startswith("Revision 1 of MRN-B does not link")
+    b_hash = replace(chain[0], patient_key=key, content_hash="").compute_hash()
+    wrong = (replace(good[0], expected_hash=b_hash), replace(good[1], expected_hash="0" * 64))
     with pytest.raises(CarePlanError) as e, db.transaction() as s:
-        append_revisions(s, [Run(other, "MRN-B", 0, wrong)])
+        append_revisions(s, [Run(other, "MRN-B", 0, wrong, history_key=key)])
     assert str(e.value) == ("Revision 2 of MRN-B does not link to the revisions already saved in CarePlan; "
                             "nothing was written.")
     assert snapshot(db) == before

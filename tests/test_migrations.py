@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import sqlite3
 import stat
-from unittest import mock
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from alembic import command
@@ -20,7 +20,12 @@ from careplan.persistence import schema
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.migrate import alembic_config, script_revisions, upgrade
 from careplan.persistence.models import HISTORY_TABLES, Base
-from careplan.persistence.triggers import PG_FUNCTIONS, ensure_append_only, missing_triggers, trigger_names
+from careplan.persistence.triggers import (
+    PG_FUNCTIONS,
+    ensure_append_only,
+    missing_triggers,
+    trigger_names,
+)
 from careplan.services import history
 from careplan.services.check import check_database
 from tests.history_builders import make_patient, save_history

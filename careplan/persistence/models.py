@@ -9,7 +9,6 @@ there equal the ones the migrations created (tests/test_limits.py), so no migrat
 from __future__ import annotations
 
 from datetime import date, datetime
-from uuid import uuid4
 
 from sqlalchemy import (
     Boolean,
@@ -39,10 +38,6 @@ NAMING_CONVENTION = {
 }
 
 
-def new_history_key() -> str:
-    return uuid4().hex
-
-
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -67,9 +62,10 @@ class PatientRow(Base):
     onset_date: Mapped[date | None] = mapped_column(Date)
     usual_weight_kg: Mapped[float | None] = mapped_column(Float)
     height_cm: Mapped[float | None] = mapped_column(Float)
-    # Random and fixed (a trigger refuses a change): newer revision hashes cover it, so a plan's
-    # history cannot be moved to another patient. Travels with an export, unlike the row id.
-    history_key: Mapped[str | None] = mapped_column(String(32), unique=True, index=True, default=new_history_key)
+    # Random, given with the first revision and never changed after (a trigger refuses it): newer
+    # revision hashes cover it, so a plan's history cannot pass for another patient's. It travels
+    # with an export, unlike the row id, so an imported history keeps its hashes.
+    history_key: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     preferred_language: Mapped[str] = mapped_column(String(max_length("patient.preferred_language")), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,7 +5,7 @@ PostgreSQL). On SQLite a REPLACE deletes the row it replaces without firing dele
 unless recursive_triggers is on, which a plain sqlite3 shell does not set: so a BEFORE INSERT
 guard also refuses any row whose key is already taken. Two more guards keep a plan tied to its
 patient: plans.patient_id and patients.history_key (which every newer revision hash covers)
-never change.
+never change once set.
 
 SQLite drops a table's triggers when a batch migration copies and renames it, so every
 migration run ends by calling ensure_append_only(), which is idempotent. `careplan check`
@@ -64,7 +64,7 @@ def _sqlite_guards() -> list[Guard]:
         name = f"{table}_{column}_fixed"
         out.append(Guard(name, table,
                          f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE UPDATE OF {column} ON {table} "
-                         f"WHEN NEW.{column} IS NOT OLD.{column} "
+                         f"WHEN OLD.{column} IS NOT NULL AND NEW.{column} IS NOT OLD.{column} "
                          f"BEGIN SELECT RAISE(ABORT, '{table}.{column} {FIXED_MESSAGE}'); END"))
     return out
 
@@ -82,7 +82,7 @@ def _postgresql_guards() -> list[Guard]:
         name = f"{table}_{column}_fixed"
         out.append(Guard(name, table,
                          f"CREATE OR REPLACE TRIGGER {name} BEFORE UPDATE OF {column} ON {table} FOR EACH ROW "
-                         f"WHEN (OLD.{column} IS DISTINCT FROM NEW.{column}) "
+                         f"WHEN (OLD.{column} IS NOT NULL AND OLD.{column} IS DISTINCT FROM NEW.{column}) "
                          f"EXECUTE FUNCTION careplan_fixed_column('{column}')", "careplan_fixed_column"))
     return out
 

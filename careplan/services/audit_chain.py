@@ -30,10 +30,9 @@ FIELDS = ("at", "actor", "action", "patient_id", "entity", "entity_key", "revisi
 
 def event_hash(prev_hash: str, row: Any) -> str:
     """The hash of an audit row (a dict of its columns, or a row read back) after `prev_hash`."""
-    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
-    at: datetime = get("at")
-    payload = {k: get(k) for k in FIELDS}
-    payload["at"] = at.astimezone(UTC).isoformat(timespec="microseconds")
+    values = row if isinstance(row, dict) else row._mapping
+    payload = {k: values[k] for k in FIELDS}
+    payload["at"] = values["at"].astimezone(UTC).isoformat(timespec="microseconds")
     payload["prev_hash"] = prev_hash
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 

@@ -25,7 +25,7 @@ from careplan.persistence.errors import DatabaseOpenError, ForeignDatabaseError
 from careplan.persistence.migrate import sqlite_backup
 from careplan.persistence.models import PatientRow, PlanRevisionRow
 from careplan.services import audit
-from careplan.services.check import check_database
+from careplan.services.check import check_database, seal_beside
 from careplan.services.clock import utcnow
 
 SERVER_BACKUP = (
@@ -141,6 +141,7 @@ def backup_database(db: Database, dest: Path, *, actor: str, force: bool = False
     finally:
         tmp.unlink(missing_ok=True)
     size = dest.stat().st_size
+    seal_beside(dest)  # BACKUP.seal.json: what this backup held, for `careplan check --against`
     with db.transaction() as s:
         audit.record(s, actor, "database.backup", entity="database", entity_key=dest.name,
                      details={"file": str(dest), "patients": patients, "revisions": revisions, "bytes": size})

@@ -16,13 +16,15 @@ same check.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, inspect, select, text
+from sqlalchemy import Connection, Engine, create_engine, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from careplan.domain.plan import GENESIS_HASH, Revision
@@ -38,7 +40,7 @@ from careplan.persistence.models import (
 )
 from careplan.services import audit_chain
 from careplan.services.history import revision_from_rows
-from careplan.services.seal import Seal, SealedHead
+from careplan.services.seal import Seal, SealedHead, write_seal
 
 ROWS_PER_FETCH = 1000  # rows held at a time per cursor: a server-side cursor on PostgreSQL
 REQUIRED_TABLES = sorted({*OUR_TABLES, *HISTORY_TABLES, "alembic_version"})
@@ -282,3 +284,19 @@ class _ItemsByRevision:
             out.append(self._next)
             self._next = next(self._rows, None)
         return out
+
+
+def seal_path(backup: Path) -> Path:
+    return backup.with_name(f"{backup.name}.seal.json")
+
+
+def seal_beside(backup: Path) -> Path:
+    """Write BACKUP.seal.json beside a backup: its chains' heads, read from the file itself
+    (read-only, so the copy stays byte for byte what was backed up)."""
+    uri = f"{backup.as_uri()}?mode=ro"
+    engine = create_engine(f"sqlite:///{backup}", creator=lambda: sqlite3.connect(uri, uri=True))
+    try:
+        report = check_engine(engine, True, seal=True)
+    finally:
+        engine.dispose()
+    return write_seal(report.seal(), seal_path(backup), replace=True)

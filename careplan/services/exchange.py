@@ -362,9 +362,6 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
     for fp, row, new in todo:
         if row is None:
             row = _new_patient_row(fp.patient, now)
-            # The file's key, so its newer revisions hash the same here; a fresh one if it is taken.
-            if fp.history_key and s.scalar(select(PatientRow.id).where(PatientRow.history_key == fp.history_key)) is None:
-                row.history_key = fp.history_key
             s.add(row)
             s.flush()
             summary.patients_added.append(fp.patient.mrn)
@@ -387,7 +384,17 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
         # on top of the plan's head, and refused if that gives other hashes than the file's.
         entries = [Entry(r.created_at, r.author, r.reason, r.content, r.restored_from, expected_hash=r.content_hash,
                          hash_version=r.hash_version) for r in new]
-        runs.append(Run(row.id, fp.patient.mrn, plans[row.id][1] if row.id in plans else 0, entries, event=event))
+        # A patient without a history yet takes the file's key, so the file's hashes hold here too,
+        # unless another patient has it (their hashes then differ, and the import is refused).
+        key = None
+        if fp.history_key:
+            owner = s.scalar(select(PatientRow.mrn).where(PatientRow.history_key == fp.history_key))
+            if owner not in (None, fp.patient.mrn):
+                raise CarePlanError(f"{fp.patient.mrn}: the file's plan history is the one CarePlan keeps for {owner} "
+                                    "(an MRN changed, or the file was edited); nothing was imported.")
+            key = fp.history_key
+        runs.append(Run(row.id, fp.patient.mrn, plans[row.id][1] if row.id in plans else 0, entries, event=event,
+                        history_key=key))
     try:
         append_revisions(s, runs)
     except HeadMovedError:

@@ -18,8 +18,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
+from uuid import uuid4
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from careplan.domain.disciplines import Discipline
@@ -67,6 +68,8 @@ class Run:
     # Without it, each revision gets its own "plan.saved" or "plan.restored" event.
     event: audit.NewEvent | None = None
     tags: Mapping[str, Any] = field(default_factory=dict)  # added to each revision's event details
+    # The key an imported history was hashed with, given to a patient who has none yet.
+    history_key: str | None = None
 
 
 class HeadMovedError(CarePlanError):
@@ -83,6 +86,8 @@ class _Head:
     plan_id: int
     current: int
     last_hash: str
+    last_at: datetime | None  # None: the plan has no revision yet
+    last_version: int
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,7 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
     if len({r.patient_id for r in runs}) != len(runs):
         raise ValueError("one run per plan: a plan's revisions are appended in one run, in order")
     patients = _patients(s, [r.patient_id for r in runs])
+    _give_keys(s, runs, patients)
     chains = [_chain(run, patients.get(run.patient_id)) for run in runs]
     heads = {pid: p.head for pid, p in patients.items() if p.head is not None}
     plan_ids = _move_heads(s, runs, heads, chains)
@@ -113,13 +119,30 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
 def _patients(s: Session, patient_ids: list[int]) -> dict[int, _Patient]:
     """Each patient's history key and plan head (one query per chunk)."""
     out: dict[int, _Patient] = {}
+    last = PlanRevisionRow
     for start in range(0, len(patient_ids), CHUNK):
-        q = (select(PatientRow.id, PatientRow.history_key, PlanRow.id, PlanRow.current_revision, PlanRow.last_hash)
+        q = (select(PatientRow.id, PatientRow.history_key, PlanRow.id, PlanRow.current_revision, PlanRow.last_hash,
+                    last.created_at, last.hash_version)
              .outerjoin(PlanRow, PlanRow.patient_id == PatientRow.id)
+             .outerjoin(last, (last.plan_id == PlanRow.id) & (last.number == PlanRow.current_revision))
              .where(PatientRow.id.in_(patient_ids[start:start + CHUNK])))
-        out.update((pid, _Patient(key, _Head(plan_id, current, last_hash) if plan_id is not None else None))
-                   for pid, key, plan_id, current, last_hash in s.execute(q))
+        out.update((pid, _Patient(key, None if plan_id is None else _Head(plan_id, current, last_hash, at, version or 1)))
+                   for pid, key, plan_id, current, last_hash, at, version in s.execute(q))
     return out
+
+
+def _give_keys(s: Session, runs: list[Run], patients: dict[int, _Patient]) -> None:
+    """A patient gets a history key with the first revision saved for them, and keeps it."""
+    given = []
+    for run in runs:
+        p = patients.get(run.patient_id)
+        if p is not None and p.history_key is None:
+            patients[run.patient_id] = replace(p, history_key=run.history_key or uuid4().hex)
+            given.append({"pid": run.patient_id, "key": patients[run.patient_id].history_key})
+    if given:
+        t = PatientRow.__table__.c
+        s.connection().execute(update(PatientRow).where(t.id == bindparam("pid"), t.history_key.is_(None))
+                               .values(history_key=bindparam("key")), given)
 
 
 def _chain(run: Run, patient: _Patient | None) -> tuple[Revision, ...]:
@@ -127,15 +150,21 @@ def _chain(run: Run, patient: _Patient | None) -> tuple[Revision, ...]:
     head = patient.head if patient else None
     if head is None and run.base != 0:
         raise HeadMovedError(run, None)
+    if head is not None and head.current != run.base:  # seen early; the compare-and-set is the backstop
+        raise HeadMovedError(run, head.plan_id)
     prev = head.last_hash if head else GENESIS_HASH
     out: list[Revision] = []
+    before_at, before_version = (head.last_at, head.last_version) if head else (None, 1)
     for number, e in enumerate(run.entries, start=run.base + 1):
         key = patient.history_key if patient and e.hash_version >= HASH_VERSION else None
-        if e.hash_version >= HASH_VERSION and key is None:
-            raise CarePlanError(f"The patient {run.mrn} has no history key; run `careplan check`. Nothing was written.")
-        if out and out[-1].hash_version > e.hash_version:
+        if before_version > e.hash_version:
             raise CarePlanError(f"Revision {number} of {run.mrn} uses an older hash scheme than the revision before "
                                 "it; nothing was written.")
+        if before_at is not None and e.created_at < before_at:
+            when = e.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+            raise CarePlanError(f"Revision {number} of {run.mrn} would be dated {when} UTC, before revision "
+                                f"{number - 1}; check this computer's clock. Nothing was written.")
+        before_at, before_version = e.created_at, e.hash_version
         rev = Revision(number, e.created_at.astimezone(UTC), e.author, e.reason, e.content, prev_hash=prev,
                        restored_from=e.restored_from, patient_key=key)
         rev = replace(rev, content_hash=rev.compute_hash())

@@ -34,19 +34,19 @@ SQLITE_GUARDS = (
     "CREATE TRIGGER IF NOT EXISTS audit_events_no_replace BEFORE INSERT ON audit_events WHEN EXISTS "
     "(SELECT 1 FROM audit_events WHERE id = NEW.id) " + _APPEND_ONLY.format(t="audit_events"),
     "CREATE TRIGGER IF NOT EXISTS plans_patient_id_fixed BEFORE UPDATE OF patient_id ON plans "
-    "WHEN NEW.patient_id IS NOT OLD.patient_id "
+    "WHEN OLD.patient_id IS NOT NULL AND NEW.patient_id IS NOT OLD.patient_id "
     "BEGIN SELECT RAISE(ABORT, 'plans.patient_id cannot be changed: it ties history to its patient'); END",
     "CREATE TRIGGER IF NOT EXISTS patients_history_key_fixed BEFORE UPDATE OF history_key ON patients "
-    "WHEN NEW.history_key IS NOT OLD.history_key "
+    "WHEN OLD.history_key IS NOT NULL AND NEW.history_key IS NOT OLD.history_key "
     "BEGIN SELECT RAISE(ABORT, 'patients.history_key cannot be changed: it ties history to its patient'); END",
 )
 POSTGRESQL_GUARDS = (
     "CREATE OR REPLACE FUNCTION careplan_fixed_column() RETURNS trigger LANGUAGE plpgsql AS $$ "
     "BEGIN RAISE EXCEPTION '%.% cannot be changed: it ties history to its patient', TG_TABLE_NAME, TG_ARGV[0]; END $$",
     "CREATE OR REPLACE TRIGGER plans_patient_id_fixed BEFORE UPDATE OF patient_id ON plans FOR EACH ROW "
-    "WHEN (OLD.patient_id IS DISTINCT FROM NEW.patient_id) EXECUTE FUNCTION careplan_fixed_column('patient_id')",
+    "WHEN (OLD.patient_id IS NOT NULL AND OLD.patient_id IS DISTINCT FROM NEW.patient_id) EXECUTE FUNCTION careplan_fixed_column('patient_id')",
     "CREATE OR REPLACE TRIGGER patients_history_key_fixed BEFORE UPDATE OF history_key ON patients FOR EACH ROW "
-    "WHEN (OLD.history_key IS DISTINCT FROM NEW.history_key) EXECUTE FUNCTION careplan_fixed_column('history_key')",
+    "WHEN (OLD.history_key IS NOT NULL AND OLD.history_key IS DISTINCT FROM NEW.history_key) EXECUTE FUNCTION careplan_fixed_column('history_key')",
 )
 
 
@@ -54,8 +54,9 @@ def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     # Plain ALTER TABLE ... ADD COLUMN on both engines: no table is copied, no row is touched.
     op.add_column("patients", sa.Column("history_key", sa.String(length=32), nullable=True))
-    op.execute("UPDATE patients SET history_key = lower(hex(randomblob(16)))" if sqlite
-               else "UPDATE patients SET history_key = replace(gen_random_uuid()::text, '-', '')")
+    # Patients with a plan get their key now; the others with their first revision.
+    key = "lower(hex(randomblob(16)))" if sqlite else "replace(gen_random_uuid()::text, '-', '')"
+    op.execute(f"UPDATE patients SET history_key = {key} WHERE id IN (SELECT patient_id FROM plans)")
     op.create_index("ix_patients_history_key", "patients", ["history_key"], unique=True)
     op.add_column("plan_revisions", sa.Column("hash_version", sa.Integer(), nullable=False, server_default="1"))
     op.add_column("audit_events", sa.Column("prev_hash", sa.String(length=64), nullable=True))
