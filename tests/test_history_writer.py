@@ -122,19 +122,21 @@ def test_each_revision_is_audited_with_its_own_time_and_a_run_event_names_the_ne
     imported = audit.NewEvent("Importer", "data.imported", entity="patient", entity_key="MRN-B", patient_id=b)
     restored = replace(_entries(1, start=2)[0], restored_from=1)
     with db.transaction() as s:
-        append_revisions(s, [Run(a, "MRN-A", 0, (_entries(1)[0], restored), tags={"via": "test"}),
-                             Run(b, "MRN-B", 0, _entries(3), event=imported)])
+        chain_a, chain_b = append_revisions(s, [Run(a, "MRN-A", 0, (_entries(1)[0], restored), tags={"via": "test"}),
+                                                Run(b, "MRN-B", 0, _entries(3), event=imported)])
     events = [e for e in audit.list_events(db) if e.action != "patient.created"]
     plan_events = sorted((e.mrn, e.revision, e.actor, e.action, e.entity, e.entity_key, e.at, e.details)
                          for e in events if e.entity == "plan")
+    # Each event also names the hash of the revision it recorded, which `careplan check` compares.
     assert plan_events == [
         ("MRN-A", 1, "Nurse Writer", "plan.saved", "plan", "MRN-A", T0 + timedelta(hours=1),
-         {"items": 2, "reason": "", "via": "test"}),
+         {"items": 2, "reason": "", "via": "test", "revision_hash": chain_a[0].content_hash}),
         ("MRN-A", 2, "Nurse Writer", "plan.restored", "plan", "MRN-A", T0 + timedelta(hours=2),
-         {"items": 3, "reason": "Review 2", "via": "test", "restored_from": 1}),
+         {"items": 3, "reason": "Review 2", "via": "test", "restored_from": 1, "revision_hash": chain_a[1].content_hash}),
     ]
-    assert [(e.mrn, e.revision, e.actor, e.action, e.entity_key) for e in events if e.entity != "plan"] == [
-        ("MRN-B", 3, "Importer", "data.imported", "MRN-B")], "one event for the run, naming its newest revision"
+    assert [(e.mrn, e.revision, e.actor, e.action, e.entity_key, e.details) for e in events if e.entity != "plan"] == [
+        ("MRN-B", 3, "Importer", "data.imported", "MRN-B", {"revision_hash": chain_b[2].content_hash})], \
+        "one event for the run, naming its newest revision"
 
 
 def test_goals_are_stored_as_written_not_as_escapes(db: Database) -> None:

@@ -18,6 +18,9 @@ from careplan.persistence.models import AuditEventRow, PatientRow
 from careplan.services import audit_chain
 from careplan.services.clock import utcnow
 
+REVISION_HASH = "revision_hash"
+"""Key of a plan event's details: the hash of the revision the event recorded."""
+
 CHANGES_CHANNEL = "careplan_changes"
 """PostgreSQL NOTIFY channel: open windows LISTEN on it to notice saves made elsewhere."""
 

@@ -16,6 +16,7 @@ same check.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -39,12 +40,14 @@ from careplan.persistence.models import (
     RevisionItemRow,
 )
 from careplan.services import audit_chain
+from careplan.services.audit import REVISION_HASH
 from careplan.services.history import revision_from_rows
 from careplan.services.seal import Seal, SealedHead, write_seal
 
 ROWS_PER_FETCH = 1000  # rows held at a time per cursor: a server-side cursor on PostgreSQL
 REQUIRED_TABLES = sorted({*OUR_TABLES, *HISTORY_TABLES, "alembic_version"})
 PLAN_ACTIONS = ("plan.saved", "plan.restored", "data.imported")
+PATIENT_ACTIONS = ("patient.created", "patient.edited")  # their entity_key is the MRN at the time
 
 
 @dataclass
@@ -103,7 +106,7 @@ def check_engine(engine: Engine, is_sqlite: bool, *, against: Seal | None = None
     if "audit_events" in tables:
         step("The audit log", lambda conn: _verify_audit(conn, report, against), snapshot=True)
         if "plans" in tables and "patients" in tables:
-            step("The audit log", _plans_behind_or_ahead_of_audit)
+            step("The audit log", _patients_against_audit)
     return report
 
 
@@ -206,18 +209,32 @@ def _verify_audit(conn: Connection, report: CheckReport, against: Seal | None) -
         yield f"Audit log, entry {last_id}: {what} the seal of {against.when}: the log was rewritten"
 
 
-def _plans_behind_or_ahead_of_audit(conn: Connection) -> Iterator[str]:
-    """Each plan's newest revision is the one the audit log last recorded for its patient, so a
-    revision cut off the end (or slipped in without an entry) shows. Only hashed entries count:
-    entries from before the audit chain may predate this rule."""
-    actions = ", ".join(f"'{a}'" for a in PLAN_ACTIONS)
-    rows = conn.execute(text(
-        "SELECT p.mrn, pl.current_revision, e.revision FROM plans pl JOIN patients p ON p.id = pl.patient_id "
-        "JOIN audit_events e ON e.id = (SELECT max(a.id) FROM audit_events a WHERE a.patient_id = pl.patient_id "
-        f"AND a.action IN ({actions}) AND a.revision IS NOT NULL AND a.hash IS NOT NULL) "
-        "WHERE e.revision <> pl.current_revision ORDER BY p.mrn"))
-    for mrn, current, recorded in rows:
-        yield f"Plan of {mrn}: is at revision {current}, but the audit log last recorded revision {recorded}"
+def _patients_against_audit(conn: Connection) -> Iterator[str]:
+    """What the hash-chained audit log last recorded for each patient must still be so: their MRN,
+    and their plan's newest revision (number and hash). So a patient record relabelled, a history
+    moved to another patient, or a revision cut off the end (or slipped in without an entry) shows.
+    Only hashed entries count: entries from before the audit chain may predate these rules."""
+    plan_actions = ", ".join(f"'{a}'" for a in PLAN_ACTIONS)
+    patient_actions = ", ".join(f"'{a}'" for a in (*PLAN_ACTIONS, *PATIENT_ACTIONS))
+    newest = ("(SELECT max(a.id) FROM audit_events a WHERE a.patient_id = p.id AND a.hash IS NOT NULL "
+              "AND a.action IN ({}){})")
+    rows = conn.execution_options(yield_per=ROWS_PER_FETCH).execute(text(
+        "SELECT p.mrn, pl.current_revision, r.content_hash, e.revision, e.details, pe.entity_key FROM patients p "
+        "LEFT JOIN plans pl ON pl.patient_id = p.id "
+        "LEFT JOIN plan_revisions r ON r.plan_id = pl.id AND r.number = pl.current_revision "
+        f"LEFT JOIN audit_events e ON e.id = {newest.format(plan_actions, ' AND a.revision IS NOT NULL')} "
+        f"LEFT JOIN audit_events pe ON pe.id = {newest.format(patient_actions, '')} ORDER BY p.mrn"))
+    for mrn, current, newest_hash, recorded, details, recorded_mrn in rows:
+        if recorded_mrn is not None and recorded_mrn != mrn:
+            yield (f"Patient {mrn}: the audit log last recorded this patient as {recorded_mrn}; "
+                   "the record was changed outside CarePlan")
+        if current is None or recorded is None:
+            continue
+        if recorded != current:
+            yield f"Plan of {mrn}: is at revision {current}, but the audit log last recorded revision {recorded}"
+        elif json.loads(details).get(REVISION_HASH, newest_hash) != newest_hash:
+            yield (f"Plan of {mrn}: revision {current} is not the one the audit log recorded for this patient "
+                   "(a history moved from another patient?)")
 
 
 @dataclass(frozen=True)

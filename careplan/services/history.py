@@ -219,11 +219,15 @@ def _insert(s: Session, revisions: list[tuple[int, Revision]]) -> None:
 
 
 def _events(run: Run, chain: tuple[Revision, ...]) -> Iterator[audit.NewEvent]:
+    """Each event names the revision it wrote and its hash (REVISION_HASH), so the hash-chained audit
+    log says which history belongs to which patient, and `careplan check` compares the two."""
     if run.event is not None:
-        yield replace(run.event, revision=chain[-1].number)
+        yield replace(run.event, revision=chain[-1].number,
+                      details={**run.event.details, audit.REVISION_HASH: chain[-1].content_hash})
         return
     for rev in chain:
-        details: dict[str, Any] = {"items": len(rev.content.items), "reason": rev.reason, **run.tags}
+        details: dict[str, Any] = {"items": len(rev.content.items), "reason": rev.reason, **run.tags,
+                                   audit.REVISION_HASH: rev.content_hash}
         if rev.restored_from:
             details["restored_from"] = rev.restored_from
         yield audit.NewEvent(rev.author, "plan.restored" if rev.restored_from else "plan.saved", entity="plan",
