@@ -15,14 +15,19 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import insert, select, text
 
 from careplan.domain.plan import Revision
 from careplan.persistence.engine import Database, open_database
-from careplan.persistence.models import HISTORY_TABLES, AuditEventRow, PatientRow, PlanRevisionRow, RevisionItemRow
+from careplan.persistence.models import (
+    HISTORY_TABLES,
+    AuditEventRow,
+    PatientRow,
+    PlanRevisionRow,
+    RevisionItemRow,
+)
 from careplan.persistence.triggers import guards
 from careplan.services import audit, audit_chain, plans
 from careplan.services.check import check_database
