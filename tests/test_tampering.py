@@ -304,6 +304,8 @@ def _first_row_again(table: str, verb: str, tail: str = "") -> str:
     return f"{verb} INTO {table} SELECT * FROM {table} WHERE id = (SELECT min(id) FROM {table}){tail}"
 
 
+# The guards refuse a taken id as append-only, a taken (plan, number) as SQLite would refuse an INSERT.
+REFUSED = "append-only|UNIQUE constraint failed"
 REPLACES = {
     "INSERT OR REPLACE": lambda t: _first_row_again(t, "INSERT OR REPLACE"),
     "REPLACE INTO": lambda t: _first_row_again(t, "REPLACE"),
@@ -325,24 +327,26 @@ def test_replace_and_upsert_are_refused_on_every_history_table(sqlite_db: Databa
         assert sqlite_db.path is not None
         conn = sqlite3.connect(sqlite_db.path)
         assert conn.execute("PRAGMA recursive_triggers").fetchone()[0] == 0
-        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        with pytest.raises(sqlite3.IntegrityError, match=REFUSED):
             conn.execute(statement)
         conn.close()
     else:
-        with pytest.raises(Exception, match="append-only"):
+        with pytest.raises(Exception, match=REFUSED):
             run(sqlite_db, statement)
     assert snapshot(sqlite_db) == before
     assert check_database(sqlite_db).ok
 
 
 def test_replacing_a_revision_by_its_plan_and_number_is_refused(sqlite_db: Database) -> None:
-    """A new id, but the same (plan, number): REPLACE would delete the stored revision 1."""
+    """A new id, but the same (plan, number): REPLACE would delete the stored revision 1. Refused as
+    a plain INSERT would be, naming the constraint (so CarePlan's conflict handling still reads it)."""
     scene(sqlite_db)
     before = snapshot(sqlite_db)
     assert sqlite_db.path is not None
     conn = sqlite3.connect(sqlite_db.path)
     columns = [r[1] for r in conn.execute("PRAGMA table_info(plan_revisions)") if r[1] != "id"]
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(sqlite3.IntegrityError, match="UNIQUE constraint failed: plan_revisions.plan_id, "
+                                                      "plan_revisions.number"):
         conn.execute(f"INSERT OR REPLACE INTO plan_revisions ({', '.join(columns)}) SELECT {', '.join(columns)} "
                      "FROM plan_revisions WHERE id = (SELECT min(id) FROM plan_revisions)")
     conn.close()

@@ -54,12 +54,17 @@ def _sqlite_guards() -> list[Guard]:
         raise_ = f"BEGIN SELECT RAISE(ABORT, '{table} {APPEND_ONLY_MESSAGE}'); END"
         for op, name in zip(("UPDATE", "DELETE"), trigger_names(table), strict=True):
             out.append(Guard(name, table, f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {op} ON {table} {raise_}"))
-        taken = "id = NEW.id"
-        if table in UNIQUE_KEYS:
-            taken += " OR (" + " AND ".join(f"{c} = NEW.{c}" for c in UNIQUE_KEYS[table]) + ")"
         out.append(Guard(f"{table}_no_replace", table,
                          f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
-                         f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {taken}) {raise_}"))
+                         f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) {raise_}"))
+        if table in UNIQUE_KEYS:
+            # Refused in SQLite's own words, so a conflict still names its constraint (errors.py).
+            cols = UNIQUE_KEYS[table]
+            name = f"{table}_no_replace_{'_'.join(cols)}"
+            taken = " AND ".join(f"{c} = NEW.{c}" for c in cols)
+            out.append(Guard(name, table, f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE INSERT ON {table} "
+                                          f"WHEN EXISTS (SELECT 1 FROM {table} WHERE {taken}) BEGIN SELECT RAISE(ABORT, "
+                                          f"'UNIQUE constraint failed: {', '.join(f'{table}.{c}' for c in cols)}'); END"))
     for table, column in FIXED_COLUMNS:
         name = f"{table}_{column}_fixed"
         out.append(Guard(name, table,

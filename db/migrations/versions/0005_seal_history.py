@@ -27,8 +27,10 @@ depends_on: str | Sequence[str] | None = None
 _APPEND_ONLY = "BEGIN SELECT RAISE(ABORT, '{t} is append-only: history cannot be changed or deleted'); END"
 SQLITE_GUARDS = (
     "CREATE TRIGGER IF NOT EXISTS plan_revisions_no_replace BEFORE INSERT ON plan_revisions WHEN EXISTS "
-    "(SELECT 1 FROM plan_revisions WHERE id = NEW.id OR (plan_id = NEW.plan_id AND number = NEW.number)) "
-    + _APPEND_ONLY.format(t="plan_revisions"),
+    "(SELECT 1 FROM plan_revisions WHERE id = NEW.id) " + _APPEND_ONLY.format(t="plan_revisions"),
+    "CREATE TRIGGER IF NOT EXISTS plan_revisions_no_replace_plan_id_number BEFORE INSERT ON plan_revisions WHEN EXISTS "
+    "(SELECT 1 FROM plan_revisions WHERE plan_id = NEW.plan_id AND number = NEW.number) BEGIN SELECT RAISE(ABORT, "
+    "'UNIQUE constraint failed: plan_revisions.plan_id, plan_revisions.number'); END",
     "CREATE TRIGGER IF NOT EXISTS revision_items_no_replace BEFORE INSERT ON revision_items WHEN EXISTS "
     "(SELECT 1 FROM revision_items WHERE id = NEW.id) " + _APPEND_ONLY.format(t="revision_items"),
     "CREATE TRIGGER IF NOT EXISTS audit_events_no_replace BEFORE INSERT ON audit_events WHEN EXISTS "
