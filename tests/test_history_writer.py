@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from careplan.domain.errors import CarePlanError
-from careplan.domain.plan import GENESIS_HASH, Goal
+from careplan.domain.plan import CLOCK_SKEW, GENESIS_HASH, Goal
 from careplan.persistence.engine import Database
 from careplan.persistence.models import PlanRow
 from careplan.services import audit
@@ -148,3 +148,17 @@ def test_goals_are_stored_as_written_not_as_escapes(db: Database) -> None:
     with db.engine.connect() as c:
         stored = c.execute(text("SELECT goals_json FROM plan_revisions")).scalar_one()
     assert stored == json.dumps([HOSTILE], ensure_ascii=False)
+
+
+def test_a_revision_may_trail_its_predecessor_by_a_clock_skew_but_not_more(db: Database) -> None:
+    """Two coordinators' clocks differ by a minute or two; a revision dated further back is refused."""
+    pid = make_patient(db, "MRN-A").id or 0
+    first, second, third = _entries(3)
+    with db.transaction() as s:
+        append_revisions(s, [Run(pid, "MRN-A", 0, (first, replace(second, created_at=first.created_at - CLOCK_SKEW)))])
+    before = snapshot(db)
+    late = replace(third, created_at=first.created_at - CLOCK_SKEW - CLOCK_SKEW - timedelta(microseconds=1))
+    with pytest.raises(CarePlanError, match="before revision 2; check this computer's clock"), db.transaction() as s:
+        append_revisions(s, [Run(pid, "MRN-A", 2, (late,))])
+    assert snapshot(db) == before
+    assert check_database(db).ok

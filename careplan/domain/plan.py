@@ -18,6 +18,8 @@ from careplan.domain.text import blank, field_problem, quoted
 REVIEW_INTERVAL = timedelta(days=91)  # reviews every 2-3 months (NICE NG42)
 GENESIS_HASH = "0" * 64
 HASH_VERSION = 2  # what new revisions are hashed with; see Revision.hash_payload
+# How far a revision may be dated before the one it follows: coordinators' clocks differ a little.
+CLOCK_SKEW = timedelta(minutes=10)
 
 
 class PlanStatus(StrEnum):

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from careplan.domain.plan import GENESIS_HASH, Revision
+from careplan.domain.plan import CLOCK_SKEW, GENESIS_HASH, Revision
 from careplan.persistence import schema
 from careplan.persistence.engine import OUR_TABLES, Database
 from careplan.persistence.guard_state import guard_problems
@@ -178,11 +178,11 @@ def chain_problem(rev: Revision, expected_number: int, prev_hash: str) -> str | 
 
 
 def order_problem(rev: Revision, before: Revision | None) -> str | None:
-    """A sound link can still be out of place: dated before its predecessor, or hashed the old way
-    (which does not tie it to the patient) after a revision hashed the new way."""
+    """A sound link can still be out of place: dated before its predecessor (by more than clocks
+    differ), or hashed the old way (which does not tie it to the patient) after the new way."""
     if before is None:
         return None
-    if rev.created_at < before.created_at:
+    if rev.created_at < before.created_at - CLOCK_SKEW:
         return f"is dated {rev.created_at:%Y-%m-%d %H:%M:%S} UTC, before revision {before.number}"
     if rev.hash_version < before.hash_version:
         return f"uses hash version {rev.hash_version} after revision {before.number}'s version {before.hash_version}"

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import CarePlanError
 from careplan.domain.plan import (
+    CLOCK_SKEW,
     GENESIS_HASH,
     HASH_VERSION,
     Goal,
@@ -160,7 +161,7 @@ def _chain(run: Run, patient: _Patient | None) -> tuple[Revision, ...]:
         if before_version > e.hash_version:
             raise CarePlanError(f"Revision {number} of {run.mrn} uses an older hash scheme than the revision before "
                                 "it; nothing was written.")
-        if before_at is not None and e.created_at < before_at:
+        if before_at is not None and e.created_at < before_at - CLOCK_SKEW:
             when = e.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
             raise CarePlanError(f"Revision {number} of {run.mrn} would be dated {when} UTC, before revision "
                                 f"{number - 1}; check this computer's clock. Nothing was written.")
