@@ -5,10 +5,13 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from unittest import mock
 
+from careplan.domain.plan import HASH_VERSION
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.migrate import upgrade
 from careplan.persistence.models import Base
+from careplan.services import history
 
 
 def at_first_schema(path: Path, build: Callable[[Database], object]) -> None:
@@ -19,7 +22,9 @@ def at_first_schema(path: Path, build: Callable[[Database], object]) -> None:
     """
     source = path.with_suffix(".head.sqlite3")
     db = open_database(str(source))
-    build(db)
+    # Revisions saved before schema 0005 were hashed without their patient (hash version 1).
+    with mock.patch.object(history, "HASH_VERSION", HASH_VERSION + 1):
+        build(db)
     db.dispose()
     db = open_database(str(path), migrate=False)
     upgrade(db, from_version=None, target="0001_initial")

@@ -80,7 +80,7 @@ def _store_shuffled(db: Database, mrn: str, revisions: int) -> None:
         prev = chain[-1].content_hash
     with db.engine.begin() as c:
         plan_id = c.execute(insert(PlanRow).values(patient_id=pid, current_revision=revisions, status="active",
-                                                   last_hash=prev).returning(PlanRow.id)).scalar_one()
+                                                   next_review=chain[-1].content.next_review, last_hash=prev).returning(PlanRow.id)).scalar_one()
         for rev in reversed(chain):
             head, items = revision_rows(plan_id, rev)
             rid = c.execute(insert(PlanRevisionRow).values(**head).returning(PlanRevisionRow.id)).scalar_one()

@@ -60,11 +60,13 @@ def export(db: Database, path: Path, *mrns: str, now: datetime = NOW) -> bytes:
     return path.read_bytes()
 
 
-def rehash(rev: dict[str, Any], prev: str) -> str:
+def rehash(rev: dict[str, Any], prev: str, patient_key: str | None) -> str:
     """Recompute a revision's hashes after a test edits it, as a careful forger would."""
     rev["prev_hash"] = prev
     payload = {k: rev[k] for k in ("number", "created_at", "author", "reason", "restored_from", "prev_hash")}
     payload["content"] = {k: rev[k] for k in ("status", "start_date", "next_review", "goals", "items")}
+    if rev.get("hash_version", 1) == 2:  # newer hashes cover the patient
+        payload["patient"] = patient_key
     rev["content_hash"] = hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
     return str(rev["content_hash"])
 
@@ -99,7 +101,7 @@ def test_export_is_documented_sorted_and_its_hashes_check_out_by_the_documented_
         for n, rev in enumerate(p["revisions"], start=1):
             assert rev["number"] == n and rev["prev_hash"] == prev
             assert rev["created_at"].endswith("+00:00")
-            assert rehash(dict(rev), prev) == rev["content_hash"], f"{p['mrn']} r{n}"
+            assert rehash(dict(rev), prev, p["history_key"]) == rev["content_hash"], f"{p['mrn']} r{n}"
             prev = rev["content_hash"]
     pid = patients.get_patient_by_mrn(db, "A-FIRST").id or 0
     stored = plans.get_revision(db, pid, 2)
@@ -283,7 +285,11 @@ def good(db: Database, tmp_path: Path) -> dict[str, Any]:
     p = make_patient(db, "MRN-1")
     save_history(db, p.id or 0, revisions=3)
     doc: dict[str, Any] = json.loads(export(db, tmp_path / "good.json"))
-    doc["patients"][0]["mrn"] = "MRN-NEW"  # so an import would add it
+    patient = doc["patients"][0]
+    patient["mrn"] = "MRN-NEW"  # so an import would add it, with a history of its own
+    patient["history_key"], prev = "e" * 32, GENESIS_HASH
+    for rev in patient["revisions"]:
+        prev = rehash(rev, prev, patient["history_key"])
     return doc
 
 
@@ -298,7 +304,8 @@ def refused(db: Database, path: Path) -> str:
 def test_truncated_file_names_line_and_column(db: Database, good: dict[str, Any], tmp_path: Path) -> None:
     text = exchange.export_text(good)
     cut = tmp_path / "cut.json"
-    cut.write_text(text[: len(text) // 2], encoding="utf-8")
+    inside_a_string = text.index(': "', len(text) // 2) + 4  # about half way, just inside a text value
+    cut.write_text(text[:inside_a_string], encoding="utf-8")
     msg = refused(db, cut)
     assert re.search(r"not valid JSON: Unterminated string starting at \(line \d+, column \d+\)\. The file looks cut short", msg)
 
@@ -359,14 +366,14 @@ def test_a_removed_revision_is_caught(db: Database, good: dict[str, Any], tmp_pa
 
 
 def test_a_rechained_history_still_needs_a_link_and_a_reason(db: Database, good: dict[str, Any], tmp_path: Path) -> None:
-    revs = good["patients"][0]["revisions"]
+    revs, key = good["patients"][0]["revisions"], good["patients"][0]["history_key"]
     revs[1]["reason"] = "  "
-    rehash(revs[1], revs[0]["content_hash"])
-    rehash(revs[2], "f" * 64)
+    rehash(revs[1], revs[0]["content_hash"], key)
+    rehash(revs[2], "f" * 64, key)
     msg = refused(db, write(tmp_path / "forged.json", good))
     assert "$.patients[0].revisions[1].reason: Say why the plan changed" in msg
     revs[1]["reason"] = "A reason"
-    rehash(revs[1], revs[0]["content_hash"])
+    rehash(revs[1], revs[0]["content_hash"], key)
     msg = refused(db, write(tmp_path / "forged.json", good))
     assert "$.patients[0].revisions[2].prev_hash: revision 3 of MRN-NEW does not link to the revision before it" in msg
 
@@ -470,7 +477,9 @@ def test_cli_export_import_and_errors(db_url: str, tmp_path: Path, capsys: pytes
 
 def test_revision_dataclass_matches_the_exported_keys() -> None:
     """The export writes every field a revision's hash covers, and nothing the hash leaves out."""
-    rev = Revision(1, NOW, "A", "", PlanContent())
+    rev = Revision(1, NOW, "A", "", PlanContent(), patient_key="k" * 32)
     exported = exchange.revision_to_json(replace(rev, content_hash=rev.compute_hash()))
     payload = rev.hash_payload()
-    assert set(exported) == set(payload) - {"content"} | set(payload["content"]) | {"content_hash"}
+    # The patient's key is written once, beside the patient; each revision says whether its hash covers it.
+    assert set(exported) == set(payload) - {"content", "patient"} | set(payload["content"]) | {"content_hash",
+                                                                                                "hash_version"}

@@ -95,7 +95,7 @@ def test_save_restore_demo_and_import_leave_histories_of_one_form(db: Database, 
                 expected["restored_from"] = restored_from
             if mrn.startswith("DEMO-"):
                 expected["demo"] = True
-            assert e.details == expected, (mrn, number)
+            assert e.details == {**expected, "revision_hash": _hash}, (mrn, number)
     # An import is one event per patient, naming the newest revision it brought.
     imported = [e for e in _events(second_db) if e.action == "data.imported"]
     assert sorted((e.mrn, e.revision, e.actor) for e in imported) == sorted(
@@ -187,6 +187,9 @@ def test_check_names_a_forged_revision_whose_hash_is_right_but_whose_link_is_wro
     assert report.problems == [
         "Plan of MRN-A, revision 5: does not link to revision 4 (first broken link)",
         "Plan of MRN-B, revision 5: does not link to revision 4 (first broken link)",
+        # No save wrote them, so the audit log still has each plan at revision 4.
+        "Plan of MRN-A: is at revision 5, but the audit log last recorded revision 4",
+        "Plan of MRN-B: is at revision 5, but the audit log last recorded revision 4",
     ]
     assert report.revisions_checked == 14
 
@@ -241,6 +244,7 @@ def test_check_names_a_plan_head_that_disagrees_with_its_revisions(db: Database)
     assert check_database(db).problems == [
         "Plan of MRN-A: says it has 3 revisions but 4 are stored",
         "Plan of MRN-B: latest hash does not match revision 4",
+        "Plan of MRN-A: is at revision 3, but the audit log last recorded revision 4",
     ]
 
 

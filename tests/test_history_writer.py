@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select, text
 
 from careplan.domain.errors import CarePlanError
-from careplan.domain.plan import GENESIS_HASH, Goal
+from careplan.domain.plan import CLOCK_SKEW, GENESIS_HASH, Goal
 from careplan.persistence.engine import Database
 from careplan.persistence.models import PlanRow
 from careplan.services import audit
@@ -42,8 +42,8 @@ def _heads(db: Database) -> dict[int, tuple[int, int, str]]:
 def test_one_append_moves_existing_and_new_plans_each_to_its_own_newest_revision(db: Database) -> None:
     """Runs on existing plans before and after one on a new plan: every head moves, ids stay apart."""
     a, b, c = (make_patient(db, mrn).id or 0 for mrn in ("MRN-A", "MRN-B", "MRN-C"))
-    save_history(db, a, revisions=2)
-    save_history(db, c, revisions=1)
+    with db.transaction() as s:
+        append_revisions(s, [Run(a, "MRN-A", 0, _entries(2)), Run(c, "MRN-C", 0, _entries(1))])
     runs = [Run(a, "MRN-A", 2, _entries(1, start=3)), Run(b, "MRN-B", 0, _entries(3)),
             Run(c, "MRN-C", 1, _entries(2, start=2))]
     with db.transaction() as s:
@@ -92,10 +92,16 @@ def test_an_entry_whose_expected_hash_differs_is_refused_by_number_and_mrn(db: D
     with db.transaction() as s:  # the right hashes, as an export carries them, are accepted
         [chain] = append_revisions(s, [Run(pid, "MRN-A", 0, good)])
     other = make_patient(db, "MRN-B").id or 0
-    wrong = (replace(good[0], expected_hash=chain[0].content_hash), replace(good[1], expected_hash="0" * 64))
+    key = "b" * 32  # the history key an export would carry for MRN-B
     before = snapshot(db)
+    with pytest.raises(CarePlanError) as e, db.transaction() as s:  # A's history cannot pass for B's
+        append_revisions(s, [Run(other, "MRN-B", 0, [replace(g, expected_hash=r.content_hash)
+                                                      for g, r in zip(good, chain, strict=True)], history_key=key)])
+    assert str(e.value).startswith("Revision 1 of MRN-B does not link")
+    b_hash = replace(chain[0], patient_key=key, content_hash="").compute_hash()
+    wrong = (replace(good[0], expected_hash=b_hash), replace(good[1], expected_hash="0" * 64))
     with pytest.raises(CarePlanError) as e, db.transaction() as s:
-        append_revisions(s, [Run(other, "MRN-B", 0, wrong)])
+        append_revisions(s, [Run(other, "MRN-B", 0, wrong, history_key=key)])
     assert str(e.value) == ("Revision 2 of MRN-B does not link to the revisions already saved in CarePlan; "
                             "nothing was written.")
     assert snapshot(db) == before
@@ -116,19 +122,21 @@ def test_each_revision_is_audited_with_its_own_time_and_a_run_event_names_the_ne
     imported = audit.NewEvent("Importer", "data.imported", entity="patient", entity_key="MRN-B", patient_id=b)
     restored = replace(_entries(1, start=2)[0], restored_from=1)
     with db.transaction() as s:
-        append_revisions(s, [Run(a, "MRN-A", 0, (_entries(1)[0], restored), tags={"via": "test"}),
-                             Run(b, "MRN-B", 0, _entries(3), event=imported)])
+        chain_a, chain_b = append_revisions(s, [Run(a, "MRN-A", 0, (_entries(1)[0], restored), tags={"via": "test"}),
+                                                Run(b, "MRN-B", 0, _entries(3), event=imported)])
     events = [e for e in audit.list_events(db) if e.action != "patient.created"]
     plan_events = sorted((e.mrn, e.revision, e.actor, e.action, e.entity, e.entity_key, e.at, e.details)
                          for e in events if e.entity == "plan")
+    # Each event also names the hash of the revision it recorded, which `careplan check` compares.
     assert plan_events == [
         ("MRN-A", 1, "Nurse Writer", "plan.saved", "plan", "MRN-A", T0 + timedelta(hours=1),
-         {"items": 2, "reason": "", "via": "test"}),
+         {"items": 2, "reason": "", "via": "test", "revision_hash": chain_a[0].content_hash}),
         ("MRN-A", 2, "Nurse Writer", "plan.restored", "plan", "MRN-A", T0 + timedelta(hours=2),
-         {"items": 3, "reason": "Review 2", "via": "test", "restored_from": 1}),
+         {"items": 3, "reason": "Review 2", "via": "test", "restored_from": 1, "revision_hash": chain_a[1].content_hash}),
     ]
-    assert [(e.mrn, e.revision, e.actor, e.action, e.entity_key) for e in events if e.entity != "plan"] == [
-        ("MRN-B", 3, "Importer", "data.imported", "MRN-B")], "one event for the run, naming its newest revision"
+    assert [(e.mrn, e.revision, e.actor, e.action, e.entity_key, e.details) for e in events if e.entity != "plan"] == [
+        ("MRN-B", 3, "Importer", "data.imported", "MRN-B", {"revision_hash": chain_b[2].content_hash})], \
+        "one event for the run, naming its newest revision"
 
 
 def test_goals_are_stored_as_written_not_as_escapes(db: Database) -> None:
@@ -140,3 +148,17 @@ def test_goals_are_stored_as_written_not_as_escapes(db: Database) -> None:
     with db.engine.connect() as c:
         stored = c.execute(text("SELECT goals_json FROM plan_revisions")).scalar_one()
     assert stored == json.dumps([HOSTILE], ensure_ascii=False)
+
+
+def test_a_revision_may_trail_its_predecessor_by_a_clock_skew_but_not_more(db: Database) -> None:
+    """Two coordinators' clocks differ by a minute or two; a revision dated further back is refused."""
+    pid = make_patient(db, "MRN-A").id or 0
+    first, second, third = _entries(3)
+    with db.transaction() as s:
+        append_revisions(s, [Run(pid, "MRN-A", 0, (first, replace(second, created_at=first.created_at - CLOCK_SKEW)))])
+    before = snapshot(db)
+    late = replace(third, created_at=first.created_at - CLOCK_SKEW - CLOCK_SKEW - timedelta(microseconds=1))
+    with pytest.raises(CarePlanError, match="before revision 2; check this computer's clock"), db.transaction() as s:
+        append_revisions(s, [Run(pid, "MRN-A", 2, (late,))])
+    assert snapshot(db) == before
+    assert check_database(db).ok

@@ -17,9 +17,15 @@ from careplan.persistence import schema
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.migrate import alembic_config, script_revisions
 from careplan.persistence.models import HISTORY_TABLES, Base
-from careplan.persistence.triggers import ensure_append_only, missing_triggers, trigger_names
+from careplan.persistence.triggers import (
+    PG_FUNCTIONS,
+    ensure_append_only,
+    missing_triggers,
+    trigger_names,
+)
 from careplan.services.check import check_database
-from tests.history_builders import make_patient, save_history
+from careplan.services.plans import save_revision
+from tests.history_builders import make_patient, plan_with, save_history
 from tests.old_schema import at_first_schema, column_names
 
 ALL_TABLES = ("patients", "caregivers", "care_team_members", "plans", *HISTORY_TABLES)
@@ -164,7 +170,7 @@ def test_migrations_alone_install_the_guards_the_app_expects(db_url: str) -> Non
             for name in from_migrations:
                 conn.execute(text(f"DROP TRIGGER {name}"))
         else:
-            for function in ("careplan_append_only", "careplan_history_delete", "careplan_fixed_column"):
+            for function in PG_FUNCTIONS:
                 conn.execute(text(f"DROP FUNCTION {function}() CASCADE"))
         assert guard_definitions(conn) == {}
         ensure_append_only(conn)
@@ -197,3 +203,37 @@ def test_the_migrated_schema_is_the_one_the_models_declare(db_url: str) -> None:
                 assert migrated == declared, table.name
     finally:
         db.dispose()
+
+
+def test_sealed_history_upgrade_keeps_old_hashes_and_chains_what_comes_after(tmp_path: Path) -> None:
+    """0005 only adds: old revisions keep hash version 1, old audit rows stay unchained, and both
+    still verify; a save after the upgrade is hashed with its patient and chained to the log."""
+    path = tmp_path / "old.sqlite3"
+
+    def build(db: Database) -> None:
+        for p in [make_patient(db, f"MRN-{i}") for i in range(3)]:
+            save_history(db, p.id or 0, revisions=3)
+        make_patient(db, "MRN-NO-PLAN")
+
+    at_first_schema(path, build)
+    before, old_columns = snapshot(path), column_names(path)
+    db = open_database(str(path))
+    try:
+        with db.engine.connect() as c:
+            assert {v for (v,) in c.exec_driver_sql("SELECT DISTINCT hash_version FROM plan_revisions")} == {1}
+            pid = c.exec_driver_sql("SELECT id FROM patients WHERE mrn = 'MRN-0'").scalar() or 0
+            assert c.exec_driver_sql("SELECT count(*) FROM audit_events WHERE hash IS NOT NULL").scalar() == 0
+            keys = dict(c.exec_driver_sql("SELECT mrn, history_key FROM patients").fetchall())
+        assert keys["MRN-NO-PLAN"] is None and all(keys[f"MRN-{i}"] for i in range(3)), "a key for each plan"
+        sealed = check_database(db, seal=True)
+        assert sealed.ok, sealed.problems
+        assert sealed.audit.legacy_rows == len(before["audit_events"]) and len(sealed.heads) == 3
+        save_revision(db, pid, base_revision=3, content=plan_with(2), author="Nurse", reason="After the upgrade")
+        with db.engine.connect() as c:
+            assert c.exec_driver_sql("SELECT hash_version FROM plan_revisions WHERE number = 4").scalar() == 2
+        report = check_database(db, against=sealed.seal())
+        assert report.ok, report.problems
+        assert report.audit.legacy_rows == len(before["audit_events"]) and report.audit.last_id is not None
+    finally:
+        db.dispose()
+    assert snapshot(path, old_columns)["plan_revisions"][:9] == before["plan_revisions"], "old rows unchanged"

@@ -16,8 +16,10 @@ from careplan.cli.common import (
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("check", help="check the database: integrity, foreign keys, schema, revision hash chain")
+    p = sub.add_parser("check", help="check the database: integrity, guards, the revision and audit hash chains")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--seal", metavar="FILE", help="when all is well, write the chains' heads to FILE (keep it elsewhere)")
+    p.add_argument("--against", metavar="FILE", help="also prove nothing sealed in FILE was rewritten since")
     add_db_argument(p)
     p.set_defaults(handler=cmd_check)
 
@@ -50,13 +52,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from careplan.persistence import db_problems
     from careplan.persistence.errors import DamagedDatabaseError
     from careplan.services.check import CheckReport, check_database
+    from careplan.services.seal import read_seal, write_seal
 
+    against = read_seal(Path(args.against)) if args.against else None
     try:
         db = db_from(args, refuse_damaged=False)  # check opens a damaged file, to say what is wrong
-        report = check_database(db)
+        report = check_database(db, against=against, seal=bool(args.seal))
     except DamagedDatabaseError as e:  # too damaged even to look inside: that is the finding
         report = CheckReport(problems=[str(e)])
     except Exception as e:
@@ -64,17 +70,30 @@ def cmd_check(args: argparse.Namespace) -> int:
         if found is None or found[0] is not db_problems.Problem.DAMAGED:
             raise  # a lock or a full disk is not a finding: one line, exit 2
         report = CheckReport(problems=[describe_database_problem(e, args) or str(found[1])])
+    seal = report.seal() if args.seal and report.ok else None
+    sealed = write_seal(seal, Path(args.seal)) if seal else None
     if args.json:
-        print_json({"ok": report.ok, "schema_version": report.schema_version,
-                    "revisions_checked": report.revisions_checked, "problems": report.problems})
+        out: dict[str, object] = {"ok": report.ok, "schema_version": report.schema_version,
+                                  "revisions_checked": report.revisions_checked, "problems": report.problems,
+                                  "audit_events_checked": report.audit_events_checked}
+        if against:
+            out["against"] = {"file": args.against, "sealed_at": against.sealed_at.isoformat(), "digest": against.digest}
+        if args.seal:
+            out["seal"] = {"file": str(sealed), "digest": seal.digest} if seal else None
+        print_json(out)
     elif report.ok:
         print("ok")
+        if against:
+            print(f"Nothing sealed on {against.when} (seal {against.digest[:16]}) was rewritten since.")
+        if seal:
+            print(f"Sealed {len(report.heads)} plans and the audit log in {sealed}; digest {seal.digest}. "
+                  "Keep the file (or the digest) somewhere this database's users cannot write.")
     else:
         for problem in report.problems:
             print(problem)
+        if args.seal:
+            print("No seal was written: a seal must not vouch for a database with problems.")
     return 0 if report.ok else 1
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
     from careplan.services.demo import generate_demo
 

@@ -17,6 +17,9 @@ from careplan.domain.text import blank, field_problem, quoted
 
 REVIEW_INTERVAL = timedelta(days=91)  # reviews every 2-3 months (NICE NG42)
 GENESIS_HASH = "0" * 64
+HASH_VERSION = 2  # what new revisions are hashed with; see Revision.hash_payload
+# How far a revision may be dated before the one it follows: coordinators' clocks differ a little.
+CLOCK_SKEW = timedelta(minutes=10)
 
 
 class PlanStatus(StrEnum):
@@ -204,9 +207,16 @@ class Revision:
     prev_hash: str = GENESIS_HASH
     content_hash: str = ""
     restored_from: int | None = None
+    # The patient's history key when the hash covers it (hash version 2), so the history cannot
+    # be moved to another patient; None for revisions saved before that (hash version 1).
+    patient_key: str | None = None
+
+    @property
+    def hash_version(self) -> int:
+        return 1 if self.patient_key is None else HASH_VERSION
 
     def hash_payload(self) -> dict[str, Any]:
-        return {
+        payload = {
             "number": self.number,
             "created_at": self.created_at.isoformat(timespec="microseconds"),
             "author": self.author,
@@ -215,6 +225,9 @@ class Revision:
             "content": self.content.to_dict(),
             "prev_hash": self.prev_hash,
         }
+        if self.patient_key is not None:
+            payload["patient"] = self.patient_key
+        return payload
 
     def compute_hash(self) -> str:
         return revision_hash(self.hash_payload())

@@ -196,6 +196,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any, *, read_only: bool = False) -
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     cur.execute("PRAGMA foreign_keys=ON")
+    # A REPLACE deletes the row it replaces; only with recursive triggers do the delete guards see it.
+    cur.execute("PRAGMA recursive_triggers=ON")
     if read_only:  # switching to WAL would write; a read-only file keeps the journal mode it has
         cur.execute("PRAGMA query_only=ON")
     else:

@@ -109,7 +109,7 @@ def upgrade(db: Migratable, *, from_version: str | None, backup: bool = True, ta
             with conn.begin():
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, target)
-                ensure_append_only(conn)
+                ensure_append_only(conn, at_head=target in ("head", schema.HEAD))
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if broken:

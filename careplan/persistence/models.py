@@ -62,6 +62,10 @@ class PatientRow(Base):
     onset_date: Mapped[date | None] = mapped_column(Date)
     usual_weight_kg: Mapped[float | None] = mapped_column(Float)
     height_cm: Mapped[float | None] = mapped_column(Float)
+    # Random, given with the first revision and never changed after (a trigger refuses it): newer
+    # revision hashes cover it, so a plan's history cannot pass for another patient's. It travels
+    # with an export, unlike the row id, so an imported history keeps its hashes.
+    history_key: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     preferred_language: Mapped[str] = mapped_column(String(max_length("patient.preferred_language")), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -171,6 +175,8 @@ class PlanRevisionRow(Base):
     item_count: Mapped[int] = mapped_column(Integer, default=0)
     prev_hash: Mapped[str] = mapped_column(String(64))
     content_hash: Mapped[str] = mapped_column(String(64))
+    # 1: the hash does not cover the patient (revisions saved before schema 0005); 2: it does.
+    hash_version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
 class RevisionItemRow(Base):
@@ -211,6 +217,9 @@ class AuditEventRow(Base):
     entity_key: Mapped[str] = mapped_column(String(200), default="")
     revision: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[str] = mapped_column(Text, default="{}")
+    # The audit log's own hash chain (services/audit_chain.py); NULL on rows written before schema 0005.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class PlanDraftRow(Base):
@@ -236,4 +245,5 @@ class AppMetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+# Append-only tables: a new one is added here, and the guards and `careplan check` cover it.
 HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events")

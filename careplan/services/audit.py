@@ -15,7 +15,11 @@ from careplan.domain.errors import Problems
 from careplan.domain.text import field_problem
 from careplan.persistence.engine import Database
 from careplan.persistence.models import AuditEventRow, PatientRow
+from careplan.services import audit_chain
 from careplan.services.clock import utcnow
+
+REVISION_HASH = "revision_hash"
+"""Key of a plan event's details: the hash of the revision the event recorded."""
 
 CHANGES_CHANNEL = "careplan_changes"
 """PostgreSQL NOTIFY channel: open windows LISTEN on it to notice saves made elsewhere."""
@@ -73,22 +77,7 @@ def record(
     at: datetime | None = None,
 ) -> None:
     """Add an event inside the caller's transaction, so it commits or fails with the change."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action}")
-    _check_actor(actor)
-    s.execute(
-        insert(AuditEventRow).values(
-            at=at or utcnow(),
-            actor=actor,
-            action=action,
-            patient_id=patient_id,
-            entity=entity,
-            entity_key=entity_key,
-            revision=revision,
-            details=json.dumps(details or {}, ensure_ascii=False, sort_keys=True),
-        )
-    )
-    _notify(s, action, patient_id, entity)
+    record_many(s, [NewEvent(actor, action, entity, entity_key, patient_id, revision, details or {}, at)])
 
 
 def _check_actor(actor: str) -> None:
@@ -130,7 +119,7 @@ class NewEvent:
 
 
 def record_many(s: Session, events: Sequence[NewEvent]) -> None:
-    """Add many events in one statement (demo data and imports write thousands), like record()."""
+    """Add events in one statement (demo data and imports write thousands), chained to the log."""
     if not events:
         return
     unknown = {e.action for e in events} - ACTIONS.keys()
@@ -139,12 +128,14 @@ def record_many(s: Session, events: Sequence[NewEvent]) -> None:
     for actor in {e.actor for e in events}:
         _check_actor(actor)
     now = utcnow()
-    s.execute(insert(AuditEventRow), [
+    rows = [
         {"at": e.at or now, "actor": e.actor, "action": e.action, "patient_id": e.patient_id, "entity": e.entity,
          "entity_key": e.entity_key, "revision": e.revision,
          "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True)}
         for e in events
-    ])
+    ]
+    audit_chain.link(s, rows)  # inserted in this order, so ids follow the chain
+    s.execute(insert(AuditEventRow), rows)
     first = events[0]
     # Saves and restores come through here too: open windows elsewhere must hear of them.
     _notify(s, first.action, first.patient_id if len(events) == 1 else None, first.entity)

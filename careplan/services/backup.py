@@ -25,7 +25,7 @@ from careplan.persistence.errors import DatabaseOpenError, ForeignDatabaseError
 from careplan.persistence.migrate import sqlite_backup
 from careplan.persistence.models import PatientRow, PlanRevisionRow
 from careplan.services import audit
-from careplan.services.check import check_database
+from careplan.services.check import check_database, seal_beside
 from careplan.services.clock import utcnow
 from careplan.services.output_target import check_target, commit_logged, stage
 
@@ -138,6 +138,7 @@ def backup_database(db: Database, dest: Path, *, actor: str, force: bool = False
         commit_logged(staged, db, lambda s: audit.record(
             s, actor, "database.backup", entity="database", entity_key=dest.name,
             details={"file": dest.name, "patients": patients, "revisions": revisions, "bytes": size}))
+        seal_beside(dest)  # BACKUP.seal.json: what this backup held, for `careplan check --against`
     return BackupResult(dest, size, patients, revisions)
 
 

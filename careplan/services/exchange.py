@@ -118,6 +118,7 @@ def revision_to_json(rev: Revision) -> dict[str, Any]:
         **rev.content.to_dict(),
         "prev_hash": rev.prev_hash,
         "content_hash": rev.content_hash,
+        "hash_version": rev.hash_version,
     }
 
 
@@ -149,10 +150,11 @@ def build_export(db: Database, mrns: Sequence[str] = (), *, now: datetime | None
         for (it,) in _in_chunks(s, items_of, ids):
             items.setdefault(it.revision_id, []).append(it)
         patients = [to_domain(r) for r in rows]
+        keys = {r.id: r.history_key for r in rows}
     history: dict[int, list[Revision]] = {}
     for row, patient_id in revs:
         its = sorted(items.get(row.id, []), key=lambda i: i.position)
-        history.setdefault(patient_id, []).append(revision_from_rows(row, its))
+        history.setdefault(patient_id, []).append(revision_from_rows(row, its, keys.get(patient_id)))
     out = []
     for p in sorted(patients, key=lambda p: p.mrn):
         out.append({
@@ -166,6 +168,7 @@ def build_export(db: Database, mrns: Sequence[str] = (), *, now: datetime | None
             "caregivers": [{"name": c.name, "relationship": c.relationship, "phone": c.phone, "email": c.email}
                            for c in p.caregivers],
             "care_team": [{"name": m.name, "role": m.role.value, "phone": m.phone} for m in p.care_team],
+            "history_key": keys.get(p.id or 0),
             "revisions": [revision_to_json(r) for r in sorted(history.get(p.id or 0, []), key=lambda r: r.number)],
         })
     stamp = (now or export_time()).astimezone(UTC).isoformat(timespec="seconds")
@@ -339,9 +342,19 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
             continue
         # The file's revisions go through the same path as a save: renumbered, relinked and rehashed
         # on top of the plan's head, and refused if that gives other hashes than the file's.
-        entries = [Entry(r.created_at, r.author, r.reason, r.content, r.restored_from, expected_hash=r.content_hash)
-                   for r in new]
-        runs.append(Run(row.id, fp.patient.mrn, plans[row.id][1] if row.id in plans else 0, entries, event=event))
+        entries = [Entry(r.created_at, r.author, r.reason, r.content, r.restored_from, expected_hash=r.content_hash,
+                         hash_version=r.hash_version) for r in new]
+        # A patient without a history yet takes the file's key, so the file's hashes hold here too,
+        # unless another patient has it (their hashes then differ, and the import is refused).
+        key = None
+        if fp.history_key:
+            owner = s.scalar(select(PatientRow.mrn).where(PatientRow.history_key == fp.history_key))
+            if owner not in (None, fp.patient.mrn):
+                raise CarePlanError(f"{fp.patient.mrn}: the file's plan history is the one CarePlan keeps for {owner} "
+                                    "(an MRN changed, or the file was edited); nothing was imported.")
+            key = fp.history_key
+        runs.append(Run(row.id, fp.patient.mrn, plans[row.id][1] if row.id in plans else 0, entries, event=event,
+                        history_key=key))
     try:
         append_revisions(s, runs)
     except HeadMovedError:

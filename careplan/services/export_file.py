@@ -23,6 +23,7 @@ from careplan.domain.errors import CarePlanError, ValidationError
 from careplan.domain.patient import Caregiver, OnsetSite, Patient, TeamMember, validate_patient
 from careplan.domain.plan import (
     GENESIS_HASH,
+    HASH_VERSION,
     PlanContent,
     Revision,
     validate_author,
@@ -75,6 +76,7 @@ class FilePatient:
     index: int
     patient: Patient
     revisions: tuple[Revision, ...]
+    history_key: str | None = None  # the key newer revision hashes cover; absent in older files
 
 
 # JSON Schema counts 1.0 as an integer; a revision number written as 1.0 is a wrong type here.
@@ -231,7 +233,7 @@ def read_export(path: Path) -> list[FilePatient]:
         patient = _patient_from(d, where, problems)
         revisions = _revisions_from(d, where, problems)
         if patient is not None:
-            parsed.append(FilePatient(i, patient, revisions))
+            parsed.append(FilePatient(i, patient, revisions, d.get("history_key")))
     if problems:
         raise ImportFileError(path, problems)
     return parsed
@@ -292,8 +294,16 @@ def _revisions_from(d: dict[str, Any], where: str, problems: list[str]) -> tuple
         except ValidationError as e:
             problems.extend(f"{at}.{fp.field}: {fp.message}" for fp in e.problems)
             return ()
+        version = r.get("hash_version", 1)
+        if version not in (1, HASH_VERSION) or (version == HASH_VERSION and not d.get("history_key")):
+            problems.append(f"{at}.hash_version: {name} uses hash version {version}, which needs the patient's "
+                            "history_key; the file was changed after it was exported")
+            return ()
+        if out and out[-1].hash_version > version:
+            problems.append(f"{at}.hash_version: {name} uses an older hash scheme than the revision before it")
+            return ()
         rev = Revision(r["number"], created, r["author"], r["reason"], content, r["prev_hash"], r["content_hash"],
-                       r["restored_from"])
+                       r["restored_from"], patient_key=d["history_key"] if version == HASH_VERSION else None)
         if rev.prev_hash != prev:
             problems.append(f"{at}.prev_hash: {name} does not link to the revision before it; "
                             "the history in the file is incomplete or was changed")

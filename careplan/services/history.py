@@ -18,8 +18,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol, cast
+from uuid import uuid4
 
-from sqlalchemy import CursorResult, insert, select, update
+from sqlalchemy import CursorResult, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from careplan.domain.disciplines import Discipline
@@ -27,7 +28,9 @@ from careplan.domain.errors import CarePlanError
 from careplan.domain.lifecycle import PlanReadOnlyError, read_only_message
 from careplan.domain.patient import PatientStatus
 from careplan.domain.plan import (
+    CLOCK_SKEW,
     GENESIS_HASH,
+    HASH_VERSION,
     Goal,
     ItemStatus,
     PlanContent,
@@ -52,6 +55,8 @@ class Entry:
     restored_from: int | None = None
     # An imported revision's hash as the file gives it: recomputed here, and it must match.
     expected_hash: str | None = None
+    # An imported revision keeps the hash scheme it was made with (1: made before schema 0005).
+    hash_version: int = HASH_VERSION
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,8 @@ class Run:
     # Without it, each revision gets its own "plan.saved" or "plan.restored" event.
     event: audit.NewEvent | None = None
     tags: Mapping[str, Any] = field(default_factory=dict)  # added to each revision's event details
+    # The key an imported history was hashed with, given to a patient who has none yet.
+    history_key: str | None = None
 
 
 class HeadMovedError(CarePlanError):
@@ -82,6 +89,14 @@ class _Head:
     plan_id: int
     current: int
     last_hash: str
+    last_at: datetime | None  # None: the plan has no revision yet
+    last_version: int
+
+
+@dataclass(frozen=True)
+class _Patient:
+    history_key: str | None
+    head: _Head | None  # None: no plan yet
 
 
 def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ...]]:
@@ -95,8 +110,10 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
     if len({r.patient_id for r in runs}) != len(runs):
         raise ValueError("one run per plan: a plan's revisions are appended in one run, in order")
     refuse_if_read_only(s, [r.patient_id for r in runs])
-    heads = _heads(s, [r.patient_id for r in runs])
-    chains = [_chain(run, heads.get(run.patient_id)) for run in runs]
+    patients = _patients(s, [r.patient_id for r in runs])
+    _give_keys(s, runs, patients)
+    chains = [_chain(run, patients.get(run.patient_id)) for run in runs]
+    heads = {pid: p.head for pid, p in patients.items() if p.head is not None}
     plan_ids = _move_heads(s, runs, heads, chains)
     _insert(s, [(plan_id, rev) for plan_id, chain in zip(plan_ids, chains, strict=True) for rev in chain])
     audit.record_many(s, [e for run, chain in zip(runs, chains, strict=True) for e in _events(run, chain)])
@@ -119,24 +136,57 @@ def refuse_if_read_only(s: Session, ids: Sequence[int]) -> None:
                 raise PlanReadOnlyError(f"{mrn}: {why} Nothing was saved.")
 
 
-def _heads(s: Session, patient_ids: list[int]) -> dict[int, _Head]:
-    out: dict[int, _Head] = {}
+def _patients(s: Session, patient_ids: list[int]) -> dict[int, _Patient]:
+    """Each patient's history key and plan head (one query per chunk)."""
+    out: dict[int, _Patient] = {}
+    last = PlanRevisionRow
     for start in range(0, len(patient_ids), CHUNK):
-        q = (select(PlanRow.patient_id, PlanRow.id, PlanRow.current_revision, PlanRow.last_hash)
-             .where(PlanRow.patient_id.in_(patient_ids[start:start + CHUNK])))
-        out.update((pid, _Head(plan_id, current, last_hash)) for pid, plan_id, current, last_hash in s.execute(q))
+        q = (select(PatientRow.id, PatientRow.history_key, PlanRow.id, PlanRow.current_revision, PlanRow.last_hash,
+                    last.created_at, last.hash_version)
+             .outerjoin(PlanRow, PlanRow.patient_id == PatientRow.id)
+             .outerjoin(last, (last.plan_id == PlanRow.id) & (last.number == PlanRow.current_revision))
+             .where(PatientRow.id.in_(patient_ids[start:start + CHUNK])))
+        out.update((pid, _Patient(key, None if plan_id is None else _Head(plan_id, current, last_hash, at, version or 1)))
+                   for pid, key, plan_id, current, last_hash, at, version in s.execute(q))
     return out
 
 
-def _chain(run: Run, head: _Head | None) -> tuple[Revision, ...]:
+def _give_keys(s: Session, runs: list[Run], patients: dict[int, _Patient]) -> None:
+    """A patient gets a history key with the first revision saved for them, and keeps it."""
+    given = []
+    for run in runs:
+        p = patients.get(run.patient_id)
+        if p is not None and p.history_key is None:
+            patients[run.patient_id] = replace(p, history_key=run.history_key or uuid4().hex)
+            given.append({"pid": run.patient_id, "key": patients[run.patient_id].history_key})
+    if given:
+        t = PatientRow.__table__.c
+        s.connection().execute(update(PatientRow).where(t.id == bindparam("pid"), t.history_key.is_(None))
+                               .values(history_key=bindparam("key")), given)
+
+
+def _chain(run: Run, patient: _Patient | None) -> tuple[Revision, ...]:
     """Number, link and hash the run's entries on top of the plan's newest hash."""
+    head = patient.head if patient else None
     if head is None and run.base != 0:
         raise HeadMovedError(run, None)
+    if head is not None and head.current != run.base:  # seen early; the compare-and-set is the backstop
+        raise HeadMovedError(run, head.plan_id)
     prev = head.last_hash if head else GENESIS_HASH
-    out = []
+    out: list[Revision] = []
+    before_at, before_version = (head.last_at, head.last_version) if head else (None, 1)
     for number, e in enumerate(run.entries, start=run.base + 1):
+        key = patient.history_key if patient and e.hash_version >= HASH_VERSION else None
+        if before_version > e.hash_version:
+            raise CarePlanError(f"Revision {number} of {run.mrn} uses an older hash scheme than the revision before "
+                                "it; nothing was written.")
+        if before_at is not None and e.created_at < before_at - CLOCK_SKEW:
+            when = e.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+            raise CarePlanError(f"Revision {number} of {run.mrn} would be dated {when} UTC, before revision "
+                                f"{number - 1}; check this computer's clock. Nothing was written.")
+        before_at, before_version = e.created_at, e.hash_version
         rev = Revision(number, e.created_at.astimezone(UTC), e.author, e.reason, e.content, prev_hash=prev,
-                       restored_from=e.restored_from)
+                       restored_from=e.restored_from, patient_key=key)
         rev = replace(rev, content_hash=rev.compute_hash())
         if e.expected_hash is not None and e.expected_hash != rev.content_hash:
             raise CarePlanError(f"Revision {number} of {run.mrn} does not link to the revisions already saved "
@@ -189,11 +239,15 @@ def _insert(s: Session, revisions: list[tuple[int, Revision]]) -> None:
 
 
 def _events(run: Run, chain: tuple[Revision, ...]) -> Iterator[audit.NewEvent]:
+    """Each event names the revision it wrote and its hash (REVISION_HASH), so the hash-chained audit
+    log says which history belongs to which patient, and `careplan check` compares the two."""
     if run.event is not None:
-        yield replace(run.event, revision=chain[-1].number)
+        yield replace(run.event, revision=chain[-1].number,
+                      details={**run.event.details, audit.REVISION_HASH: chain[-1].content_hash})
         return
     for rev in chain:
-        details: dict[str, Any] = {"items": len(rev.content.items), "reason": rev.reason, **run.tags}
+        details: dict[str, Any] = {"items": len(rev.content.items), "reason": rev.reason, **run.tags,
+                                   audit.REVISION_HASH: rev.content_hash}
         if rev.restored_from:
             details["restored_from"] = rev.restored_from
         yield audit.NewEvent(rev.author, "plan.restored" if rev.restored_from else "plan.saved", entity="plan",
@@ -220,6 +274,7 @@ def revision_rows(plan_id: int, rev: Revision) -> tuple[dict[str, object], list[
         "item_count": len(c.items),
         "prev_hash": rev.prev_hash,
         "content_hash": rev.content_hash,
+        "hash_version": rev.hash_version,
     }
     items: list[dict[str, object]] = [
         {
@@ -256,6 +311,7 @@ class RevisionColumns(Protocol):
     restored_from: int | None
     prev_hash: str
     content_hash: str
+    hash_version: int
 
 
 def item_from_row(r: Any) -> PlanItem:
@@ -276,7 +332,8 @@ def item_from_row(r: Any) -> PlanItem:
     )
 
 
-def revision_from_rows(row: RevisionColumns, items: Sequence[Any]) -> Revision:
+def revision_from_rows(row: RevisionColumns, items: Sequence[Any], patient_key: str | None) -> Revision:
+    """The stored revision; `patient_key` is its patient's history key, which newer hashes cover."""
     content = PlanContent(
         status=PlanStatus(row.status),
         start_date=row.start_date,
@@ -293,4 +350,5 @@ def revision_from_rows(row: RevisionColumns, items: Sequence[Any]) -> Revision:
         prev_hash=row.prev_hash,
         content_hash=row.content_hash,
         restored_from=row.restored_from,
+        patient_key=patient_key if row.hash_version >= HASH_VERSION else None,
     )

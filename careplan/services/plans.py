@@ -94,7 +94,9 @@ def _load_revision(s: Session, plan_id: int, number: int) -> Revision | None:
     if row is None:
         return None
     items = list(s.scalars(select(RevisionItemRow).where(RevisionItemRow.revision_id == row.id).order_by(RevisionItemRow.position)))
-    return revision_from_rows(row, items)
+    key = s.scalar(select(PatientRow.history_key).join(PlanRow, PlanRow.patient_id == PatientRow.id)
+                   .where(PlanRow.id == plan_id))
+    return revision_from_rows(row, items, key)
 
 
 def _plan_id(s: Session, patient_id: int) -> tuple[int, int] | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from careplan.domain.lifecycle import reason_label
-from careplan.services.audit import AuditEvent
+from careplan.services.audit import REVISION_HASH, AuditEvent
 
 _PATIENT_FIELDS = {
     "mrn": "MRN",
@@ -40,6 +40,8 @@ def _listed(names: list[str], words: dict[str, str]) -> str:
 def _generic(details: dict[str, Any]) -> str:
     parts = []
     for key, value in details.items():
+        if key == REVISION_HASH:  # for `careplan check`, not for reading
+            continue
         if isinstance(value, list | tuple):
             value = ", ".join(str(v) for v in value)
         elif isinstance(value, dict):
