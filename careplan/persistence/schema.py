@@ -5,5 +5,6 @@ tests/test_migrations.py proves these match db/migrations/versions.
 
 from __future__ import annotations
 
-KNOWN_REVISIONS = ("0001_initial", "0002_item_status_check", "0003_app_meta", "0004_patient_course")
+KNOWN_REVISIONS = ("0001_initial", "0002_item_status_check", "0003_app_meta", "0004_patient_course",
+                   "0005_course_assessments")
 HEAD = KNOWN_REVISIONS[-1]

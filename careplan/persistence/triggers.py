@@ -6,7 +6,7 @@ migration run ends by calling ensure_append_only(), which is idempotent.
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from careplan.persistence.models import HISTORY_TABLES
@@ -19,8 +19,10 @@ def trigger_names(table: str) -> list[str]:
 
 
 def ensure_append_only(conn: Connection) -> None:
+    # A table a later migration creates (assessments, 0005) is absent when upgrading to an older target.
+    present = [t for t in HISTORY_TABLES if inspect(conn).has_table(t)]
     if conn.dialect.name == "sqlite":
-        for table in HISTORY_TABLES:
+        for table in present:
             for op, name in zip(("UPDATE", "DELETE"), trigger_names(table), strict=True):
                 conn.execute(
                     text(
@@ -37,7 +39,7 @@ def ensure_append_only(conn: Connection) -> None:
                 "END $$"
             )
         )
-        for table in HISTORY_TABLES:
+        for table in present:
             upd, dele = trigger_names(table)
             conn.execute(
                 text(

@@ -145,7 +145,7 @@ def audit_only(value: T) -> Outcome[T]:
 
 # --- saves made elsewhere ----------------------------------------------------------------------
 
-PATIENT_ACTIONS = {"patient.created", "patient.edited"}
+PATIENT_ACTIONS = {"patient.created", "patient.edited", "course.assessed", "course.corrected"}
 PLAN_ACTIONS = {"plan.saved", "plan.restored"}
 EVERYTHING_ACTIONS = {"data.imported", "database.restored"}
 
