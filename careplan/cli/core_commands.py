@@ -71,6 +71,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if tty:
         print(file=sys.stderr)
     print(f"Added {totals['patients']:,} demo patients with {totals['revisions']:,} plan revisions "
+          f"and {totals.get('assessments', 0):,} assessments "
           f"in {time.perf_counter() - started:.1f} s to {db.describe()}")
     return 0
 

@@ -17,7 +17,8 @@ from datetime import date
 from enum import StrEnum
 
 from careplan.domain.errors import Problems
-from careplan.domain.text import unstorable
+from careplan.domain.limits import limit
+from careplan.domain.text import field_problem
 
 ITEM_COUNT = 12
 MAX_SCORE = 4
@@ -79,8 +80,6 @@ RANGES: dict[str, tuple[float, float, str]] = {
     "usual_weight_kg": (15, 350, "The usual weight (kg)"),
     "height_cm": (50, 250, "The height (cm)"),
 }
-AUTHOR_MAX = 200
-REASON_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -147,10 +146,9 @@ def validate_assessment(a: Assessment, *, today: date, date_of_birth: date | Non
                      f"birth ({date_of_birth.isoformat()}).")
     if not a.author.strip():
         problems.add("author", "Say who made the assessment.")
-    elif len(a.author) > AUTHOR_MAX or unstorable(a.author):
-        problems.add("author", f"The author must be at most {AUTHOR_MAX} printable characters.")
-    if len(a.reason) > REASON_MAX or unstorable(a.reason):
-        problems.add("reason", f"The reason must be at most {REASON_MAX:,} printable characters.")
+    for name in ("author", "reason"):
+        if msg := field_problem(f"assessment.{name}", getattr(a, name)):
+            problems.add(name, f"{limit(f'assessment.{name}').label} {msg}.")
     if a.alsfrs is not None and not _well_formed(a.alsfrs):
         problems.add("alsfrs", f"ALSFRS-R needs {ITEM_COUNT} whole scores from 0 to 4.")
     for name in ("fvc_pct", "fvc_litres", "snip_cmh2o", "weight_kg"):

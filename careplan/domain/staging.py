@@ -84,8 +84,8 @@ def kings_from_alsfrs(alsfrs: Alsfrs | None) -> KingsStage:
     if respiratory:
         why_4.append(f"4B: dyspnoea (item 10) {item(10)}, respiratory insufficiency (item 12) {item(12)}"
                      " - item 10 is 0 or item 12 below 4")
-    involved = (f"{len(regions)} region(s) involved ({', '.join(regions)})" if regions
-                else "no region involved")
+    involved = (f"{len(regions)} region{'s' if len(regions) > 1 else ''} involved ({', '.join(regions)})"
+                if regions else "no region involved")
     if why_4:
         # Stage 4 overrides 1-3. With both failures the flags keep both; the stage names 4B.
         stage = "4B" if respiratory else "4A"

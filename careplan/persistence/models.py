@@ -254,7 +254,7 @@ class AssessmentRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     assessed_on: Mapped[date] = mapped_column(Date)
-    author: Mapped[str] = mapped_column(String(max_length("revision.author")))
+    author: Mapped[str] = mapped_column(String(max_length("assessment.author")))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     supersedes: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), unique=True)
     reason: Mapped[str] = mapped_column(Text, default="")

@@ -19,6 +19,7 @@ from careplan.persistence import schema
 from careplan.persistence.engine import Database
 from careplan.persistence.models import PatientRow, PlanRevisionRow, PlanRow, RevisionItemRow
 from careplan.persistence.triggers import missing_triggers
+from careplan.services.course_check import assessment_problems
 from careplan.services.history import revision_from_rows
 
 ROWS_PER_FETCH = 1000  # rows held at a time per cursor: a server-side cursor on PostgreSQL
@@ -29,6 +30,7 @@ class CheckReport:
     schema_version: str | None = None
     problems: list[str] = field(default_factory=list)
     revisions_checked: int = 0
+    assessments_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -52,6 +54,10 @@ def check_database(db: Database) -> CheckReport:
             report.problems.append(f"Append-only guard missing: trigger {name}")
     with db.engine.connect() as conn:
         report.problems.extend(_verify_chains(_snapshot(conn, db.is_sqlite), report))
+    with db.engine.connect() as conn:
+        counted = [0]
+        report.problems.extend(assessment_problems(conn, counted))
+        report.assessments_checked = counted[0]
     return report
 
 

@@ -140,6 +140,18 @@ def _check_supersedable(s: Session, patient_id: int, old_id: int) -> None:
                                     f"correct {newer} instead.")
 
 
+def correction(db: Database, patient_id: int, old_id: int, *, author: str, reason: str,
+               **changes: Any) -> Assessment:
+    """A new assessment superseding `old_id`: the old values with `changes` applied, by `author`."""
+    old = next((a for a in history(db, patient_id) if a.id == old_id), None)
+    if old is None:
+        problems = Problems()
+        problems.add("supersedes", f"This patient has no assessment {old_id} to correct.")
+        problems.raise_if_any()
+        raise AssertionError  # unreachable: raise_if_any raised
+    return replace(old, **changes, author=author, reason=reason, supersedes=old_id, id=None)
+
+
 def all_assessments(s: Session, patient_id: int) -> list[Assessment]:
     """Every assessment ever recorded for the patient, superseded ones included, by id."""
     rows = s.scalars(select(AssessmentRow).where(AssessmentRow.patient_id == patient_id).order_by(AssessmentRow.id))
