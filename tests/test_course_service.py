@@ -214,3 +214,17 @@ def test_import_refuses_a_bad_assessment_naming_its_path(db: Database, tmp_path:
     with pytest.raises(ImportFileError, match=r"\$\.patients\[0\]\.assessments\[0\]\.alsfrs: .*item 5"):
         import_file(db, bad, actor="t")
     assert digest(db) == before
+
+
+def test_restore_refuses_to_drop_assessments_the_backup_lacks(tmp_path: Path) -> None:
+    from careplan.persistence.engine import open_database
+    from careplan.services.backup import RestoreRefusedError, backup_database, restore_database
+
+    live = tmp_path / "live.sqlite3"
+    db = open_database(str(live))
+    pid = with_course_facts(db, "MRN-12")
+    backup_database(db, tmp_path / "b.sqlite3", actor="t")
+    add_assessment(db, pid, Assessment(date(2026, 2, 1), "Nurse A", weight_kg=60))
+    db.dispose()
+    with pytest.raises(RestoreRefusedError, match="1 assessment of the ALS course"):
+        restore_database(live, tmp_path / "b.sqlite3", actor="t")
