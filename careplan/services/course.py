@@ -40,6 +40,7 @@ from careplan.persistence.engine import Database
 from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import AssessmentRow, PatientRow
 from careplan.services import audit
+from careplan.services.changes import Changes, Outcome
 from careplan.services.clock import today, utcnow
 from careplan.services.patients import NotFoundError, get_patient
 
@@ -128,6 +129,11 @@ def add_assessment(db: Database, patient_id: int, a: Assessment) -> Assessment:
         return to_domain(row)
 
 
+def record_assessment(db: Database, patient_id: int, a: Assessment) -> Outcome[Assessment]:
+    """add_assessment for the GUI's operation layer: the patient's screens refresh from the Changes."""
+    return Outcome(add_assessment(db, patient_id, a), Changes.patient(patient_id))
+
+
 def _check_supersedable(s: Session, patient_id: int, old_id: int) -> None:
     old = s.get(AssessmentRow, old_id)
     problems = Problems()
@@ -190,11 +196,36 @@ def history(db: Database, patient_id: int) -> list[Assessment]:
         return all_assessments(s, patient_id)
 
 
-def months_old(when: date, on: date) -> str:
-    """How old a value is, in words for a header: "today", "12 days ago", "3 months ago"."""
+def age_in_words(when: date, on: date) -> str:
+    """How old a value is, for a header: "today", "12 days ago", "3 months ago"."""
     days = (on - when).days
     if days <= 0:
         return "today"
     if days < 45:
         return f"{days} day{'s' if days != 1 else ''} ago"
     return f"{round(days / 30.4375)} months ago"
+
+
+def headline(course: Course, on: date) -> str:
+    """One line for the plan editor's header: latest stage and ΔFS, and how old they are."""
+    entry = course.latest_with_alsfrs()
+    if entry is None:
+        return ("No ALSFRS-R recorded yet" if course.entries else "No assessments recorded yet") + \
+            ": Patient \u25b8 Assessments (Ctrl+Shift+A)."
+    when = entry.assessment.assessed_on
+    k = entry.kings
+    parts = [f"King's {k.stage} (estimated)" if k.stage else "King's not estimable"]
+    if entry.kings_recorded:
+        parts.insert(0, f"King's {entry.kings_recorded.stage} (recorded by clinician)")
+    if entry.mitos.value is not None:
+        parts.append(f"MiToS {entry.mitos.value:g}")
+    dfs = entry.delta_fs.value
+    if dfs is not None:
+        pace = "slow" if dfs < 0.5 else "intermediate" if dfs < 1 else "fast"
+        parts.append(f"\u0394FS {dfs:.2f}/month ({pace})")
+    else:
+        parts.append("\u0394FS not computable")
+    stale = " \u2014 over 3 months old" if (on - when).days > 92 else ""
+    joined = " \u00b7 ".join(parts)
+    return (f"{joined}; ALSFRS-R {entry.scores.total if entry.scores else '?'}/48 on "
+            f"{when.isoformat()} ({age_in_words(when, on)}){stale}")

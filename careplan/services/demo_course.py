@@ -79,7 +79,9 @@ def demo_assessments(rng: random.Random, facts: dict[str, Any], site: str, visit
         elif niv == "offered":
             niv = "in-use" if rng.random() < 0.7 else "declined"
         bulbar_lost = 12 - sum(items[:3])
-        weight = facts["usual_weight_kg"] * (1 - 0.012 * bulbar_lost - 0.002 * months) + rng.gauss(0, 0.8)
+        # Bulbar loss costs weight until a gastrostomy is in use; then it mostly holds.
+        fed = 0.5 if gastrostomy == "in-use" else 1.0
+        weight = facts["usual_weight_kg"] * (1 - fed * (0.007 * bulbar_lost + 0.001 * months)) + rng.gauss(0, 0.8)
         rows.append({
             "assessed_on": day, "author": rng.choice(ASSESSORS), "reason": "", "supersedes": None,
             "recorded_at": datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59)), tzinfo=UTC),
