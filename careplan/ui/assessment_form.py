@@ -9,6 +9,7 @@ the whole assessment passes the domain's rules (careplan.domain.course).
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from PySide6.QtCore import QRegularExpression, Qt, Signal, Slot
 from PySide6.QtGui import QRegularExpressionValidator
@@ -66,6 +67,7 @@ QUESTIONS = (
      "1 BiPAP day and night, 0 invasive ventilation"),
 )
 NONE = "\u2014"
+E = TypeVar("E", FvcPosition, Provision)
 
 
 def _combo(name: str, accessible: str, choices: list[tuple[str, object]]) -> QComboBox:
@@ -74,6 +76,12 @@ def _combo(name: str, accessible: str, choices: list[tuple[str, object]]) -> QCo
     for text, value in choices:
         box.addItem(text, value)
     return box
+
+
+def _chosen(box: QComboBox, kind: type[E]) -> E | None:
+    """Qt hands enum data back as plain strings: turn them into the domain's enum again."""
+    value = box.currentData()
+    return None if value is None else kind(value)
 
 
 class AssessmentForm(QWidget):
@@ -228,13 +236,13 @@ class AssessmentForm(QWidget):
         if a.alsfrs:
             for e, v in zip(self.scores, a.alsfrs.items, strict=True):
                 e.setText(str(v))
-            self.item5_form.setCurrentIndex(self.item5_form.findData(a.alsfrs.item5_form))
+            self.item5_form.setCurrentIndex(self.item5_form.findData(str(a.alsfrs.item5_form)))
         for field, edit in self.numbers.items():
             value = getattr(a, field)
             edit.setText("" if value is None else f"{value:g}")
         for box, value in ((self.position, a.fvc_position), (self.niv, a.niv), (self.gastrostomy, a.gastrostomy),
                            (self.kings, a.kings_recorded)):
-            box.setCurrentIndex(max(0, box.findData(value)))
+            box.setCurrentIndex(max(0, box.findData(None if value is None else str(value))))
         self.reason.setFocus()
 
     def assessment(self, author: str) -> Assessment:
@@ -248,7 +256,7 @@ class AssessmentForm(QWidget):
         typed = [e.text().strip() for e in self.scores]
         alsfrs = None
         if all(typed):
-            alsfrs = Alsfrs(tuple(int(t) for t in typed), self.item5_form.currentData())
+            alsfrs = Alsfrs(tuple(int(t) for t in typed), Item5Form(self.item5_form.currentData()))
         elif any(typed):
             missing = ", ".join(str(n) for n, t in enumerate(typed, start=1) if not t)
             problems.add("alsfrs", f"ALSFRS-R items {missing} are blank: give all 12 scores, or none.")
@@ -261,8 +269,8 @@ class AssessmentForm(QWidget):
                 numbers[field] = None
         problems.raise_if_any()
         a = Assessment(assessed_on=assessed_on, author=author, alsfrs=alsfrs, **numbers,
-                       fvc_position=self.position.currentData(), niv=self.niv.currentData(),
-                       gastrostomy=self.gastrostomy.currentData(), kings_recorded=self.kings.currentData(),
+                       fvc_position=_chosen(self.position, FvcPosition), niv=_chosen(self.niv, Provision),
+                       gastrostomy=_chosen(self.gastrostomy, Provision), kings_recorded=self.kings.currentData(),
                        supersedes=self.supersedes, reason=self.reason.text())
         validate_assessment(a, today=self.today, date_of_birth=self.date_of_birth)
         return a
