@@ -164,3 +164,36 @@ def test_main_window_shortcut_opens_it_and_the_header_follows(qtbot, make_window
     save(qtbot, dialog)
     assert line.text().startswith("King's 2 (estimated) \u00b7 MiToS 0 \u00b7 \u0394FS")
     assert "ALSFRS-R 44/48" in line.text() and "(today)" in line.text()
+
+
+def test_patient_dialog_records_onset_usual_weight_and_height(qtbot, ui_db):
+    from tests.test_ui_dialog_input import open_dialog
+    from tests.ui_fixtures import type_text
+
+    p = new_patient(ui_db)
+    d = open_dialog(qtbot, ui_db, p)
+    d.height.setFocus()
+    type_text(d.height, "400")
+    d.usual_weight.setFocus()
+    type_text(d.usual_weight, "seventy")
+    settle(qtbot)
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    assert d.isVisible(), "nothing is saved while a field is wrong"
+    assert "The height (cm) is 400" in d.errors["height_cm"].text()
+    assert "'seventy'" in d.errors["usual_weight_kg"].text()
+    d.height.clear()
+    d.usual_weight.clear()
+    d.height.setFocus()
+    type_text(d.height, "172")
+    d.usual_weight.setFocus()
+    type_text(d.usual_weight, "68.5")
+    d.onset_date.edit.setFocus()
+    type_text(d.onset_date.edit, "2025-03-01")
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+    saved = d.result_patient
+    assert (saved.onset_date, saved.usual_weight_kg, saved.height_cm) == (date(2025, 3, 1), 68.5, 172.0)
+    # Opening and saving again keeps them (the dialog once knew nothing of these fields).
+    d2 = open_dialog(qtbot, ui_db, saved)
+    assert (d2.onset_date.text(), d2.usual_weight.text(), d2.height.text()) == ("2025-03-01", "68.5", "172")
