@@ -161,7 +161,12 @@ class AssessmentsWindow(QDialog):
         self.summary = plain_label("Reading the course\u2026", "courseSummary")
         self.model = CourseModel(self)
         self.table = row_table(self.model, "courseTable", "Past assessments")
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Widths from the font, not ResizeToContents: that measures every cell of every column.
+        header = self.table.horizontalHeader()
+        digit = self.table.fontMetrics().horizontalAdvance("0")
+        for col, chars in enumerate((10, 16, 8, 6, 5, 5, 5, 6, 5, 6, 5, 6, 12, 5, 5, 8, 11)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, digit * chars + 12)
         self.charts = [CourseChart(n) for n in ("chartTotal", "chartDomains", "chartFvc", "chartWeight")]
         chart_page = QWidget()
         grid = QVBoxLayout(chart_page)
