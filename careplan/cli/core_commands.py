@@ -47,7 +47,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     report = check_database(db)
     if args.json:
         print_json({"ok": report.ok, "schema_version": report.schema_version,
-                    "revisions_checked": report.revisions_checked, "problems": report.problems})
+                    "revisions_checked": report.revisions_checked, "problems": report.problems,
+                    "assessments_checked": report.assessments_checked})
     elif report.ok:
         print("ok")
     else:
