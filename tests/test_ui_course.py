@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QApplication
 
 from careplan.domain.course import Assessment, parse_alsfrs
 from careplan.services import course as course_service
+from careplan.services.course_view import chart_specs
 from careplan.services.patients import update_patient
-from careplan.ui.assessments_window import AssessmentsWindow, chart_data
+from careplan.ui.assessments_window import AssessmentsWindow
 
 pytest.register_assert_rewrite("tests.ui_fixtures")  # before it is imported below
 from tests.ui_fixtures import new_patient, press, settle  # noqa: E402
@@ -138,7 +139,7 @@ def test_charts_mark_the_stage_and_the_thresholds(qtbot, ui_db):
                              (date(2026, 7, 1), "3,4,3,3,3b,4,4,2,4,4,4,4", 45)):
         course_service.add_assessment(ui_db, p.id, Assessment(day, "N", alsfrs=parse_alsfrs(scores), fvc_pct=fvc,
                                                               weight_kg=66.0))
-    total, domains, fvc_chart, weight = chart_data(course_service.get_course(ui_db, p.id))
+    total, domains, fvc_chart, weight = chart_specs(course_service.get_course(ui_db, p.id))
     assert total.marks == [(date(2026, 1, 1), "K1"), (date(2026, 4, 1), "K3"), (date(2026, 7, 1), "K4A")]
     assert [s.name for s in domains.series] == ["Bulbar", "Fine", "Gross", "Resp."]
     assert fvc_chart.guides[0][0] == 50 and weight.guides[0] == (70.0, "usual 70 kg")

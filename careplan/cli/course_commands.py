@@ -39,6 +39,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_db_argument(p)
     p.set_defaults(handler=cmd_assess)
 
+    p = sub.add_parser("export-summary", help="the clinician summary PDF: course table and charts, plan, what changed")
+    p.add_argument("mrn", metavar="MRN")
+    p.add_argument("--out", required=True, metavar="FILE", help="where to write the PDF")
+    p.add_argument("--author", metavar="NAME", help="your name for the audit log (default: your login name)")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_export_summary)
+
     p = sub.add_parser("course", help="show a patient's ALS course: scores, stages and progression rate")
     p.add_argument("mrn", metavar="MRN")
     p.add_argument("--json", action="store_true", help="print the course as JSON (a contract: see README)")
@@ -132,4 +139,17 @@ def cmd_course(args: argparse.Namespace) -> int:
         dfs = "-" if e.delta_fs.value is None else f"{e.delta_fs.value:.2f}"
         parts = [total, fvc, weight, f"King's {kings}", f"MiToS {mitos}", f"ΔFS {dfs}"]
         print(f"#{a.id:<5} {a.assessed_on.isoformat()}  {a.author:20} " + "  ".join(p for p in parts if p))
+    return 0
+
+
+def cmd_export_summary(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from careplan.services.patients import get_patient_by_mrn
+    from careplan.services.summary import export_summary
+
+    db = db_from(args)
+    patient = get_patient_by_mrn(db, args.mrn)
+    path, pages = export_summary(db, patient.id or 0, Path(args.out), actor=actor(args))
+    print(f"Wrote the clinician summary of {patient.mrn} ({pages} page{'s' if pages != 1 else ''}) to {path}")
     return 0

@@ -30,40 +30,13 @@ from careplan.persistence.engine import Database
 from careplan.services import course as course_service
 from careplan.services.changes import Changes
 from careplan.services.course import Course, CourseEntry
-from careplan.ui.course_chart import PALETTE, ChartData, CourseChart, Series
+from careplan.services.course_view import COLUMNS, chart_specs, row_cells, row_tip
+from careplan.ui.course_chart import CourseChart
 from careplan.ui.dialog_kit import plain_label, row_table
 from careplan.ui.list_table_model import ListTableModel
 from careplan.ui.operations import CollectionOp, QueryOp, runner
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Date", "By", "ALSFRS-R", "Bulbar", "Fine", "Gross", "Resp.", "FVC %", "SNIP", "Weight", "BMI",
-           "Wt \u0394%", "King's", "MiToS", "\u0394FS", "NIV", "Gastrostomy")
-
-
-def _num(value: float | None, fmt: str = "g") -> str:
-    return "" if value is None else format(value, fmt)
-
-
-def row_cells(e: CourseEntry) -> tuple[str, ...]:
-    a, s = e.assessment, e.scores
-    kings = e.kings.stage or "n/e"
-    if e.kings_recorded:
-        kings = f"{e.kings_recorded.stage} (clin.) / {kings}"
-    return (a.assessed_on.isoformat(), a.author, f"{s.total}" if s else "",
-            *(str(getattr(s, d)) if s else "" for d in ("bulbar", "fine_motor", "gross_motor", "respiratory")),
-            _num(a.fvc_pct), _num(a.snip_cmh2o), _num(a.weight_kg), _num(e.bmi.value),
-            _num(e.weight_change_pct.value, "+g"), kings if a.alsfrs or e.kings_recorded else "",
-            _num(e.mitos.value), _num(e.delta_fs.value, ".2f"),
-            a.niv.label if a.niv else "", a.gastrostomy.label if a.gastrostomy else "")
-
-
-def row_tip(e: CourseEntry, column: int) -> str:
-    """How a computed cell was derived: the rule, as the domain states it."""
-    rules = {2: e.scores.rule if e.scores else "", 10: e.bmi.rule, 11: e.weight_change_pct.rule,
-             12: e.kings.reason + (f" Also {e.kings_recorded.reason}" if e.kings_recorded else ""),
-             13: e.mitos.rule, 14: e.delta_fs.rule}
-    return rules.get(column, "")
-
 
 class CourseModel(ListTableModel):
     """The current assessments, newest first."""
@@ -94,48 +67,6 @@ class CourseModel(ListTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= index.column() <= 14:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
-
-
-def nice_range(values: list[float]) -> tuple[float, float]:
-    """An axis of four equal steps of 5, 10 or 20 kg around the values, so the labels stay round."""
-    low = (min(values) - 2) // 5 * 5
-    step = next(s for s in (5, 10, 20, 50) if low + 4 * s >= max(values) + 2)
-    return low, low + 4 * step
-
-
-def chart_data(course: Course) -> list[ChartData]:
-    """What the four charts show, from the course alone (also used for the clinician summary)."""
-    entries = course.entries
-    scored = [e for e in entries if e.scores]
-    total = ChartData("ALSFRS-R total (0-48), King's stage marked", 0, 48,
-                      [Series("Total", tuple((e.assessment.assessed_on, float(e.scores.total))
-                                             for e in scored if e.scores))])
-    last_stage: str | None = None
-    for e in scored:
-        if e.kings.stage != last_stage and e.kings.stage:
-            total.marks.append((e.assessment.assessed_on, f"K{e.kings.stage}"))
-        last_stage = e.kings.stage
-    domains = ChartData("ALSFRS-R domains (0-12 each)", 0, 12, [
-        Series(label, tuple((e.assessment.assessed_on, float(getattr(e.scores, key))) for e in scored if e.scores),
-               PALETTE[k])
-        for k, (key, label) in enumerate((("bulbar", "Bulbar"), ("fine_motor", "Fine"),
-                                          ("gross_motor", "Gross"), ("respiratory", "Resp.")))])
-    fvc = ChartData("FVC, % predicted", 0, 120, [Series("FVC", tuple(
-        (e.assessment.assessed_on, e.assessment.fvc_pct) for e in entries if e.assessment.fvc_pct is not None))],
-        guides=[(50, "50%: discuss NIV (NICE NG42)")])
-    for e in entries:
-        if e.assessment.niv in (Provision.OFFERED, Provision.IN_USE):
-            fvc.marks.append((e.assessment.assessed_on, f"NIV {e.assessment.niv.value}"))
-            break
-    weights = [w for w in (e.assessment.weight_kg for e in entries) if w is not None]
-    usual = course.patient.usual_weight_kg
-    values = weights + ([usual] if usual else [])
-    low, high = nice_range(values or [60.0])
-    weight = ChartData("Weight, kg", low, high, [Series("Weight", tuple((e.assessment.assessed_on, e.assessment.weight_kg)
-                                               for e in entries if e.assessment.weight_kg is not None), PALETTE[2])])
-    if usual:
-        weight.guides = [(usual, f"usual {usual:g} kg"), (usual * 0.9, "10% loss")]
-    return [total, domains, fvc, weight]
 
 
 class AssessmentsWindow(QDialog):
@@ -236,7 +167,7 @@ class AssessmentsWindow(QDialog):
         self.form.form.date_of_birth = p.date_of_birth
         self.summary.setText(course_service.headline(course, date.today()))
         self.model.set_course(course)
-        for chart, data in zip(self.charts, chart_data(course), strict=True):
+        for chart, data in zip(self.charts, chart_specs(course), strict=True):
             chart.set_data(data)
         self.correct_button.setEnabled(bool(course.entries))
         if self.form.form.supersedes is None and not self.form.dirty():

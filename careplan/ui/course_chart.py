@@ -7,39 +7,18 @@ changes. A plain QWidget keeps it dependency-free and fast (no layout of chart i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from careplan.domain.course_view import ChartSpec
+
 # Colour-blind-safe (Okabe-Ito), dark enough on white to read as thin lines.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 12, 26, 22
 LEGEND_HEIGHT = 18
-
-
-@dataclass(frozen=True)
-class Series:
-    name: str
-    points: tuple[tuple[date, float], ...]
-    colour: str = PALETTE[0]
-    width: float = 2.0
-
-
-@dataclass
-class ChartData:
-    title: str
-    low: float
-    high: float
-    series: list[Series] = field(default_factory=list)
-    guides: list[tuple[float, str]] = field(default_factory=list)  # dashed horizontal lines
-    marks: list[tuple[date, str]] = field(default_factory=list)  # e.g. King's stage where it changes
-
-    @property
-    def empty(self) -> bool:
-        return not any(s.points for s in self.series)
 
 
 class CourseChart(QWidget):
@@ -48,14 +27,14 @@ class CourseChart(QWidget):
     def __init__(self, name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName(name)
-        self.data = ChartData("", 0, 1)
+        self.data = ChartSpec("", 0, 1)
         self.setMinimumHeight(150)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def sizeHint(self) -> QSize:
         return QSize(480, 200)
 
-    def set_data(self, data: ChartData) -> None:
+    def set_data(self, data: ChartSpec) -> None:
         self.data = data
         self.setAccessibleName(data.title)
         latest = [f"{s.name} {s.points[-1][1]:g} on {s.points[-1][0].isoformat()}" for s in data.series if s.points]
@@ -106,12 +85,13 @@ class CourseChart(QWidget):
             p.drawLine(QPointF(plot.left(), y(value)), QPointF(plot.right(), y(value)))
             p.drawText(QPointF(plot.left() + 4, y(value) - 3), label)
         for s in self.data.series:
-            pen = QPen(QColor(s.colour), s.width)
+            colour = PALETTE[s.colour % len(PALETTE)]
+            pen = QPen(QColor(colour), 2.0)
             p.setPen(pen)
             pts = [QPointF(x(d), y(v)) for d, v in s.points]
             for a, b in zip(pts, pts[1:], strict=False):
                 p.drawLine(a, b)
-            p.setBrush(QColor(s.colour))
+            p.setBrush(QColor(colour))
             for pt in pts:
                 p.drawEllipse(pt, 2.5, 2.5)
             p.setBrush(Qt.BrushStyle.NoBrush)
@@ -139,7 +119,7 @@ class CourseChart(QWidget):
         x = plot.left()
         y = MARGIN_TOP + LEGEND_HEIGHT / 2
         for s in self.data.series:
-            p.setPen(QPen(QColor(s.colour), 3))
+            p.setPen(QPen(QColor(PALETTE[s.colour % len(PALETTE)]), 3))
             p.drawLine(QPointF(x, y), QPointF(x + 14, y))
             p.setPen(QColor("#222222"))
             p.drawText(QPointF(x + 18, y + 4), s.name)
