@@ -56,7 +56,7 @@ def check_database(db: Database) -> CheckReport:
         report.problems.extend(_verify_chains(_snapshot(conn, db.is_sqlite), report))
     with db.engine.connect() as conn:
         counted = [0]
-        report.problems.extend(assessment_problems(conn, counted))
+        report.problems.extend(assessment_problems(_snapshot(conn, db.is_sqlite), counted, ROWS_PER_FETCH))
         report.assessments_checked = counted[0]
     return report
 
