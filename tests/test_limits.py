@@ -228,7 +228,7 @@ def test_every_line_edit_in_the_forms_has_the_fields_limit(qtbot: Any, sqlite_db
     from PySide6.QtWidgets import QLineEdit, QStyleOptionViewItem
 
     from careplan.ui.catalogue_form import CatalogueItemForm
-    from careplan.ui.patient_dialog import PatientDialog
+    from careplan.ui.patient_dialog import NUMBER_LENGTH, PatientDialog
     from careplan.ui.plan_fields import PlanFieldsPanel
     from careplan.ui.plan_item_form import PlanItemForm
 
@@ -237,7 +237,8 @@ def test_every_line_edit_in_the_forms_has_the_fields_limit(qtbot: Any, sqlite_db
     for form in forms:
         qtbot.addWidget(form)
         seen.update(_line_edit_limits(form))
-    assert seen == {name: max_length(key) for name, key in WIDGET_FIELDS.items()}
+    numbers = {"patientUsualWeight": NUMBER_LENGTH, "patientHeight": NUMBER_LENGTH}  # checked as numbers
+    assert seen == {name: max_length(key) for name, key in WIDGET_FIELDS.items()} | numbers
 
     dialog = forms[0]
     for table_widget, keys in ((dialog.caregivers, CELL_FIELDS["caregivers"]), (dialog.team, CELL_FIELDS["careTeam"])):

@@ -42,6 +42,7 @@ from careplan.ui.operations import CollectionOp, QueryOp
 from careplan.ui.people_tables import CaregiverTable, TeamTable
 
 MRN_CHECK_PAUSE_MS = 250  # "is this MRN taken?" once typing pauses
+NUMBER_LENGTH = 10
 SIMPLE_FIELDS = ("full_name", "mrn", "date_of_birth", "diagnosis_date", "onset_site", "preferred_language", "notes",
                  "onset_date", "usual_weight_kg", "height_cm")
 
@@ -102,6 +103,8 @@ class PatientDialog(QDialog):
         self.height = QLineEdit()
         named(self.height, "patientHeight", "Height, cm", "50-250")
         self.height.setPlaceholderText("cm")
+        for box in (self.usual_weight, self.height):
+            box.setMaxLength(NUMBER_LENGTH)  # a number, checked as one: the length only stops a runaway paste
         self.language = QLineEdit()
         named(self.language, "patientLanguage", "Preferred language")
         self.language.setMaxLength(max_length("patient.preferred_language"))
