@@ -32,7 +32,7 @@ DATA_LAYER = (
     "careplan.domain.plan", "careplan.domain.rebase", "careplan.domain.team", "careplan.domain.text",
     "careplan.persistence.engine", "careplan.persistence.models", "careplan.services.audit",
     "careplan.services.catalogue", "careplan.services.changes", "careplan.services.clock", "careplan.services.patients",
-    "careplan.services.plans",
+    "careplan.services.plans", "careplan.services.course",
 )
 
 
