@@ -67,9 +67,9 @@ def test_twelve_digits_then_tab_fill_the_form_and_save(qtbot, ui_db):
     assert entry.assessment.alsfrs.as_text() == "4,4,4,4,4a,4,4,3,4,4,4,4"
     assert (entry.assessment.fvc_pct, entry.assessment.weight_kg, entry.assessment.author) == (82, 63, "Nurse Test")
     cells = [w.model.index(0, c).data() for c in range(w.model.columnCount())]
-    assert cells[:3] == ["2026-01-01", "Nurse Test", "47"] and cells[12] == "1" and cells[14] == "0.08"
+    assert cells[:6] == ["2026-01-01", "Nurse Test", "47", "1", "0", "0.08"]
     assert "King's 1 (estimated)" in w.summary.text()
-    assert "\u0394FS = (48 - 47)" in w.model.index(0, 14).data(Qt.ItemDataRole.ToolTipRole)
+    assert "\u0394FS = (48 - 47)" in w.model.index(0, 5).data(Qt.ItemDataRole.ToolTipRole)
     assert all(not e.text() for e in form.scores), "the form is cleared for the next assessment"
 
 
@@ -127,7 +127,7 @@ def test_a_correction_supersedes_and_the_table_shows_only_the_new_entry(qtbot, u
     form.numbers["fvc_pct"].setText("72")
     form.reason.setText("Misread the spirometer")
     save(qtbot, w)
-    assert w.model.rowCount() == 1 and w.model.index(0, 7).data() == "72"
+    assert w.model.rowCount() == 1 and w.model.index(0, 10).data() == "72"
     old, new = course_service.history(ui_db, p.id)
     assert (old.fvc_pct, new.fvc_pct, new.supersedes, new.reason) == (70, 72, first.id, "Misread the spirometer")
 

@@ -6,8 +6,10 @@ from careplan.domain.course import Provision
 from careplan.domain.course_view import ChartSpec, Series
 from careplan.services.course import Course, CourseEntry
 
-COLUMNS = ("Date", "By", "ALSFRS-R", "Bulbar", "Fine", "Gross", "Resp.", "FVC %", "SNIP", "Weight", "BMI",
-           "Wt \u0394%", "King's", "MiToS", "\u0394FS", "NIV", "Gastrostomy")
+# What a clinician looks for first comes first: the stages and the rate before the detail.
+COLUMNS = ("Date", "By", "ALSFRS-R", "King's", "MiToS", "\u0394FS", "Bulbar", "Fine", "Gross", "Resp.", "FVC %",
+           "SNIP", "Weight", "BMI", "Wt \u0394%", "NIV", "Gastrostomy")
+RULE_COLUMNS = (2, 3, 4, 5, 13, 14)  # cells computed by a rule, shown on hover
 
 
 def _num(value: float | None, fmt: str = "g") -> str:
@@ -20,18 +22,19 @@ def row_cells(e: CourseEntry) -> tuple[str, ...]:
     if e.kings_recorded:
         kings = f"{e.kings_recorded.stage} (clin.) / {kings}"
     return (a.assessed_on.isoformat(), a.author, f"{s.total}" if s else "",
+            kings if a.alsfrs or e.kings_recorded else "", _num(e.mitos.value), _num(e.delta_fs.value, ".2f"),
             *(str(getattr(s, d)) if s else "" for d in ("bulbar", "fine_motor", "gross_motor", "respiratory")),
             _num(a.fvc_pct), _num(a.snip_cmh2o), _num(a.weight_kg), _num(e.bmi.value),
-            _num(e.weight_change_pct.value, "+g"), kings if a.alsfrs or e.kings_recorded else "",
-            _num(e.mitos.value), _num(e.delta_fs.value, ".2f"),
-            a.niv.label if a.niv else "", a.gastrostomy.label if a.gastrostomy else "")
+            _num(e.weight_change_pct.value, "+g"), a.niv.label if a.niv else "",
+            a.gastrostomy.label if a.gastrostomy else "")
 
 
 def row_tip(e: CourseEntry, column: int) -> str:
     """How a computed cell was derived: the rule, as the domain states it."""
-    rules = {2: e.scores.rule if e.scores else "", 10: e.bmi.rule, 11: e.weight_change_pct.rule,
-             12: e.kings.reason + (f" Also {e.kings_recorded.reason}" if e.kings_recorded else ""),
-             13: e.mitos.rule, 14: e.delta_fs.rule}
+    rules = dict(zip(RULE_COLUMNS, (
+        e.scores.rule if e.scores else "", e.kings.reason + (f" Also {e.kings_recorded.reason}" if e.kings_recorded
+                                                             else ""),
+        e.mitos.rule, e.delta_fs.rule, e.bmi.rule, e.weight_change_pct.rule), strict=True))
     return rules.get(column, "")
 
 

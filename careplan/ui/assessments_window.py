@@ -64,7 +64,7 @@ class CourseModel(ListTableModel):
             return self.cells[index.row()][index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             return row_tip(self.rows[index.row()], index.column()) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= index.column() <= 14:
+        if role == Qt.ItemDataRole.TextAlignmentRole and 2 <= index.column() <= 14 and index.column() != 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -95,7 +95,7 @@ class AssessmentsWindow(QDialog):
         # Widths from the font, not ResizeToContents: that measures every cell of every column.
         header = self.table.horizontalHeader()
         digit = self.table.fontMetrics().horizontalAdvance("0")
-        for col, chars in enumerate((10, 16, 8, 6, 5, 5, 5, 6, 5, 6, 5, 6, 12, 5, 5, 8, 11)):
+        for col, chars in enumerate((10, 13, 8, 8, 5, 5, 6, 5, 5, 5, 6, 5, 6, 5, 6, 8, 11)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, digit * chars + 12)
         self.charts = [CourseChart(n) for n in ("chartTotal", "chartDomains", "chartFvc", "chartWeight")]
