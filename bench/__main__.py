@@ -19,7 +19,7 @@ from bench.core import BENCH_DIR, Figure, describe_machine, table, write_json
 _T0 = time.perf_counter()
 FIGURES = ("demo", "startup", "peak_memory", "search_keystroke", "catalogue_search", "worklist", "open_plan_editor",
            "picker_add_item", "save_revision", "history_open", "compare_revisions", "check_per_revision",
-           "check_peak_memory", "pdf_export", "pdf_per_item")
+           "check_peak_memory", "pdf_export", "pdf_per_item", "course_open")
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -82,7 +82,18 @@ def say(text: str) -> None:
 
 
 def run(args: argparse.Namespace, wanted: set[str], work: Path) -> list[Figure]:
-    from bench import check, database, editor, history, pdf, saving, search, startup, worklist
+    from bench import (
+        check,
+        course,
+        database,
+        editor,
+        history,
+        pdf,
+        saving,
+        search,
+        startup,
+        worklist,
+    )
     from bench.core import figure
 
     env = database.child_env(work / "data")
@@ -129,6 +140,7 @@ def run(args: argparse.Namespace, wanted: set[str], work: Path) -> list[Figure]:
         attempt(("save_revision",), "saving revisions", lambda: saving.measure(db, work / "small", args.runs))
         attempt(("history_open", "compare_revisions"), "history and comparison",
                 lambda: history.measure(db, args.runs, 20 if args.quick else 200))
+        attempt(("course_open",), "assessments panel", lambda: course.measure(db, args.runs))
         attempt(("pdf_export", "pdf_per_item"), "PDF export", lambda: pdf.measure(work / "pdf", args.runs))
     finally:
         db.dispose()

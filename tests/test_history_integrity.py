@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 
 from careplan.cli import main
+from careplan.domain.course import Assessment, parse_alsfrs
 from careplan.domain.errors import ValidationError
 from careplan.domain.plan import PlanContent, PlanItem, PlanStatus
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.models import HISTORY_TABLES
 from careplan.services import audit, catalogue, plans
 from careplan.services.check import check_database
+from careplan.services.course import add_assessment
 from tests.history_builders import make_patient, plan_with, save_history
 from tests.history_fixtures import counts, demo, hostile_patient, snapshot, tamper_sqlite
 
 T1 = datetime(2026, 3, 2, 9, 15, 0, 123456, tzinfo=UTC)
+ALSFRS = "4,3,4,4,3a,4,4,3,4,4,4,4"
 
 
 def from_catalogue(db: Database, n: int) -> tuple[PlanItem, ...]:
@@ -89,6 +92,7 @@ def test_a_reason_is_required_from_revision_two(db: Database, reason: str) -> No
 def test_direct_sql_cannot_change_or_delete_history(db: Database, table: str, statement: str) -> None:
     p = make_patient(db, "MRN-1")
     save_history(db, p.id or 0, revisions=2)
+    add_assessment(db, p.id or 0, Assessment(date(2026, 1, 5), "Nurse", alsfrs=parse_alsfrs(ALSFRS), weight_kg=60))
     before = snapshot(db)
     assert before[table], "the table must hold rows for the test to mean anything"
     with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
@@ -103,6 +107,7 @@ def test_truncate_is_refused_on_postgresql(pg_url: str, table: str) -> None:
     try:
         p = make_patient(db, "MRN-1")
         save_history(db, p.id or 0, revisions=2)
+        add_assessment(db, p.id or 0, Assessment(date(2026, 1, 5), "Nurse", weight_kg=60))
         before = counts(db)
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
             c.execute(text(f"TRUNCATE {table} CASCADE"))

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from careplan.domain.catalogue import CatalogueItem
+from careplan.domain.course import Assessment
 from careplan.domain.disciplines import Discipline
 from careplan.domain.errors import ValidationError
 from careplan.domain.limits import FIELDS, Allows, max_length
@@ -27,6 +28,7 @@ from careplan.domain.plan import Goal, PlanContent, PlanStatus
 from careplan.domain.team import Role
 from careplan.persistence.engine import Database
 from careplan.services import catalogue, patients, plans
+from careplan.services.course import add_assessment, history
 from tests.history_builders import item
 
 # --- hostile text ------------------------------------------------------------------------------
@@ -53,7 +55,7 @@ hostile_text = st.one_of(
 _REFUSED_EVERYWHERE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 REQUIRED = {"patient.full_name", "patient.mrn", "caregiver.name", "team_member.name", "plan.goal",
             "revision.author", "revision.reason", "catalogue.title", "catalogue.caregiver_instructions",
-            "catalogue.code"}
+            "catalogue.code", "assessment.author"}
 
 
 def must_accept(key: str, value: str) -> bool | None:
@@ -144,6 +146,12 @@ def _save(db: Database, content: PlanContent, author: str = "Nurse", reason: str
     return plans.load_plan(db, pid).latest
 
 
+def _assess(db: Database, **fields: str) -> Any:
+    pid = _plan_owner(db)
+    saved = add_assessment(db, pid, replace(Assessment(date(2026, 1, 5), "Nurse", weight_kg=60.0), **fields))
+    return next(a for a in history(db, pid) if a.id == saved.id)
+
+
 def _store_goal(db: Database, value: str) -> Any:
     return _save(db, replace(_content(), goals=(Goal(value),))).content.goals[0].text
 
@@ -174,6 +182,8 @@ FIELDS_UNDER_TEST = [
     # A revision's author and reason are saved without surrounding spaces, by design.
     Field("revision.author", "author", lambda db, v: _save(db, _content(), author=v).author, str.strip),
     Field("revision.reason", "reason", lambda db, v: _save(db, _content(), reason=v).reason, str.strip),
+    Field("assessment.author", "author", lambda db, v: _assess(db, author=v).author),
+    Field("assessment.reason", "reason", lambda db, v: _assess(db, reason=v).reason),
     # An item without its own uid is known by its catalogue code.
     Field("item.uid", "items[0].uid", _store_item("uid"), lambda v: v or "c001"),
     *(Field(f"item.{n}", f"items[0].{n}", _store_item(n))

@@ -37,11 +37,14 @@ EXPORT_PATHS = {
     "plan.goal": f"{_R}.goals[]",
     "revision.author": f"{_R}.author",
     "revision.reason": f"{_R}.reason",
+    "assessment.author": f"{_P}.assessments[].author",
+    "assessment.reason": f"{_P}.assessments[].reason",
     **{f"item.{f}": f"{_R}.items[].{f}" for f in ("uid", "catalogue_code", "title", "caregiver_instructions",
                                                   "clinical_description", "frequency", "responsible", "goal",
                                                   "notes")},
 }
-NOT_A_USER_FIELD = {"app_version"}  # written by CarePlan itself
+# app_version is written by CarePlan itself; the ALSFRS-R scores have a fixed form of at most 32 characters.
+NOT_A_USER_FIELD = {"app_version", f"{_P}.assessments[].alsfrs"}
 
 # Which column holds each field. Columns of the same text that are not typed by a user (the
 # search key, audit actor, draft author, catalogue editor) follow the field they copy.
@@ -60,6 +63,8 @@ COLUMNS = {
     "revision.author": ["plan_revisions.author", "audit_events.actor", "plan_drafts.author",
                         "catalogue_items.edited_by"],
     "revision.reason": ["plan_revisions.reason"],
+    "assessment.author": ["assessments.author"],
+    "assessment.reason": ["assessments.reason"],
     **{f"item.{f}": [f"revision_items.{f}"] for f in ("uid", "catalogue_code", "title", "caregiver_instructions",
                                                       "clinical_description", "frequency", "responsible", "goal",
                                                       "notes")},
@@ -223,7 +228,7 @@ def test_every_line_edit_in_the_forms_has_the_fields_limit(qtbot: Any, sqlite_db
     from PySide6.QtWidgets import QLineEdit, QStyleOptionViewItem
 
     from careplan.ui.catalogue_form import CatalogueItemForm
-    from careplan.ui.patient_dialog import PatientDialog
+    from careplan.ui.patient_dialog import NUMBER_LENGTH, PatientDialog
     from careplan.ui.plan_fields import PlanFieldsPanel
     from careplan.ui.plan_item_form import PlanItemForm
 
@@ -232,7 +237,8 @@ def test_every_line_edit_in_the_forms_has_the_fields_limit(qtbot: Any, sqlite_db
     for form in forms:
         qtbot.addWidget(form)
         seen.update(_line_edit_limits(form))
-    assert seen == {name: max_length(key) for name, key in WIDGET_FIELDS.items()}
+    numbers = {"patientUsualWeight": NUMBER_LENGTH, "patientHeight": NUMBER_LENGTH}  # checked as numbers
+    assert seen == {name: max_length(key) for name, key in WIDGET_FIELDS.items()} | numbers
 
     dialog = forms[0]
     for table_widget, keys in ((dialog.caregivers, CELL_FIELDS["caregivers"]), (dialog.team, CELL_FIELDS["careTeam"])):

@@ -19,6 +19,7 @@ from careplan import __version__
 from careplan.cli import (
     common,
     core_commands,
+    course_commands,
     exchange_commands,
     patient_commands,
     pdf_commands,
@@ -31,7 +32,7 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEBUG_HELP = "on an unexpected error, print the full traceback (it may show patient data)"
 
 # Each module adds its subcommands; a subcommand's handler takes the parsed args and returns an exit status.
-COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands, patient_commands, worklist_commands, settings_commands]
+COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands, patient_commands, worklist_commands, settings_commands, course_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

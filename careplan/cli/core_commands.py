@@ -75,7 +75,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         out: dict[str, object] = {"ok": report.ok, "schema_version": report.schema_version,
                                   "revisions_checked": report.revisions_checked, "problems": report.problems,
-                                  "audit_events_checked": report.audit_events_checked}
+                                  "audit_events_checked": report.audit_events_checked,
+                                  "assessments_checked": report.assessments_checked}
         if against:
             out["against"] = {"file": args.against, "sealed_at": against.sealed_at.isoformat(), "digest": against.digest}
         if args.seal:
@@ -122,6 +123,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print_json(totals)
         return 0
     print(f"Added {totals['patients']:,} demo patients with {totals['revisions']:,} plan revisions "
+          f"and {totals.get('assessments', 0):,} assessments "
           f"in {time.perf_counter() - started:.1f} s to {db.describe()}")
     return 0
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from careplan.domain.course import check_measure
 from careplan.domain.errors import Problems
 from careplan.domain.limits import limit
 from careplan.domain.team import Role
@@ -91,6 +92,7 @@ def validate_patient(p: Patient, *, today: date) -> None:
         problems.add("diagnosis_date", "The diagnosis date is in the future.")
     if p.date_of_birth and p.diagnosis_date and p.diagnosis_date < p.date_of_birth:
         problems.add("diagnosis_date", "The diagnosis date is before the date of birth.")
+    _check_course_facts(problems, p, today)
     for i, c in enumerate(p.caregivers):
         if blank(c.name):
             problems.add(f"caregivers[{i}].name", f"Caregiver {i + 1} has no name.")
@@ -101,6 +103,18 @@ def validate_patient(p: Patient, *, today: date) -> None:
             problems.add(f"care_team[{i}].name", f"Team member {i + 1} has no name.")
         _check_person(problems, "team_member", f"care_team[{i}]", f"Team member {i + 1}", m, ("name", "phone"))
     problems.raise_if_any()
+
+
+def _check_course_facts(problems: Problems, p: Patient, today: date) -> None:
+    """Symptom onset, usual weight and height: what the progression rate, weight change and BMI need."""
+    if p.onset_date and p.onset_date > today:
+        problems.add("onset_date", "The symptom onset date is in the future.")
+    if p.date_of_birth and p.onset_date and p.onset_date < p.date_of_birth:
+        problems.add("onset_date", "The symptom onset date is before the date of birth.")
+    if p.diagnosis_date and p.onset_date and p.onset_date > p.diagnosis_date:
+        problems.add("onset_date", "The symptom onset date is after the diagnosis date: symptoms come first.")
+    check_measure(problems, "usual_weight_kg", p.usual_weight_kg)
+    check_measure(problems, "height_cm", p.height_cm)
 
 
 def _check_person(problems: Problems, entity: str, where: str, who: str, person: object,

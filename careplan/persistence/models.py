@@ -245,5 +245,38 @@ class AppMetaRow(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-# Append-only tables: a new one is added here, and the guards and `careplan check` cover it.
-HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events")
+class AssessmentRow(Base):
+    """One dated, attributed assessment of the ALS course (careplan.domain.course).
+
+    Append-only like the revisions: a correction is a new row whose `supersedes` names the row
+    it replaces; each row can be superseded once (a later correction supersedes the correction).
+    """
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        Index("ix_assessments_patient_assessed", "patient_id", "assessed_on"),
+        CheckConstraint("niv IN ('in-use', 'offered', 'declined')", name="niv"),
+        CheckConstraint("gastrostomy IN ('in-use', 'offered', 'declined')", name="gastrostomy"),
+        CheckConstraint("fvc_position IN ('sitting', 'lying')", name="fvc_position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    author: Mapped[str] = mapped_column(String(max_length("assessment.author")))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    supersedes: Mapped[int | None] = mapped_column(ForeignKey("assessments.id"), unique=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    # The 12 scores as typed on the CLI, item 5 with its form: "4,4,4,4,4a,4,4,3,4,4,4,4".
+    alsfrs: Mapped[str | None] = mapped_column(String(32))
+    fvc_pct: Mapped[float | None] = mapped_column(Float)
+    fvc_litres: Mapped[float | None] = mapped_column(Float)
+    fvc_position: Mapped[str | None] = mapped_column(String(8))
+    snip_cmh2o: Mapped[float | None] = mapped_column(Float)
+    weight_kg: Mapped[float | None] = mapped_column(Float)
+    niv: Mapped[str | None] = mapped_column(String(16))
+    gastrostomy: Mapped[str | None] = mapped_column(String(16))
+    kings_recorded: Mapped[str | None] = mapped_column(String(4))
+
+
+HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events", "assessments")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from careplan.persistence.models import HISTORY_TABLES
@@ -43,6 +43,7 @@ FICTIONAL_OWNER = {
     "revision_items": "EXISTS (SELECT 1 FROM plan_revisions r JOIN plans p ON p.id = r.plan_id "
                       "JOIN patients pt ON pt.id = p.patient_id WHERE r.id = OLD.revision_id AND pt.fictional = TRUE)",
     "audit_events": "EXISTS (SELECT 1 FROM patients pt WHERE pt.id = OLD.patient_id AND pt.fictional = TRUE)",
+    "assessments": "EXISTS (SELECT 1 FROM patients pt WHERE pt.id = OLD.patient_id AND pt.fictional = TRUE)",
 }
 # PL/pgSQL resolves OLD's columns only in the branch that runs: one branch per table.
 _PG_DEMO_BRANCHES = " ELSIF ".join(f"TG_TABLE_NAME = '{t}' THEN IF {cond} THEN RETURN OLD; END IF;"
@@ -126,20 +127,22 @@ def function_statement(name: str) -> str:
     return f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ {PG_FUNCTIONS[name]} $$"
 
 
-def guard_statements(dialect: str, *, at_head: bool = True) -> list[str]:
+def guard_statements(dialect: str, *, at_head: bool = True, tables: set[str] | None = None) -> list[str]:
     """Every statement that installs the guards, in order (functions before their triggers).
 
     Below the newest schema (`at_head` False: an upgrade that stopped early) only the update and
-    delete guards the first schema had: the others name columns an older schema lacks.
+    delete guards the first schema had, and only on `tables` (those that exist yet): the others
+    name columns or tables an older schema lacks.
     """
     first = {n for t in HISTORY_TABLES for n in trigger_names(t)}
-    wanted = [g for g in guards(dialect) if at_head or g.name in first]
+    wanted = [g for g in guards(dialect) if at_head or (g.name in first and (tables is None or g.table in tables))]
     functions = [function_statement(n) for n in PG_FUNCTIONS if any(g.function == n for g in wanted)]
     return [*functions, *(g.sql for g in wanted)]
 
 
 def ensure_append_only(conn: Connection, *, at_head: bool = True) -> None:
-    for statement in guard_statements(conn.dialect.name, at_head=at_head):
+    tables = None if at_head else set(inspect(conn).get_table_names())
+    for statement in guard_statements(conn.dialect.name, at_head=at_head, tables=tables):
         conn.execute(text(statement))
 
 

@@ -44,6 +44,8 @@ ACTIONS = {
     "data.imported": "Data imported",
     "database.backup": "Backup made",
     "database.restored": "Database restored from a backup",
+    "course.assessed": "Assessment recorded",
+    "course.corrected": "Assessment corrected",
 }
 
 

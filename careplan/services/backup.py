@@ -45,6 +45,10 @@ _HISTORY = ("SELECT p.mrn, r.number, r.content_hash FROM {db}.plan_revisions r "
 LOST_REVISIONS_QUERY = (f"SELECT count(*), count(DISTINCT mrn) FROM ({_HISTORY.format(db='main')} "
                         f"EXCEPT {_HISTORY.format(db='staged')})")
 LOST_PATIENTS_QUERY = "SELECT count(*) FROM (SELECT mrn FROM main.patients EXCEPT SELECT mrn FROM staged.patients)"
+_ASSESSMENTS = ("SELECT p.mrn, a.recorded_at, a.assessed_on, a.author FROM {db}.assessments a "
+                "JOIN {db}.patients p ON p.id = a.patient_id")
+LOST_ASSESSMENTS_QUERY = (f"SELECT count(*) FROM ({_ASSESSMENTS.format(db='main')} "
+                          f"EXCEPT {_ASSESSMENTS.format(db='staged')})")
 
 
 class RestoreRefusedError(CarePlanError):
@@ -178,6 +182,7 @@ class _Lost:
     revisions: int  # live revisions the backup does not have
     patients_affected: int  # patients those revisions belong to
     patients: int  # live patients the backup does not have at all
+    assessments: int = 0  # live assessments of the ALS course the backup does not have
 
 
 def _compare(live: Path, staged: Path) -> _Lost:
@@ -186,7 +191,10 @@ def _compare(live: Path, staged: Path) -> _Lost:
         conn.execute("ATTACH DATABASE ? AS staged", (f"{staged.as_uri()}?mode=ro",))
         revisions, affected = conn.execute(LOST_REVISIONS_QUERY).fetchone()
         patients = conn.execute(LOST_PATIENTS_QUERY).fetchone()[0]
-        return _Lost(int(revisions), int(affected), int(patients))
+        # A live file from before migration 0005 has no assessments to lose (the staged copy is upgraded).
+        has_course = conn.execute("SELECT 1 FROM main.sqlite_master WHERE name = 'assessments'").fetchone()
+        assessments = conn.execute(LOST_ASSESSMENTS_QUERY).fetchone()[0] if has_course else 0
+        return _Lost(int(revisions), int(affected), int(patients), int(assessments))
     finally:
         conn.close()
 
@@ -233,7 +241,7 @@ def _would_lose(live: Path, staged: _Staged, force: bool) -> _Lost:
             f"The current database {live} cannot be read ({e}), so CarePlan cannot tell what the backup would "
             "replace. Nothing was changed. Add --force to restore anyway: the current file is kept aside, not deleted."
         ) from None
-    if (lost.revisions or lost.patients) and not force:
+    if (lost.revisions or lost.patients or lost.assessments) and not force:
         raise RestoreRefusedError(_refusal(lost))
     return lost
 
@@ -293,6 +301,8 @@ def _refusal(lost: _Lost) -> str:
         people = lost.patients_affected
         parts.append(f"{lost.revisions} plan revision{'s' if lost.revisions != 1 else ''} "
                      f"(for {people} patient{'s' if people != 1 else ''})")
+    if lost.assessments:
+        parts.append(f"{lost.assessments} assessment{'s' if lost.assessments != 1 else ''} of the ALS course")
     if lost.patients:
         parts.append(f"the records of {lost.patients} patient{'s' if lost.patients != 1 else ''}")
     return (

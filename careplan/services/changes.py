@@ -146,7 +146,8 @@ def audit_only(value: T) -> Outcome[T]:
 # --- saves made elsewhere ----------------------------------------------------------------------
 
 PATIENT_ACTIONS = {"patient.created", "patient.edited", "patient.discharged", "patient.deceased", "patient.archived",
-                   "patient.reinstated"}
+                   "patient.reinstated",
+                   "course.assessed", "course.corrected"}
 PLAN_ACTIONS = {"plan.saved", "plan.restored"}
 EVERYTHING_ACTIONS = {"data.imported", "database.restored", "demo.removed"}
 

@@ -41,6 +41,7 @@ from careplan.persistence.models import (
 )
 from careplan.services import audit_chain
 from careplan.services.audit import REVISION_HASH
+from careplan.services.course_check import assessment_problems
 from careplan.services.history import revision_from_rows
 from careplan.services.seal import Seal, SealedHead, write_seal
 
@@ -56,6 +57,7 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     revisions_checked: int = 0
     audit_events_checked: int = 0
+    assessments_checked: int = 0
     # What a seal records, gathered when asked for (check_database(..., seal=True)).
     heads: dict[str, SealedHead] = field(default_factory=dict)
     audit: audit_chain.AuditHead = field(default_factory=audit_chain.AuditHead)
@@ -66,6 +68,12 @@ class CheckReport:
 
     def seal(self) -> Seal:
         return Seal(datetime.now(UTC), self.schema_version, dict(self.heads), self.audit.as_json())
+
+
+def _verify_assessments(conn: Connection, report: CheckReport) -> Iterator[str]:
+    counted = [0]
+    yield from assessment_problems(conn, counted, ROWS_PER_FETCH)
+    report.assessments_checked = counted[0]
 
 
 def check_database(db: Database, *, against: Seal | None = None, seal: bool = False) -> CheckReport:
@@ -107,6 +115,8 @@ def check_engine(engine: Engine, is_sqlite: bool, *, against: Seal | None = None
         step("The audit log", lambda conn: _verify_audit(conn, report, against), snapshot=True)
         if "plans" in tables and "patients" in tables:
             step("The audit log", _patients_against_audit)
+    if "assessments" in tables:
+        step("The assessments", lambda conn: _verify_assessments(conn, report), snapshot=True)
     return report
 
 

@@ -29,8 +29,10 @@ from careplan.domain.plan import (
 )
 from careplan.domain.team import Role
 from careplan.persistence.engine import Database
-from careplan.persistence.models import CaregiverRow, PatientRow, TeamMemberRow
+from careplan.persistence.models import AssessmentRow, CaregiverRow, PatientRow, TeamMemberRow
+from careplan.services import audit
 from careplan.services import catalogue as catalogue_service
+from careplan.services.demo_course import course_facts, demo_assessments
 from careplan.services.demo_names import (
     FIRST_NAMES,
     GOALS,
@@ -74,18 +76,20 @@ def generate_demo(
         if s.scalar(select(PatientRow.id).where(PatientRow.mrn == mrn_for(seed, 0))) is not None:
             raise CarePlanError(f"Demo patients for seed {seed} are already in this database; use another --seed.")
     rng = random.Random(seed)
-    totals = {"patients": 0, "revisions": 0, "items": 0}
+    course_rng = random.Random(f"course-{seed}")  # its own stream: the plans stay what they were before courses
+    totals = {"patients": 0, "revisions": 0, "items": 0, "assessments": 0}
     for start in range(0, patients, BATCH):
         count = min(BATCH, patients - start)
-        _write_batch(db, rng, seed, start, count, items, today, mean_revisions, totals, actor)
+        _write_batch(db, (rng, course_rng), seed, start, count, items, today, mean_revisions, totals, actor)
         if progress:
             progress(start + count, patients)
     return totals
 
 
-def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count: int,
+def _write_batch(db: Database, rngs: tuple[random.Random, random.Random], seed: int, start: int, count: int,
                  catalogue: list[CatalogueItem], today: date, mean_revisions: int,
                  totals: dict[str, int], actor: str) -> None:
+    rng, course_rng = rngs
     now = datetime.now(UTC)
     people: list[dict[str, Any]] = []
     for i in range(start, start + count):
@@ -100,6 +104,7 @@ def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count:
             "preferred_language": rng.choice(("English", "Polski", "Ελληνικά", "Español", "Deutsch", "Русский", "Français")),
             "notes": "", "created_at": now, "updated_at": now, "version_id": 1, "fictional": True, "_days": days,
         })
+        people[-1].update(course_facts(course_rng, diagnosed))
     with db.transaction() as s:
         ids = s.scalars(
             insert(PatientRow).returning(PatientRow.id, sort_by_parameter_order=True),
@@ -118,6 +123,17 @@ def _write_batch(db: Database, rng: random.Random, seed: int, start: int, count:
         runs = [Run(pid, p["mrn"], 0, _history(rng, catalogue, p["_days"]), tags={"demo": True})
                 for pid, p in zip(ids, people, strict=True)]
         chains = append_revisions(s, runs)
+        course = [{**row, "patient_id": pid} for pid, p in zip(ids, people, strict=True)
+                  for row in demo_assessments(course_rng, p, p["onset_site"], p["_days"])]
+        s.execute(insert(AssessmentRow), course)
+        # Ids by a query, not RETURNING: SQLAlchemy splices RETURNING batches together, quadratic in rows.
+        course_ids = s.scalars(select(AssessmentRow.id).where(AssessmentRow.patient_id.in_(ids))
+                               .order_by(AssessmentRow.id)).all()
+        audit.record_many(s, [audit.NewEvent(actor, "course.assessed", entity="assessment", entity_key=str(aid),
+                                             patient_id=r["patient_id"], at=r["recorded_at"],
+                                             details={"demo": True, "date": r["assessed_on"].isoformat()})
+                              for aid, r in zip(course_ids, course, strict=True)])
+    totals["assessments"] += len(course)
     totals["patients"] += count
     totals["revisions"] += sum(len(c) for c in chains)
     totals["items"] += sum(len(r.content.items) for c in chains for r in c)

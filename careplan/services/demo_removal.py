@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from careplan.persistence.engine import Database
 from careplan.persistence.models import (
+    AssessmentRow,
     AuditEventRow,
     CaregiverRow,
     PatientRow,
@@ -57,6 +58,7 @@ def _remove(s: Session, ids: Sequence[int]) -> dict[str, int]:
     _run(s, delete(RevisionItemRow).where(RevisionItemRow.revision_id.in_(revisions)))
     n_revisions = _run(s, delete(PlanRevisionRow).where(PlanRevisionRow.plan_id.in_(plans)))
     n_events = _run(s, delete(AuditEventRow).where(AuditEventRow.patient_id.in_(ids)))
+    _run(s, delete(AssessmentRow).where(AssessmentRow.patient_id.in_(ids)))
     _run(s, delete(PlanDraftRow).where(PlanDraftRow.patient_id.in_(ids)))
     _run(s, delete(PlanRow).where(PlanRow.patient_id.in_(ids)))
     _run(s, delete(CaregiverRow).where(CaregiverRow.patient_id.in_(ids)))

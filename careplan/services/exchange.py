@@ -39,6 +39,7 @@ from careplan.persistence.models import (
 )
 from careplan.services import audit
 from careplan.services.clock import utcnow
+from careplan.services.course_exchange import export_assessments, import_assessments
 from careplan.services.export_file import (  # noqa: F401 (re-exported: the format's public names)
     FORMAT,
     SCHEMA_FILE,
@@ -61,7 +62,7 @@ from careplan.services.patients import NotFoundError, search_key, to_domain
 
 CHUNK = 500  # SQLite limits the number of values bound in one IN (...)
 CONTACT_FIELDS = ("full_name", "date_of_birth", "diagnosis_date", "onset_site", "preferred_language",
-                  "notes", "caregivers", "care_team")
+                  "notes", "caregivers", "care_team", "onset_date", "usual_weight_kg", "height_cm")
 
 
 # --- export ----------------------------------------------------------------------------------
@@ -151,6 +152,7 @@ def build_export(db: Database, mrns: Sequence[str] = (), *, now: datetime | None
             items.setdefault(it.revision_id, []).append(it)
         patients = [to_domain(r) for r in rows]
         keys = {r.id: r.history_key for r in rows}
+        assessments = export_assessments(s, ids)
     history: dict[int, list[Revision]] = {}
     for row, patient_id in revs:
         its = sorted(items.get(row.id, []), key=lambda i: i.position)
@@ -170,6 +172,8 @@ def build_export(db: Database, mrns: Sequence[str] = (), *, now: datetime | None
             "care_team": [{"name": m.name, "role": m.role.value, "phone": m.phone} for m in p.care_team],
             "history_key": keys.get(p.id or 0),
             "revisions": [revision_to_json(r) for r in sorted(history.get(p.id or 0, []), key=lambda r: r.number)],
+            "onset_date": _iso(p.onset_date), "usual_weight_kg": p.usual_weight_kg, "height_cm": p.height_cm,
+            "assessments": assessments.get(p.id or 0, []),
         })
     stamp = (now or export_time()).astimezone(UTC).isoformat(timespec="seconds")
     return {"format": FORMAT, "version": VERSION, "exported_at": stamp, "app_version": __version__, "patients": out}
@@ -225,6 +229,7 @@ class ImportSummary:
     patients_extended: list[str] = field(default_factory=list)
     patients_unchanged: list[str] = field(default_factory=list)
     revisions_added: int = 0
+    assessments_added: int = 0
     details_kept: dict[str, list[str]] = field(default_factory=dict)  # MRN -> fields that differ
     database_ahead: dict[str, tuple[int, int]] = field(default_factory=dict)  # MRN -> (database, file)
     dry_run: bool = False
@@ -234,7 +239,8 @@ class ImportSummary:
         out = [
             f"{verb} {self.source.name}: {len(self.patients_added)} patients added, "
             f"{len(self.patients_extended)} given newer revisions, {len(self.patients_unchanged)} unchanged; "
-            f"{self.revisions_added} revisions added."
+            f"{self.revisions_added} revisions added"
+            + (f", {self.assessments_added} assessments added." if self.assessments_added else ".")
         ]
         for mrn, fields in sorted(self.details_kept.items()):
             words = ", ".join(f.replace("_", " ") for f in fields)
@@ -320,19 +326,22 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
     now = utcnow()
     runs: list[Run] = []
     for fp, row, new in todo:
+        is_new = row is None
         if row is None:
             row = _new_patient_row(fp.patient, now)
             s.add(row)
             s.flush()
             summary.patients_added.append(fp.patient.mrn)
-        elif new:
-            summary.patients_extended.append(fp.patient.mrn)
-        else:
+        added = import_assessments(s, row.id, fp.patient.mrn, fp.assessments)
+        summary.assessments_added += added
+        if not (is_new or new or added):
             summary.patients_unchanged.append(fp.patient.mrn)
             continue
+        if not is_new:
+            summary.patients_extended.append(fp.patient.mrn)
         summary.revisions_added += len(new)
         details: dict[str, Any] = {"file": summary.source.name, "revisions_added": len(new),
-                                   "patient_added": fp.patient.mrn in summary.patients_added}
+                                   "assessments_added": added, "patient_added": is_new}
         if fp.patient.mrn in summary.details_kept:
             details["details_kept"] = summary.details_kept[fp.patient.mrn]
         event = audit.NewEvent(actor, "data.imported", entity="patient", entity_key=fp.patient.mrn,
@@ -367,6 +376,7 @@ def _new_patient_row(p: Patient, now: datetime) -> PatientRow:
         mrn=p.mrn, full_name=p.full_name, search_name=search_key(p.full_name), date_of_birth=p.date_of_birth,
         diagnosis_date=p.diagnosis_date, onset_site=p.onset_site.value if p.onset_site else None,
         preferred_language=p.preferred_language, notes=p.notes, created_at=now, updated_at=now,
+        onset_date=p.onset_date, usual_weight_kg=p.usual_weight_kg, height_cm=p.height_cm,
     )
     row.caregivers = [CaregiverRow(position=i, name=c.name, relationship_=c.relationship, phone=c.phone, email=c.email)
                       for i, c in enumerate(p.caregivers)]

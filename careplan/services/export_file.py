@@ -34,6 +34,7 @@ from careplan.domain.team import Role
 from careplan.domain.text import quoted
 from careplan.paths import resource
 from careplan.services.clock import today
+from careplan.services.course_exchange import FileAssessment, parse_assessments
 
 FORMAT = "careplan-export"
 VERSION = 1
@@ -77,6 +78,7 @@ class FilePatient:
     patient: Patient
     revisions: tuple[Revision, ...]
     history_key: str | None = None  # the key newer revision hashes cover; absent in older files
+    assessments: tuple[FileAssessment, ...] = ()
 
 
 # JSON Schema counts 1.0 as an integer; a revision number written as 1.0 is a wrong type here.
@@ -232,8 +234,9 @@ def read_export(path: Path) -> list[FilePatient]:
         first_seen.setdefault(d["mrn"], i)
         patient = _patient_from(d, where, problems)
         revisions = _revisions_from(d, where, problems)
+        assessments = parse_assessments(d, patient, where, problems)
         if patient is not None:
-            parsed.append(FilePatient(i, patient, revisions, d.get("history_key")))
+            parsed.append(FilePatient(i, patient, revisions, d.get("history_key"), assessments))
     if problems:
         raise ImportFileError(path, problems)
     return parsed
@@ -258,6 +261,8 @@ def _patient_from(d: dict[str, Any], where: str, problems: list[str]) -> Patient
         preferred_language=d["preferred_language"], notes=d["notes"],
         caregivers=[Caregiver(c["name"], c["relationship"], c["phone"], c["email"]) for c in d["caregivers"]],
         care_team=[TeamMember(m["name"], Role(m["role"]), m["phone"]) for m in d["care_team"]],
+        onset_date=_date(d.get("onset_date"), f"{where}.onset_date", problems),
+        usual_weight_kg=d.get("usual_weight_kg"), height_cm=d.get("height_cm"),
     )
     try:
         validate_patient(p, today=today())

@@ -225,7 +225,8 @@ def update_patient(db: Database, p: Patient, *, actor: str) -> Patient:
             row.updated_at = utcnow()
             s.flush()
             changed = [f for f in ("mrn", "full_name", "date_of_birth", "diagnosis_date", "onset_site",
-                                   "preferred_language", "notes", "caregivers", "care_team")
+                                   "preferred_language", "notes", "caregivers", "care_team", "onset_date",
+                                   "usual_weight_kg", "height_cm")
                        if getattr(old, f) != getattr(p, f)]
             audit.record(s, actor, "patient.edited", entity="patient", entity_key=p.mrn, patient_id=row.id,
                          details={"fields": changed})

@@ -108,6 +108,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     patient_menu.addAction(a["new_patient"])
     a["edit_patient"] = _action(w, patient_menu, "&Edit patient details\u2026", "actionEditPatient", w.edit_patient,
                                 "Ctrl+Shift+E", "Name, dates, caregivers and care team")
+    a["assessments"] = _action(w, patient_menu, "&Assessments\u2026", "actionAssessments", w.show_assessments,
+                               "Ctrl+Shift+A", "ALSFRS-R, breathing and weight over time; stages computed")
     a["close_patient"] = _action(w, patient_menu, "&Close patient", "actionClosePatient", w.close_patient,
                                  QKeySequence.StandardKey.Close)
 

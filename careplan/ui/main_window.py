@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         saved_or_editing = open_ and (doc.base_number > 0 or doc.modified)
         a["save"].setEnabled(open_ and not self.editor.saver.saving)
         a["edit_patient"].setEnabled(open_)
+        a["assessments"].setEnabled(open_)
         a["close_patient"].setEnabled(open_)
         a["history"].setEnabled(open_ and doc.base_number > 0)
         a["export"].setEnabled(saved_or_editing)
@@ -312,6 +313,14 @@ class MainWindow(QMainWindow):
         pid = self.editor.doc.patient_id
         if pid is not None:
             HistoryWindow(self.db, pid, self.actor, self).open()
+
+    @Slot()
+    def show_assessments(self) -> None:
+        from careplan.ui.assessments_window import AssessmentsWindow
+
+        pid = self.editor.doc.patient_id
+        if pid is not None:
+            AssessmentsWindow(self.db, pid, self.actor, self).open()
 
     @Slot()
     def show_catalogue(self) -> None:

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careplan.domain.course import parse_number
 from careplan.domain.errors import CarePlanError, FieldProblem, ValidationError
 from careplan.domain.limits import max_length
 from careplan.domain.patient import OnsetSite, Patient, validate_patient
@@ -41,7 +42,9 @@ from careplan.ui.operations import CollectionOp, QueryOp
 from careplan.ui.people_tables import CaregiverTable, TeamTable
 
 MRN_CHECK_PAUSE_MS = 250  # "is this MRN taken?" once typing pauses
-SIMPLE_FIELDS = ("full_name", "mrn", "date_of_birth", "diagnosis_date", "onset_site", "preferred_language", "notes")
+NUMBER_LENGTH = 10
+SIMPLE_FIELDS = ("full_name", "mrn", "date_of_birth", "diagnosis_date", "onset_site", "preferred_language", "notes",
+                 "onset_date", "usual_weight_kg", "height_cm")
 
 
 class PatientDialog(QDialog):
@@ -92,6 +95,16 @@ class PatientDialog(QDialog):
         for site in OnsetSite:
             self.onset.addItem(site.label, site.value)
         wheel_only_with_focus(self.onset)
+        # The course facts: ΔFS needs symptom onset (not diagnosis); weight change and BMI need these two.
+        self.onset_date = DateField("patientOnsetDate", "Symptom onset date")
+        self.usual_weight = QLineEdit()
+        named(self.usual_weight, "patientUsualWeight", "Usual weight before the illness, kg", "15-350")
+        self.usual_weight.setPlaceholderText("kg, before the illness")
+        self.height = QLineEdit()
+        named(self.height, "patientHeight", "Height, cm", "50-250")
+        self.height.setPlaceholderText("cm")
+        for box in (self.usual_weight, self.height):
+            box.setMaxLength(NUMBER_LENGTH)  # a number, checked as one: the length only stops a runaway paste
         self.language = QLineEdit()
         named(self.language, "patientLanguage", "Preferred language")
         self.language.setMaxLength(max_length("patient.preferred_language"))
@@ -107,6 +120,9 @@ class PatientDialog(QDialog):
             ("date_of_birth", "Date of &birth:", self.birth),
             ("diagnosis_date", "&Diagnosis date:", self.diagnosis),
             ("onset_site", "Site of &onset:", self.onset),
+            ("onset_date", "S&ymptom onset:", self.onset_date),
+            ("usual_weight_kg", "&Usual weight (kg):", self.usual_weight),
+            ("height_cm", "&Height (cm):", self.height),
             ("preferred_language", "Preferred &language:", self.language),
             ("notes", "N&otes:", self.notes),
         ]
@@ -154,6 +170,9 @@ class PatientDialog(QDialog):
         self.birth.edited.connect(lambda: self._edited("date_of_birth"))
         self.diagnosis.edited.connect(lambda: self._edited("diagnosis_date"))
         self.onset.currentIndexChanged.connect(lambda _i: self._edited("onset_site"))
+        self.onset_date.edited.connect(lambda: self._edited("onset_date"))
+        self.usual_weight.textEdited.connect(lambda: self._edited("usual_weight_kg"))
+        self.height.textEdited.connect(lambda: self._edited("height_cm"))
         self.language.textEdited.connect(lambda: self._edited("preferred_language"))
         self.notes.textChanged.connect(lambda: self._edited("notes"))
         self.caregivers.changed.connect(lambda: self._edited("caregivers"))
@@ -168,6 +187,9 @@ class PatientDialog(QDialog):
         self.birth.set_date(p.date_of_birth)
         self.diagnosis.set_date(p.diagnosis_date)
         self.onset.setCurrentIndex(self.onset.findData(p.onset_site.value if p.onset_site else None))
+        self.onset_date.set_date(p.onset_date)
+        self.usual_weight.setText("" if p.usual_weight_kg is None else f"{p.usual_weight_kg:g}")
+        self.height.setText("" if p.height_cm is None else f"{p.height_cm:g}")
         self.language.setText(p.preferred_language)
         self.notes.blockSignals(True)
         self.notes.setPlainText(p.notes)
@@ -180,7 +202,8 @@ class PatientDialog(QDialog):
     def _form_state(self) -> tuple[object, ...]:
         """Everything typed, as typed (a date that is not one yet included), to tell whether anything changed."""
         return (self.name.text(), self.mrn.text(), self.birth.text(), self.diagnosis.text(), self.onset.currentData(),
-                self.language.text(), self.notes.toPlainText(), self.caregivers.people(), self.team.people())
+                self.language.text(), self.notes.toPlainText(), self.caregivers.people(), self.team.people(),
+                self.onset_date.text(), self.usual_weight.text(), self.height.text())
 
     def has_changes(self) -> bool:
         return self._form_state() != self._as_opened
@@ -194,6 +217,16 @@ class PatientDialog(QDialog):
         diagnosed, msg = self.diagnosis.value()
         if msg:
             problems.append(FieldProblem("diagnosis_date", msg))
+        onset, msg = self.onset_date.value()
+        if msg:
+            problems.append(FieldProblem("onset_date", msg))
+        measures = {}
+        for field, edit in (("usual_weight_kg", self.usual_weight), ("height_cm", self.height)):
+            try:
+                measures[field] = parse_number(field, edit.text())
+            except ValidationError as e:
+                problems.extend(e.problems)
+                measures[field] = None
         site = self.onset.currentData()
         p = Patient(
             mrn=self.mrn.text(),
@@ -205,6 +238,8 @@ class PatientDialog(QDialog):
             notes=self.notes.toPlainText(),
             caregivers=self.caregivers.people(),
             care_team=self.team.people(),
+            onset_date=onset,
+            **measures,
             id=self.original.id if self.original else None,
             version=self.original.version if self.original else 0,
         )

@@ -204,6 +204,7 @@ class PlanEditor(QWidget):
 
     def _show_patient(self, p: Patient) -> None:
         self.header.show_patient(p)
+        self.header.course.show_for(self.db, p.id)
         self.form.set_team(p.care_team)
         self._show_revision_info()
         show_plan_state(self, p)

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from careplan.domain.patient import Patient
 from careplan.domain.plan import Revision
+from careplan.ui.course_line import CourseLine
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.form_fields import ERROR_COLOUR, named, set_text_colour
 
@@ -36,7 +37,8 @@ class PlanHeader(QWidget):
         self.heading.setFont(font)
         self.details = _plain_label("patientDetails")
         self.revision_info = _plain_label("planRevisionInfo")
-        for w in (self.heading, self.details, self.revision_info):
+        self.course = CourseLine()
+        for w in (self.heading, self.details, self.course, self.revision_info):
             who.addWidget(w)
         top.addLayout(who, 1)
         buttons = QVBoxLayout()
