@@ -63,7 +63,7 @@ def test_remove_takes_only_fictional_patients_and_leaves_real_history_untouched(
 
 
 def _refused(db: Database, statement: str) -> None:
-    with pytest.raises(DBAPIError, match="append-only|cannot change"), db.engine.begin() as c:
+    with pytest.raises(DBAPIError, match="append-only|cannot be changed"), db.engine.begin() as c:
         c.execute(text(statement))
 
 
