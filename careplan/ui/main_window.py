@@ -24,6 +24,7 @@ from careplan.ui import db_guard, identity, prompts
 from careplan.ui.change_watcher import ELSEWHERE, ChangeWatcher
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.elsewhere import already_shown, describe_elsewhere
+from careplan.ui.desk_menus import extend_menus
 from careplan.ui.main_menus import build_menus
 from careplan.ui.operations import QueryOp, runner
 from careplan.ui.patient_list import PatientListPanel
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.elsewhere_label)
         self.statusBar().addPermanentWidget(self.who)
         self.actions = build_menus(self)
+        self.actions |= extend_menus(self)
         self._connect()
         self._first_layout()
         self.set_list_visible(self.settings.value("mainWindow/listVisible", "true") != "false")
