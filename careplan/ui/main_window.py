@@ -22,9 +22,9 @@ from careplan.services.changes import Changes
 from careplan.services.clock import utcnow
 from careplan.ui import db_guard, identity, prompts
 from careplan.ui.change_watcher import ELSEWHERE, ChangeWatcher
+from careplan.ui.desk_menus import extend_menus
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.elsewhere import already_shown, describe_elsewhere
-from careplan.ui.desk_menus import extend_menus
 from careplan.ui.main_menus import build_menus
 from careplan.ui.operations import QueryOp, runner
 from careplan.ui.patient_list import PatientListPanel
