@@ -295,13 +295,14 @@ class MainWindow(QMainWindow):
                 return
             self._when_saved("export the plan", lambda: export.export_pdf(self, self.db, pid, self.actor))
 
-    @Slot()
-    def print_plan(self) -> None:
+    def print_plan(self, one_step: bool = True) -> None:
+        """Ctrl+P prints at once with the remembered choices; File > Print options… asks and previews."""
         from careplan.ui import export
 
         pid = self.editor.doc.patient_id
         if pid is not None and self.named_actor():
-            self._when_saved("print the plan", lambda: export.print_plan(self, self.db, pid, self.actor))
+            self._when_saved("print the plan", lambda: export.print_plan(self, self.db, pid, self.actor,
+                                                                         one_step=one_step))
 
     @Slot()
     def show_history(self) -> None:
