@@ -155,7 +155,14 @@ def add_file_actions(w: QMainWindow, file_menu: QMenu, before: QAction | None) -
     host: FileHost = w  # type: ignore[assignment]
     added: dict[str, QAction] = {}
 
-    def action(key: str, text: str, name: str, slot: Callable[[], None], tip: str, shortcut: str = "") -> None:
+    def after(name: str) -> QAction | None:
+        """The menu entry just below the action named `name` (new entries go between them)."""
+        entries = file_menu.actions()
+        found = next((n for n, e in enumerate(entries) if e.objectName() == name), len(entries) - 1)
+        return entries[found + 1] if found + 1 < len(entries) else None
+
+    def action(key: str, text: str, name: str, slot: Callable[[], None], tip: str, shortcut: str = "",
+               where: QAction | None = before) -> None:
         a = QAction(text, w)
         a.setObjectName(name)
         a.setStatusTip(tip)
@@ -163,12 +170,12 @@ def add_file_actions(w: QMainWindow, file_menu: QMenu, before: QAction | None) -
             a.setShortcut(shortcut)
             a.setShortcutVisibleInContextMenu(True)
         a.triggered.connect(lambda _checked=False: slot())
-        file_menu.insertAction(before, a)  # type: ignore[arg-type]
+        file_menu.insertAction(where, a)  # type: ignore[arg-type]
         added[key] = a
 
     action("print_options", "Print op&tions\u2026", "actionPrintOptions", lambda: host.print_plan(one_step=False),
-           "Choose paper size and large print (remembered for Ctrl+P), with a preview", "Ctrl+Shift+P")
-    file_menu.insertSeparator(before)  # type: ignore[arg-type]
+           "Choose paper size and large print (remembered for Ctrl+P), with a preview", "Ctrl+Shift+P",
+           after("actionPrint"))
     action("backup", "&Back up database\u2026", "actionBackup", lambda: backup_now(host),
            "Copy the whole database to a file, even while CarePlan is open")
     action("restore", "&Restore from backup\u2026", "actionRestore", lambda: restore_now(host),
