@@ -3,6 +3,7 @@
 The same service functions as `careplan backup|restore|export|import`, run on the worker with progress,
 so the GUI gets exactly the CLI's checks (never over the live database, atomic writes, one transaction
 per import). Each asks for the user's name first: all four are recorded in the audit log.
+The services are imported when first used: they are not on the start-up path.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QWidget
 
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
-from careplan.services import backup, exchange
 from careplan.services.changes import Changes, Outcome, audit_only
 from careplan.ui import dialog_kit
 from careplan.ui.export_dialog import documents_folder
@@ -70,6 +70,8 @@ def _run(w: FileHost, what: str, work: Callable[[], Outcome[object]], done: Call
 
 
 def backup_now(w: FileHost) -> None:
+    from careplan.services import backup
+
     actor = w.named_actor()
     if not actor:
         return
@@ -90,6 +92,8 @@ def backup_now(w: FileHost) -> None:
 
 
 def restore_now(w: FileHost) -> None:
+    from careplan.services import backup
+
     parent = w if isinstance(w, QWidget) else None
     actor = w.named_actor()
     if not actor:
@@ -117,6 +121,8 @@ def restore_now(w: FileHost) -> None:
 
 
 def export_data(w: FileHost) -> None:
+    from careplan.services import exchange
+
     actor = w.named_actor()
     if not actor:
         return
@@ -134,6 +140,8 @@ def export_data(w: FileHost) -> None:
 
 
 def import_data(w: FileHost) -> None:
+    from careplan.services import exchange
+
     parent = w if isinstance(w, QWidget) else None
     actor = w.named_actor()
     if not actor:
