@@ -800,8 +800,9 @@ def test_keep_editing_returns_the_selection_to_the_edited_item(  # type: ignore[
 def test_two_coordinators_edit_one_item_the_second_is_told_and_keeps_their_edits(  # type: ignore[no-untyped-def]
         qtbot, cat_db: Database, monkeypatch: pytest.MonkeyPatch, shown: list, discard_answers: list[bool]) -> None:
     told: list[tuple[str, str]] = []
-    monkeypatch.setattr(catalogue_window, "show_conflict", lambda _p, title, text: told.append((title, text)),
-                        raising=False)
+    from careplan.ui import catalogue_conflict
+
+    monkeypatch.setattr(catalogue_conflict, "show_conflict", lambda _p, title, text: told.append((title, text)))
     w = open_catalogue(qtbot, cat_db)
     item = w.model.item_at(0)
     assert item is not None

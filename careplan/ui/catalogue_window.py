@@ -34,16 +34,11 @@ from careplan.services import catalogue as catalogue_service
 from careplan.services import changes
 from careplan.services.catalogue import CatalogueConflictError
 from careplan.services.changes import Changes
-from careplan.ui import dialog_kit
-from careplan.ui.catalogue_form import LABELS, CatalogueItemForm
+from careplan.ui import catalogue_conflict, dialog_kit
+from careplan.ui.catalogue_form import CatalogueItemForm
 from careplan.ui.catalogue_model import CatalogueModel
 from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table
 from careplan.ui.operations import CollectionOp, QueryOp, runner
-
-
-def show_conflict(parent: QWidget, title: str, message: str) -> None:
-    """Tests replace this to read the message."""
-    dialog_kit.show_info(parent, title, message)
 
 
 def confirm_discard(parent: QWidget, title: str) -> bool:
@@ -391,9 +386,8 @@ class CatalogueWindow(QDialog):
 
         Nothing typed is lost, and a second Save is a deliberate choice made after seeing their version.
         """
-        theirs = error.theirs
-        mine = self.form.changes_from(self._current) if self._current is not None and self._dirty else {}
-        both = [LABELS.get(f, f) for f in mine if getattr(self._current, f) != getattr(theirs, f)]
+        theirs, opened = error.theirs, self._current
+        mine = self.form.changes_from(opened) if opened is not None and self._dirty else {}
         self.model.replace_item(theirs)
         self._current = theirs
         self.form.load(catalogue_service.with_edits(theirs, mine))
@@ -402,15 +396,7 @@ class CatalogueWindow(QDialog):
         self.heading.setText(theirs.title if theirs.active else f"{theirs.title} (retired)")
         self._show_last_edit(theirs)
         self._update_buttons()
-        when = f" at {local_time(error.when)}" if error.when else ""
-        overlap = (f" You both changed: {', '.join(both)}; the form shows your words there." if both else "")
-        kept = ("Your edits are kept, on top of their version." + overlap +
-                " Check the item and save again, or choose Undo changes to see their version alone."
-                if mine else "Their version is shown now.")
-        self.status.setText(f"Not saved: {error.who or 'someone else'} changed this item{when}.")
-        show_conflict(self, "Someone else changed this item",
-                      f"{error.who or 'Someone else'} changed '{theirs.title}'{when}, while you had it open here. "
-                      f"Nothing of yours was saved yet, and nothing is lost. {kept}")
+        self.status.setText(catalogue_conflict.tell_conflict(self, error, opened, mine))
 
     def _toggled(self, saved: CatalogueItem) -> None:
         message = (f"'{saved.title}' is back in use." if saved.active else
