@@ -685,6 +685,15 @@ def test_slow_work_shows_progress_quick_work_does_not(qtbot) -> None:  # type: i
     QueryOp(None, lambda _p: 7).with_progress("Working…").success(results.append).run_in_background()
     qtbot.waitUntil(lambda: results == ["done", 7])
     assert not progress_shown()  # quick work: no flash of a progress bar
+
+    # Work that never says how far it is (a backup, an import) shows a moving bar, not a stuck 0%.
+    release.clear()
+    QueryOp(None, lambda _p: release.wait(30)).with_progress("Backing up…").success(results.append).run_in_background()
+    qtbot.waitUntil(progress_shown)
+    bar = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "progressDialog" and w.isVisible())
+    assert isinstance(bar, QProgressDialog) and (bar.minimum(), bar.maximum()) == (0, 0)
+    release.set()
+    qtbot.waitUntil(lambda: len(results) == 3)
     assert SHOW_PROGRESS_AFTER_MS > 0
 
     def broken(_progress) -> None:  # type: ignore[no-untyped-def]
