@@ -93,3 +93,9 @@ def kolkata(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+@pytest.fixture(autouse=True)
+def _private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test remembers its choices (print options, layout) in its own folder, never the user's."""
+    monkeypatch.setenv("CAREPLAN_SETTINGS_DIR", str(tmp_path_factory.mktemp("settings")))

@@ -100,8 +100,10 @@ def test_build_edit_undo_save_and_reopen(qtbot, make_window, ui_db, answers):
     qtbot.mouseClick(editor.fields.add_goal, Qt.MouseButton.LeftButton)
     editor.fields.status.setCurrentIndex(editor.fields.status.findData(PlanStatus.ACTIVE.value))
 
-    assert save(qtbot, window) == 1  # revision 1 needs no reason
-    assert answers.asked == []
+    answers.first_reason = "First clinic visit"
+    assert save(qtbot, window) == 1  # revision 1 asks what the plan is based on, too (issue 12)
+    assert answers.asked == ["reason 1"]
+    assert plan_service.get_revision(ui_db, p.id, 1).reason == "First clinic visit"
     assert not window.isWindowModified() and not editor.unsaved.isVisible()
     saved = plan_service.load_plan(ui_db, p.id).latest
     assert saved.author == "Nurse Test"
@@ -137,7 +139,7 @@ def test_second_revision_asks_why(qtbot, make_window, ui_db, answers):
     pick(qtbot, window, core_codes(window)[1])
     answers.reason = "Review on Tuesday: added an OT item"
     assert save(qtbot, window) == 2
-    assert answers.asked == ["reason 2"]
+    assert answers.asked == ["reason 1", "reason 2"]
     assert plan_service.get_revision(ui_db, p.id, 2).reason == "Review on Tuesday: added an OT item"
     # Cancelling the question saves nothing and keeps the edit.
     pick(qtbot, window, core_codes(window)[2])
@@ -318,7 +320,7 @@ def test_switching_patient_with_unsaved_edits_asks(qtbot, make_window, ui_db, an
     assert plan_service.load_plan(ui_db, b.id).latest is None
     window.ops.wait()
     assert plan_service.load_draft(ui_db, b.id, "Nurse Test") is None
-    assert answers.asked == ["save changes"] * 3
+    assert answers.asked == ["save changes", "save changes", "reason 1", "save changes"]
 
 
 def test_controls_are_named_and_menus_show_shortcuts(qtbot, make_window, ui_db):
@@ -397,7 +399,7 @@ def test_name_is_asked_once_then_remembered(qtbot, make_window, ui_db, answers):
     answers.reason = "Second review"
     with qtbot.waitSignal(window.editor.saver.saved, timeout=5000):
         window.editor.save()
-    assert answers.asked == ["name", "reason 2"]
+    assert answers.asked == ["name", "reason 1", "reason 2"]
     assert [r.author for r in plan_service.history(ui_db, p.id)] == ["Jo Coordinator", "Jo Coordinator"]
     assert remembered_name(make_settings()) == "Jo Coordinator"
     assert window.who.text() == "Saving as: Jo Coordinator"

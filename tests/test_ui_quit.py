@@ -103,7 +103,7 @@ def test_edits_made_while_the_quit_save_runs_are_asked_about(qtbot, make_window,
     settle(qtbot)
     assert plan_service.load_plan(ui_db, p.id).number == 1
     assert window.editor.doc.modified and second in [i.key for i in window.editor.doc.content.items]
-    assert window.isVisible() and answers.asked == ["save changes", "save changes"]
+    assert window.isVisible() and answers.asked == ["save changes", "reason 1", "save changes"]
 
 
 def test_undo_back_to_the_saved_plan_leaves_no_draft(qtbot, make_window, ui_db, answers):
@@ -124,13 +124,13 @@ def test_undo_back_to_the_saved_plan_leaves_no_draft(qtbot, make_window, ui_db, 
     assert not window.editor.doc.modified
     press(qtbot, window, Qt.Key.Key_Q, CTRL)
     qtbot.waitUntil(lambda: not window.isVisible())
-    assert answers.asked == []  # nothing unsaved: no question
+    assert answers.asked == ["reason 1"]  # only the first save's; nothing unsaved at quit: no question
     settle(qtbot)
     assert plan_service.load_draft(ui_db, p.id, "Nurse Test") is None
 
     again = make_window(offer_recovery=True)  # startup_recovery is None: any offer fails the test
     settle(qtbot)
-    assert again.editor.doc.patient_id is None and answers.asked == []
+    assert again.editor.doc.patient_id is None and answers.asked == ["reason 1"]  # the first save's, nothing more
 
 
 def press_enter_in_next_modal(qtbot):

@@ -188,7 +188,7 @@ def test_conflict_shows_their_changes_and_reapplies_mine(qtbot, make_window, ui_
     rev3 = plan_service.load_plan(ui_db, p.id).latest
     assert rev3.number == 3 and rev3.content == doc.content
     assert not window.isWindowModified()
-    assert answers.asked == ["reason 2", "conflict", "reason 3"]
+    assert answers.asked == ["reason 1", "reason 2", "conflict", "reason 3"]
 
 
 def test_undoing_back_to_the_saved_plan_leaves_no_draft_behind(qtbot, make_window, ui_db, answers):

@@ -687,6 +687,15 @@ def test_slow_work_shows_progress_quick_work_does_not(qtbot) -> None:  # type: i
     QueryOp(None, lambda _p: 7).with_progress("Working…").success(results.append).run_in_background()
     qtbot.waitUntil(lambda: results == ["done", 7])
     assert not progress_shown()  # quick work: no flash of a progress bar
+
+    # Work that never says how far it is (a backup, an import) shows a moving bar, not a stuck 0%.
+    release.clear()
+    QueryOp(None, lambda _p: release.wait(30)).with_progress("Backing up…").success(results.append).run_in_background()
+    qtbot.waitUntil(progress_shown)
+    bar = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "progressDialog" and w.isVisible())
+    assert isinstance(bar, QProgressDialog) and (bar.minimum(), bar.maximum()) == (0, 0)
+    release.set()
+    qtbot.waitUntil(lambda: len(results) == 3)
     assert SHOW_PROGRESS_AFTER_MS > 0
 
     def broken(_progress) -> None:  # type: ignore[no-untyped-def]
@@ -761,3 +770,82 @@ def test_print_to_file_helper_and_missing_renderer(  # type: ignore[no-untyped-d
     export.print_plan(None, sqlite_db, plan.patient_id, ACTOR)
     settle(qtbot, timeout=15_000)
     assert shown[-1][0] == "Cannot print" and "Export PDF" in shown[-1][1]
+
+
+# --- issue 12, bug 8: the catalogue keeps one selection and never overwrites another's save -----
+def click_row(qtbot, w: CatalogueWindow, code: str) -> None:  # type: ignore[no-untyped-def]
+    rect = w.table.visualRect(w.model.index(w.model.row_of(code), 0))
+    qtbot.mouseClick(w.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    QApplication.processEvents()  # the event loop turns once after a click, as it does for a user
+    settle(qtbot)
+
+
+def selected_codes(w: CatalogueWindow) -> list[str]:
+    return [w.model.item_at(i.row()).code for i in w.table.selectionModel().selectedRows()]  # type: ignore[union-attr]
+
+
+def test_keep_editing_returns_the_selection_to_the_edited_item(  # type: ignore[no-untyped-def]
+        qtbot, cat_db: Database, discard_answers: list[bool]) -> None:
+    w = open_catalogue(qtbot, cat_db)
+    first, second = w.model.item_at(0), w.model.item_at(1)
+    assert first is not None and second is not None
+    click_row(qtbot, w, first.code)
+    w.form.title.selectAll()
+    qtbot.keyClicks(w.form.title, "My unsaved words")
+    discard_answers.append(False)  # clicking another item asks; the coordinator keeps editing
+    click_row(qtbot, w, second.code)
+
+    assert selected_codes(w) == [first.code]  # one row, the one being edited
+    assert w.model.item_at(w.table.currentIndex().row()).code == first.code  # type: ignore[union-attr]
+    assert w.form.code.text() == first.code and w.form.title.text() == "My unsaved words"
+
+    discard_answers.append(True)  # Retire now asks about the unsaved words, then retires the edited item
+    with qtbot.waitSignal(w.catalogueChanged):
+        qtbot.mouseClick(w.retire_button, Qt.MouseButton.LeftButton)
+        settle(qtbot)
+    assert not catalogue.get_item(cat_db, first.code).active
+    assert catalogue.get_item(cat_db, second.code).active
+    assert selected_codes(w) == [first.code]
+
+
+def test_two_coordinators_edit_one_item_the_second_is_told_and_keeps_their_edits(  # type: ignore[no-untyped-def]
+        qtbot, cat_db: Database, monkeypatch: pytest.MonkeyPatch, shown: list, discard_answers: list[bool]) -> None:
+    told: list[tuple[str, str]] = []
+    from careplan.ui import catalogue_conflict
+
+    monkeypatch.setattr(catalogue_conflict, "show_conflict", lambda _p, title, text: told.append((title, text)))
+    w = open_catalogue(qtbot, cat_db)
+    item = w.model.item_at(0)
+    assert item is not None
+    click_row(qtbot, w, item.code)
+    # This coordinator rewrites the safety notes and the title...
+    w.form.safety_notes.setPlainText("Stop if it hurts.")
+    w.form.title.selectAll()
+    qtbot.keyClicks(w.form.title, "Title from here")
+    settle(qtbot)
+    # ...while another coordinator, on another computer, saves their own change to the same item.
+    catalogue.edit_item(cat_db, item.code, {"title": "Title from elsewhere", "frequency": "Twice a day"},
+                        actor="Nurse Elsewhere", expected_version=item.version)
+
+    qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+    settle(qtbot)
+
+    stored = catalogue.get_item(cat_db, item.code)
+    assert stored.title == "Title from elsewhere" and stored.safety_notes == item.safety_notes  # theirs stands
+    assert len(told) == 1
+    title, text = told[0]
+    assert title == "Someone else changed this item"
+    assert "Nurse Elsewhere changed" in text and "nothing is lost" in text and "Title" in text
+    # Nothing typed is lost; their frequency shows under my edits.
+    assert w.form.title.text() == "Title from here"
+    assert w.form.safety_notes.toPlainText() == "Stop if it hurts."
+    assert w.form.frequency.currentText() == "Twice a day"
+    assert w.save_button.isEnabled()
+
+    # Saving again, having seen theirs, is a deliberate choice and goes through; their frequency stays.
+    with qtbot.waitSignal(w.catalogueChanged):
+        qtbot.mouseClick(w.save_button, Qt.MouseButton.LeftButton)
+        settle(qtbot)
+    stored = catalogue.get_item(cat_db, item.code)
+    assert (stored.title, stored.safety_notes, stored.frequency) == ("Title from here", "Stop if it hurts.",
+                                                                    "Twice a day")

@@ -25,6 +25,7 @@ class Answers:
     """Scripted replies; None means "this question should not be asked"."""
 
     reason: str | None = None
+    first_reason: str | None = "First clinic assessment"  # revision 1 asks too (issue 12); None: must not ask
     save_changes: str | None = None
     recover_draft: str | None = None
     startup_recovery: bool | None = None
@@ -53,7 +54,8 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     from careplan.ui import conflict_dialog, dialog_kit, identity, prompts
 
     a = Answers()
-    monkeypatch.setattr(prompts, "ask_reason", lambda parent, number: a.take(f"reason {number}", a.reason))
+    monkeypatch.setattr(prompts, "ask_reason", lambda parent, number: a.take(
+        f"reason {number}", a.first_reason if number == 1 else a.reason))
     monkeypatch.setattr(prompts, "ask_save_changes", lambda parent, name: a.take("save changes", a.save_changes))
     monkeypatch.setattr(prompts, "ask_recover_draft",
                         lambda parent, name, saved_at, note="": a.take("recover draft", a.recover_draft))

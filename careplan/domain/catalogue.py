@@ -21,3 +21,6 @@ class CatalogueItem:
     safety_notes: str = ""
     active: bool = True
     custom: bool = False
+    # The stored row's version when this was read (0: not from the database). A save names it, and
+    # is refused if someone else saved the item since: two coordinators never overwrite each other unseen.
+    version: int = 0

@@ -237,7 +237,11 @@ def _build(raw: dict[str, Any]) -> CatalogueItem:
         safety_notes=str(raw.get("safety_notes") or "").strip(),
         active=bool(raw.get("active", True)),
         custom=False,
-        **texts,
+        title=texts["title"],
+        clinical_description=texts["clinical_description"],
+        caregiver_instructions=texts["caregiver_instructions"],
+        frequency=texts["frequency"],
+        source=texts["source"],
     )
 
 

@@ -15,6 +15,8 @@ from importlib.resources.abc import Traversable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.disciplines import Discipline
@@ -69,11 +71,23 @@ def _to_domain(r: CatalogueItemRow) -> CatalogueItem:
         safety_notes=r.safety_notes,
         active=r.active,
         custom=r.custom,
+        version=r.version_id,
     )
+
+
+class CatalogueConflictError(CarePlanError):
+    """Someone else saved the item after it was read; `theirs` is the item as they left it."""
+
+    def __init__(self, theirs: CatalogueItem, who: str | None, when: datetime | None):
+        self.theirs, self.who, self.when = theirs, who, when
+        at = f" at {when:%Y-%m-%d %H:%M} UTC" if when else ""
+        super().__init__(f"{who or 'Someone else'} changed the catalogue item '{theirs.code}'{at}, after you opened "
+                         "it. Nothing was saved: read their version and try again.")
 
 
 def _row_values(item: CatalogueItem) -> dict[str, object]:
     d = asdict(item)
+    del d["version"]  # the row keeps its own version_id, bumped by SQLAlchemy on every update
     d["discipline"] = item.discipline.value
     d["role"] = item.role.value
     return d
@@ -185,17 +199,47 @@ def add_custom_item(db: Database, item: CatalogueItem, *, actor: str) -> Catalog
     return item
 
 
-def edit_item(db: Database, code: str, changes: dict[str, str], *, actor: str) -> CatalogueItem:
+def with_edits(item: CatalogueItem, changes: dict[str, str]) -> CatalogueItem:
+    """The item with edited fields (as edit_item takes them: discipline and role by value) applied."""
+    values = {k: (Discipline(v) if k == "discipline" else Role(v) if k == "role" else v) for k, v in changes.items()}
+    return replace(item, **values)  # type: ignore[arg-type]
+
+
+def _row_to_change(s: Session, code: str, expected_version: int | None) -> CatalogueItemRow:
+    """The item's row, refused when it was saved by someone else since `expected_version` was read."""
+    row = s.scalar(select(CatalogueItemRow).where(CatalogueItemRow.code == code))
+    if row is None:
+        raise CarePlanError(f"The catalogue has no item '{code}'.")
+    if expected_version is not None and row.version_id != expected_version:
+        raise CatalogueConflictError(_to_domain(row), row.edited_by, row.edited_at)
+    return row
+
+
+def _raced(db: Database, code: str) -> CatalogueConflictError:
+    """Another save committed between our read and our UPDATE (the version check in its WHERE failed)."""
+    with db.reading() as s:
+        row = s.scalar(select(CatalogueItemRow).where(CatalogueItemRow.code == code))
+        assert row is not None  # items are never deleted
+        return CatalogueConflictError(_to_domain(row), row.edited_by, row.edited_at)
+
+
+def edit_item(db: Database, code: str, changes: dict[str, str], *, actor: str,
+              expected_version: int | None = None) -> CatalogueItem:
+    """Save edited fields; with `expected_version` (the version the editor read), refuse if someone saved since."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise CarePlanError(f"These catalogue fields cannot be edited: {', '.join(sorted(unknown))}.")
+    try:
+        return _edit(db, code, changes, actor, expected_version)
+    except StaleDataError:
+        raise _raced(db, code) from None
+
+
+def _edit(db: Database, code: str, changes: dict[str, str], actor: str, expected_version: int | None) -> CatalogueItem:
     with db.transaction() as s:
-        row = s.scalar(select(CatalogueItemRow).where(CatalogueItemRow.code == code))
-        if row is None:
-            raise CarePlanError(f"The catalogue has no item '{code}'.")
+        row = _row_to_change(s, code, expected_version)
         before = _to_domain(row)
-        values = {k: (Discipline(v) if k == "discipline" else Role(v) if k == "role" else v) for k, v in changes.items()}
-        after = replace(before, **values)  # type: ignore[arg-type]
+        after = with_edits(before, changes)
         _validate_custom(after)
         diff = {k: {"before": str(getattr(before, k)), "after": str(getattr(after, k))}
                 for k in changes if getattr(before, k) != getattr(after, k)}
@@ -206,18 +250,20 @@ def edit_item(db: Database, code: str, changes: dict[str, str], *, actor: str) -
                 setattr(row, k, v)
         row.edited_by, row.edited_at = actor, utcnow()
         audit.record(s, actor, "catalogue.edited", entity="catalogue_item", entity_key=code, details={"fields": diff})
-    return after
+        s.flush()  # the UPDATE runs here, checking and bumping version_id
+        return _to_domain(row)
 
 
-def set_active(db: Database, code: str, active: bool, *, actor: str) -> None:
+def set_active(db: Database, code: str, active: bool, *, actor: str, expected_version: int | None = None) -> None:
     """Retire (active=False) or bring back an item; plans that used it keep their copy."""
-    with db.transaction() as s:
-        row = s.scalar(select(CatalogueItemRow).where(CatalogueItemRow.code == code))
-        if row is None:
-            raise CarePlanError(f"The catalogue has no item '{code}'.")
-        if row.active == active:
-            return
-        row.active = active
-        row.edited_by, row.edited_at = actor, utcnow()
-        audit.record(s, actor, "catalogue.reactivated" if active else "catalogue.retired",
-                     entity="catalogue_item", entity_key=code)
+    try:
+        with db.transaction() as s:
+            row = _row_to_change(s, code, expected_version)
+            if row.active == active:
+                return
+            row.active = active
+            row.edited_by, row.edited_at = actor, utcnow()
+            audit.record(s, actor, "catalogue.reactivated" if active else "catalogue.retired",
+                         entity="catalogue_item", entity_key=code)
+    except StaleDataError:
+        raise _raced(db, code) from None

@@ -129,12 +129,15 @@ def add_catalogue_item(db: Database, item: CatalogueItem, *, actor: str) -> Outc
     return Outcome(catalogue.add_custom_item(db, item, actor=actor), Changes(catalogue=True, audit=True))
 
 
-def edit_catalogue_item(db: Database, code: str, changes: dict[str, str], *, actor: str) -> Outcome[CatalogueItem]:
-    return Outcome(catalogue.edit_item(db, code, changes, actor=actor), Changes(catalogue=True, audit=True))
+def edit_catalogue_item(db: Database, code: str, changes: dict[str, str], *, actor: str,
+                        expected_version: int | None = None) -> Outcome[CatalogueItem]:
+    return Outcome(catalogue.edit_item(db, code, changes, actor=actor, expected_version=expected_version),
+                   Changes(catalogue=True, audit=True))
 
 
-def set_catalogue_active(db: Database, code: str, active: bool, *, actor: str) -> Outcome[CatalogueItem]:
-    catalogue.set_active(db, code, active, actor=actor)
+def set_catalogue_active(db: Database, code: str, active: bool, *, actor: str,
+                         expected_version: int | None = None) -> Outcome[CatalogueItem]:
+    catalogue.set_active(db, code, active, actor=actor, expected_version=expected_version)
     return Outcome(catalogue.get_item(db, code), Changes(catalogue=True, audit=True))
 
 

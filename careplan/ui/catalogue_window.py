@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal, Slot
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -32,8 +32,9 @@ from careplan.domain.errors import CarePlanError, ValidationError
 from careplan.persistence.engine import Database
 from careplan.services import catalogue as catalogue_service
 from careplan.services import changes
+from careplan.services.catalogue import CatalogueConflictError
 from careplan.services.changes import Changes
-from careplan.ui import dialog_kit
+from careplan.ui import catalogue_conflict, dialog_kit
 from careplan.ui.catalogue_form import CatalogueItemForm
 from careplan.ui.catalogue_model import CatalogueModel
 from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table
@@ -238,20 +239,22 @@ class CatalogueWindow(QDialog):
         if item is None or (self._current and item.code == self._current.code and not self._adding):
             return
         if self._dirty and not confirm_discard(self, self._editing_title()):
-            self._reselect_current()
+            # "Keep editing": the click that asked is still being handled and selects its row when we
+            # return, so put the selection back on the edited item after it, or two rows look chosen.
+            QTimer.singleShot(0, self._reselect_current)
             return
         self._show(item)
 
+    @Slot()
     def _reselect_current(self) -> None:
+        # Signals stay on: the view must repaint both rows. Re-selecting the shown item is a no-op in _row_changed.
         row = self.model.row_of(self._current.code) if self._current and not self._adding else -1
         sm = self.table.selectionModel()
-        sm.blockSignals(True)
         if row >= 0:
             sm.setCurrentIndex(self.model.index(row, 0),
                                QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
         else:
             sm.clearSelection()
-        sm.blockSignals(False)
 
     def _show(self, item: CatalogueItem | None) -> None:
         self._current, self._adding, self._dirty = item, False, False
@@ -341,10 +344,11 @@ class CatalogueWindow(QDialog):
                 op.success(lambda saved: self._after_change(saved, f"Added '{saved.title}'."))
             else:
                 assert self._current is not None
-                edits, code = self.form.changes_from(self._current), self._current.code
+                edits, code, version = self.form.changes_from(self._current), self._current.code, self._current.version
                 if not edits:
                     return
-                op = CollectionOp(self, lambda: changes.edit_catalogue_item(db, code, edits, actor=actor))
+                op = CollectionOp(self, lambda: changes.edit_catalogue_item(db, code, edits, actor=actor,
+                                                                            expected_version=version))
                 op.success(lambda saved: self._after_change(
                     saved, "Saved. Plans already made keep the words they were made with."))
         except ValidationError as e:
@@ -358,6 +362,8 @@ class CatalogueWindow(QDialog):
         if isinstance(error, ValidationError):
             self.form.show_problems(error)
             self.status.setText("Nothing was saved: please fix the marked fields.")
+        elif isinstance(error, CatalogueConflictError):
+            self._keep_edits_on_theirs(error)
         elif isinstance(error, CarePlanError):
             dialog_kit.show_error(self, "The catalogue was not changed", str(error))
         else:
@@ -371,8 +377,26 @@ class CatalogueWindow(QDialog):
         if self._dirty and not confirm_discard(self, self._editing_title()):
             return
         db, actor = self.db, self.actor
-        CollectionOp(self, lambda: changes.set_catalogue_active(db, item.code, not item.active, actor=actor)).success(
+        CollectionOp(self, lambda: changes.set_catalogue_active(db, item.code, not item.active, actor=actor,
+                                                                expected_version=item.version)).success(
             self._toggled).failure(self._not_saved).named("catalogue-save").run_in_background()
+
+    def _keep_edits_on_theirs(self, error: CatalogueConflictError) -> None:
+        """Someone saved the item since it was opened here: show theirs with this coordinator's edits on top.
+
+        Nothing typed is lost, and a second Save is a deliberate choice made after seeing their version.
+        """
+        theirs, opened = error.theirs, self._current
+        mine = self.form.changes_from(opened) if opened is not None and self._dirty else {}
+        self.model.replace_item(theirs)
+        self._current = theirs
+        self.form.load(catalogue_service.with_edits(theirs, mine))
+        self.form.set_editable(True)
+        self._dirty = bool(mine)
+        self.heading.setText(theirs.title if theirs.active else f"{theirs.title} (retired)")
+        self._show_last_edit(theirs)
+        self._update_buttons()
+        self.status.setText(catalogue_conflict.tell_conflict(self, error, opened, mine))
 
     def _toggled(self, saved: CatalogueItem) -> None:
         message = (f"'{saved.title}' is back in use." if saved.active else

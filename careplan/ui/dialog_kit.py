@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -102,3 +102,12 @@ def row_table(model: QAbstractItemModel, name: str, accessible: str,
     rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
     rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
     return table
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> None:
+    """Resize to width x height, or to 90% of the screen where that is smaller."""
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        avail = screen.availableGeometry()
+        width, height = min(width, int(avail.width() * 0.9)), min(height, int(avail.height() * 0.9))
+    window.resize(width, height)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo, QPrintPreviewDialog
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from careplan.domain.errors import CarePlanError
@@ -135,11 +135,32 @@ def _exported(parent: QWidget | None, result: PdfResult) -> None:
     reveal_folder(result.path)
 
 
+def send_to_printer(parent: QWidget | None, printer: QPrinter, paint: Callable[[QPrinter], None]) -> bool:
+    """Ctrl+P: straight to the default printer; the system print dialog only when none is set up.
+
+    Tests replace this. Returns True once the pages were sent.
+    """
+    default = QPrinterInfo.defaultPrinter()
+    if default.isNull():
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle("Choose a printer")
+        if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+            return False
+    else:
+        printer.setPrinterName(default.printerName())
+    paint(printer)
+    return True
+
+
 def print_plan(parent: QWidget | None, db: Database, patient_id: int, actor: str,
-               revision: int | None = None) -> None:
-    """Preview and print the printout: the PDF is made on the worker, then drawn on the printer."""
+               revision: int | None = None, *, one_step: bool = False) -> None:
+    """Print the printout: the PDF is made on the worker, then drawn on the printer.
+
+    one_step (Ctrl+P): with the remembered paper and print size, straight to the printer. Otherwise
+    (File > Print options…) ask for them first, remember them, and show a preview.
+    """
     def ask(mrn: str, number: int) -> None:
-        choice = export_dialog.ask_print_options(parent, number)
+        choice = export_dialog.remembered_print_choice() if one_step else export_dialog.ask_print_options(parent, number)
         if choice is None:
             return
         folder = Path(tempfile.mkdtemp(prefix="careplan-print-"))  # private (0700): it holds patient data
@@ -155,7 +176,8 @@ def print_plan(parent: QWidget | None, db: Database, patient_id: int, actor: str
 
         def made(found: tuple[PrintablePlan, PdfResult]) -> None:
             try:
-                _preview_and_print(parent, db, patient_id, actor, choice, mrn, number, *found)
+                _preview_and_print(parent, db, patient_id, actor, choice, mrn, number, *found,
+                                   send=send_to_printer if one_step else run_print_preview)
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
 
@@ -167,7 +189,7 @@ def print_plan(parent: QWidget | None, db: Database, patient_id: int, actor: str
 
 def _preview_and_print(parent: QWidget | None, db: Database, patient_id: int, actor: str,
                        choice: export_dialog.PrintoutChoice, mrn: str, number: int, plan: PrintablePlan,
-                       result: PdfResult) -> None:
+                       result: PdfResult, *, send: Callable[..., bool]) -> None:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     prepare_printer(printer, choice.paper, f"Care plan {mrn} revision {number}")
     problems: list[str] = []
@@ -179,7 +201,7 @@ def _preview_and_print(parent: QWidget | None, db: Database, patient_id: int, ac
         except CarePlanError as e:  # shown after the preview closes, never from inside its paint
             problems.append(str(e))
 
-    printed = run_print_preview(parent, printer, paint)
+    printed = send(parent, printer, paint)
     if problems:
         dialog_kit.show_error(parent, "Cannot print", problems[-1])
         return
@@ -199,5 +221,11 @@ def _preview_and_print(parent: QWidget | None, db: Database, patient_id: int, ac
                               f"The plan was printed, but the audit log could not record it: {error}")
 
     CollectionOp(parent, record).success(
-        lambda _: show_status(parent, f"Sent revision {number} of {mrn}'s care plan to the printer.")).failure(
+        lambda _: show_status(parent, f"Sent revision {number} of {mrn}'s care plan to the printer "
+                                      f"({_described(choice)}).")).failure(
         not_logged).named("print-logged").run_in_background()
+
+
+def _described(choice: export_dialog.PrintoutChoice) -> str:
+    paper = "US Letter" if choice.paper == "letter" else "A4"
+    return f"{paper}, large print" if choice.large_print else paper

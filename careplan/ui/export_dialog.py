@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careplan.ui import print_settings
 from careplan.ui.dialog_kit import error_label, plain_label, set_error
 
 
@@ -82,6 +83,9 @@ class PrintoutDialog(QDialog):
         form.addRow(paper_label, self.paper)
         self.large_print = QCheckBox("&Large print (bigger text for readers who find small print hard)")
         self.large_print.setObjectName("printoutLargePrint")
+        paper, large = print_settings.remembered()  # the last choices: most printouts look like the last one
+        self.paper.setCurrentIndex(max(0, self.paper.findData(paper)))
+        self.large_print.setChecked(large)
         form.addRow("", self.large_print)
         self.error = error_label("printoutError")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -124,6 +128,7 @@ class PrintoutDialog(QDialog):
                 set_error(self.error, f"The folder {path.parent} does not exist. Choose another place.")
                 return
             self.path.setText(str(path))
+        print_settings.remember(str(self.paper.currentData()), self.large_print.isChecked())
         self.accept()
 
     def choice(self) -> PrintoutChoice:
@@ -139,6 +144,13 @@ def ask_export_options(parent: QWidget | None, suggested: Path, revision: int) -
 
 
 def ask_print_options(parent: QWidget | None, revision: int) -> PrintoutChoice | None:
-    dialog = PrintoutDialog(parent, title="Print", suggested=None,
-                            intro=f"Print revision {revision} of the care plan for caregivers.")
+    """File > Print options…: choose (and remember for Ctrl+P) paper and print size, then preview."""
+    dialog = PrintoutDialog(parent, title="Print options", suggested=None,
+                            intro=f"Print revision {revision} of the care plan for caregivers. These choices are "
+                                  "remembered: Ctrl+P then prints with them straight away.")
     return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def remembered_print_choice() -> PrintoutChoice:
+    paper, large = print_settings.remembered()
+    return PrintoutChoice(path=None, large_print=large, paper=paper)

@@ -41,10 +41,11 @@ from careplan.services.changes import Changes
 from careplan.services.patients import get_patient
 from careplan.services.plans import RevisionSummary
 from careplan.ui import dialog_kit, restore_dialog
-from careplan.ui.dialog_kit import local_time, plain_label, row_table
+from careplan.ui.dialog_kit import fit_to_screen, local_time, plain_label, row_table
 from careplan.ui.history_views import DiffView, RevisionView
 from careplan.ui.list_table_model import ListTableModel
 from careplan.ui.operations import CollectionOp, QueryOp, runner
+from careplan.ui.revision_window import RevisionWindow, revision_buttons
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Revision", "Saved", "By", "Reason", "Items", "Note")
@@ -114,7 +115,7 @@ class HistoryWindow(QDialog):
         self.setObjectName("historyWindow")
         self.setWindowTitle("Plan history")
         self.setAccessibleName("Plan history")
-        self.resize(1100, 760)
+        fit_to_screen(self, 1100, 760)  # a 1280x720 laptop shows it whole, buttons included
         self.model = HistoryModel([], self)
         self.shown_revision: int | None = None
         self._open_timer = QTimer(self, singleShot=True, interval=80)
@@ -160,12 +161,14 @@ class HistoryWindow(QDialog):
         hint = QLabel("Select one revision to read it, or two (Ctrl+click, or Shift+arrow keys) to compare them.")
         hint.setObjectName("historyHint")
 
-        self.open_button = self._button("&Open", "historyOpen", self._open_current)
+        self.open_button = self._button("&Open in a window", "historyOpen", self._open_in_window)
+        self.print_button, self.export_button = revision_buttons(self, self._single_selected, self.db,
+                                                                 self.patient_id, self.actor)
         self.compare_button = self._button("Co&mpare selected", "historyCompare", self._compare_selected)
         self.restore_button = self._button("&Restore this revision…", "historyRestore", self._restore)
         self.close_button = self._button("Close", "historyClose", self.close)
         buttons = QHBoxLayout()
-        for b in (self.open_button, self.compare_button, self.restore_button):
+        for b in (self.open_button, self.print_button, self.export_button, self.compare_button, self.restore_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -261,7 +264,8 @@ class HistoryWindow(QDialog):
     def _update_buttons(self) -> None:
         selected = self.selected_numbers()
         latest = self.model.rows[0].number if self.model.rows else 0
-        self.open_button.setEnabled(len(selected) == 1)
+        for b in (self.open_button, self.print_button, self.export_button):
+            b.setEnabled(len(selected) == 1)
         self.compare_button.setEnabled(len(selected) == 2 or (len(selected) == 1 and selected[0] > 1))
         self.compare_button.setText("Co&mpare selected" if len(selected) == 2 else "Co&mpare with previous")
         self.restore_button.setEnabled(len(selected) == 1 and selected[0] != latest)
@@ -273,6 +277,26 @@ class HistoryWindow(QDialog):
         index = self.table.currentIndex()
         if index.isValid():
             self.open_revision(self.model.rows[index.row()].number)
+
+    def _single_selected(self) -> int | None:
+        selected = self.selected_numbers()
+        return selected[0] if len(selected) == 1 else None
+
+    @Slot()
+    def _open_in_window(self) -> None:
+        """Open: the selected revision, in a window of its own beside the history (shown here too)."""
+        number = self._single_selected()
+        if number is None or self.patient is None:
+            return
+        patient, db, pid = self.patient, self.db, self.patient_id
+        self.open_revision(number)
+        QueryOp(self, lambda: plans.get_revision(db, pid, number)).success(
+            lambda rev: self._show_window(patient, rev)).failure(
+            lambda e: self._failed(e, "Cannot open this revision")).named("history-revision").run_in_background()
+
+    def _show_window(self, patient: Patient, rev: Revision) -> None:
+        self.revision_window = RevisionWindow(self.db, patient, rev, self.actor, self)
+        self.revision_window.show()
 
     def open_revision(self, number: int) -> None:
         self._open_timer.stop()

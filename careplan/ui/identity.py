@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QDialog,
@@ -74,6 +76,21 @@ def ask_name(parent: QWidget | None, current: str) -> str | None:
     """Replaced in tests. Returns the name, or None when the user cancels."""
     dialog = NameDialog(current, parent)
     return dialog.name() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def named_actor(parent: QWidget | None, settings: QSettings, changed: Callable[[], None],
+                say: Callable[[str], None]) -> str | None:
+    """ensure_actor for a window: tells it when the name was first given, and says why nothing happened if not.
+
+    Without this, writes made before the first "Your name" question were logged under the login name (`root`).
+    """
+    had = remembered_name(settings)
+    name = ensure_actor(parent, settings)
+    if name and not had:
+        changed()
+    if not name:
+        say("Nothing was done: the audit log records who does what, so CarePlan needs your name first.")
+    return name
 
 
 def ensure_actor(parent: QWidget | None, settings: QSettings) -> str | None:

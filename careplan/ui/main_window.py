@@ -22,6 +22,7 @@ from careplan.services.changes import Changes
 from careplan.services.clock import utcnow
 from careplan.ui import db_guard, identity, prompts
 from careplan.ui.change_watcher import ELSEWHERE, ChangeWatcher
+from careplan.ui.desk_menus import extend_menus
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.elsewhere import already_shown, describe_elsewhere
 from careplan.ui.lifecycle import LifecycleActions
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.who)
         self.actions = build_menus(self)
         self.lifecycle = LifecycleActions(self, self.actions["close_patient"].associatedObjects()[-1])  # Patient menu
+        self.actions |= extend_menus(self)
         self._connect()
         self._first_layout()
         CatalogueRoom(self, self)
@@ -152,6 +154,10 @@ class MainWindow(QMainWindow):
     def actor(self) -> str:
         return identity.current_actor(self.settings)
 
+    def named_actor(self) -> str | None:
+        """Before anything the audit log records: the user's name, asked once (None: they declined)."""
+        return identity.named_actor(self, self.settings, self._update, self.show_message)
+
     # --- state shown in title, menus and pages ----------------------------------------------
 
     @Slot()
@@ -162,7 +168,7 @@ class MainWindow(QMainWindow):
         self.right.setCurrentIndex(1 if p else 0)
         has_patients = p is not None or self.patients.model.total > 0 or bool(self.patients.search.text())
         self.stack.setCurrentIndex(PAGE_WORK if has_patients else PAGE_WELCOME)
-        self.who.setText(f"Saving as: {self.actor}")
+        self.who.setText(f"Saving as: {identity.remembered_name(self.settings) or '(asked at your first change)'}")
         self._update_actions()
 
     @Slot()
@@ -252,7 +258,8 @@ class MainWindow(QMainWindow):
     def new_patient(self) -> None:
         from careplan.ui import patient_dialog  # only when asked for: not on the start-up path
 
-        p = patient_dialog.edit_patient(self, self.db, self.actor)
+        actor = self.named_actor()
+        p = patient_dialog.edit_patient(self, self.db, actor) if actor else None
         if p is None or p.id is None:
             return
         pid = p.id
@@ -267,7 +274,8 @@ class MainWindow(QMainWindow):
             return
         from careplan.ui import patient_dialog  # only when asked for: not on the start-up path
 
-        p = patient_dialog.edit_patient(self, self.db, self.actor, current)
+        actor = self.named_actor()
+        p = patient_dialog.edit_patient(self, self.db, actor, current) if actor else None
         if p is None:
             return
         self.editor.patient_updated(p)
@@ -292,26 +300,27 @@ class MainWindow(QMainWindow):
         from careplan.ui import export
 
         pid = self.editor.doc.patient_id
-        if pid is not None:
+        if pid is not None and self.named_actor():
             if export.export_running():  # a second Ctrl+E while the PDF is being made: no second export
                 self.show_message("Still making the PDF\u2026 it opens when it is ready.")
                 return
             self._when_saved("export the plan", lambda: export.export_pdf(self, self.db, pid, self.actor))
 
-    @Slot()
-    def print_plan(self) -> None:
+    def print_plan(self, one_step: bool = True) -> None:
+        """Ctrl+P prints at once with the remembered choices; File > Print options… asks and previews."""
         from careplan.ui import export
 
         pid = self.editor.doc.patient_id
-        if pid is not None:
-            self._when_saved("print the plan", lambda: export.print_plan(self, self.db, pid, self.actor))
+        if pid is not None and self.named_actor():
+            self._when_saved("print the plan", lambda: export.print_plan(self, self.db, pid, self.actor,
+                                                                         one_step=one_step))
 
     @Slot()
     def show_history(self) -> None:
         from careplan.ui.history_window import HistoryWindow
 
         pid = self.editor.doc.patient_id
-        if pid is not None:
+        if pid is not None and self.named_actor():
             HistoryWindow(self.db, pid, self.actor, self).open()
 
     @Slot()
@@ -319,14 +328,15 @@ class MainWindow(QMainWindow):
         from careplan.ui.assessments_window import AssessmentsWindow
 
         pid = self.editor.doc.patient_id
-        if pid is not None:
+        if pid is not None and self.named_actor():
             AssessmentsWindow(self.db, pid, self.actor, self).open()
 
     @Slot()
     def show_catalogue(self) -> None:
         from careplan.ui.catalogue_window import CatalogueWindow
 
-        CatalogueWindow(self.db, self.actor, self).open()
+        if self.named_actor():
+            CatalogueWindow(self.db, self.actor, self).open()
 
     @Slot()
     def show_audit(self) -> None:

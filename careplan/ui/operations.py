@@ -115,7 +115,8 @@ class OpRunner(QObject):
 
     # --- progress, shown without waiting for it -------------------------------------------------
     def _prepare_progress(self, pending: _Pending, parent: QWidget | None, label: str) -> None:
-        dialog = QProgressDialog(label, "", 0, 100, parent)
+        # A moving "busy" bar until the work reports a percentage (a backup or an import never does).
+        dialog = QProgressDialog(label, "", 0, 0, parent)
         dialog.setObjectName("progressDialog")
         dialog.setWindowTitle("Please wait")
         dialog.setCancelButton(None)  # type: ignore[arg-type]  # ReportLab cannot stop halfway
@@ -135,6 +136,8 @@ class OpRunner(QObject):
     def _show_progress(self, job_id: int, percent: int) -> None:
         pending = self._pending.get(job_id)
         if pending is not None and pending.progress is not None:
+            if pending.progress.maximum() == 0:
+                pending.progress.setRange(0, 100)
             pending.progress.setValue(percent)
 
     # --- results -------------------------------------------------------------------------------

@@ -156,13 +156,11 @@ class PlanSaver(QObject):
         if actor != before:  # the safety copy was kept under the old name
             self._write_draft(pid, before, None, "discard-draft")
         number = doc.base_number + 1
-        reason = ""
-        if number > 1:
-            asked = prompts.ask_reason(self.widget, number)
-            if asked is None:
-                self.message.emit("Not saved. Your changes are still here.")
-                return False
-            reason = asked
+        # Asked for revision 1 too: the history's first line then says what the plan was based on.
+        reason = prompts.ask_reason(self.widget, number)
+        if reason is None:
+            self.message.emit("Not saved. Your changes are still here.")
+            return False
         db, base, content = self.db, doc.base_number, doc.content
         self._set_saving(True)
         self.autosave.stop()

@@ -66,19 +66,22 @@ def ask_save_before(parent: QWidget | None, what: str) -> bool:
 
 
 class ReasonDialog(QDialog):
-    """Why the plan changed: required from revision 2 on, so the history explains itself."""
+    """Why the plan changed, asked for every revision (the first too: what it was based on), so the
+    history explains itself from its first line."""
 
     def __init__(self, number: int, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("reasonDialog")
         self.setWindowTitle(f"Save revision {number}")
         layout = QVBoxLayout(self)
-        intro = QLabel(f"This will be revision {number} of the plan.\nWhy did the plan change?")
+        intro = QLabel("This will be the first saved version of the plan.\nWhat is it based on?" if number == 1 else
+                       f"This will be revision {number} of the plan.\nWhy did the plan change?")
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.edit = QPlainTextEdit()
         named(self.edit, "reasonEdit", "Reason for the change")
-        self.edit.setPlaceholderText("e.g. Review on 12 March: started night-time breathing support")
+        self.edit.setPlaceholderText("e.g. First clinic assessment on 12 March" if number == 1 else
+                                     "e.g. Review on 12 March: started night-time breathing support")
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(self.fontMetrics().height() * 4)
         intro.setBuddy(self.edit)
