@@ -275,7 +275,10 @@ class LifecycleActions(QObject):
         self._open_patient(ask)
 
     def _run(self, p: Patient, done: str, change: Callable[..., Patient]) -> None:
-        db, actor, pid = self.window.db, self.window.actor, p.id or 0
+        actor = self.window.named_actor()  # the audit log records who: asked first if not yet known
+        if not actor:
+            return
+        db, pid = self.window.db, p.id or 0
 
         def write() -> Outcome[Patient]:
             return Outcome(change(db, actor), Changes.patient(pid))
