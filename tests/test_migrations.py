@@ -223,7 +223,7 @@ def test_sealed_history_upgrade_keeps_old_hashes_and_chains_what_comes_after(tmp
         make_patient(db, "MRN-NO-PLAN")
 
     at_first_schema(path, build)
-    before, old_columns = snapshot(path), column_names(path)
+    before, old_columns = snapshot(path), column_names(path, ALL_TABLES)
     db = open_database(str(path))
     try:
         with db.engine.connect() as c:

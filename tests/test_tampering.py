@@ -14,11 +14,12 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import insert, select, text
 
+from careplan.domain.course import Assessment, parse_alsfrs
 from careplan.domain.plan import Revision
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.models import (
@@ -31,6 +32,7 @@ from careplan.persistence.models import (
 from careplan.persistence.triggers import guards
 from careplan.services import audit, audit_chain, plans
 from careplan.services.check import check_database
+from careplan.services.course import add_assessment
 from careplan.services.history import revision_rows
 from careplan.services.seal import Seal
 from tests.history_builders import make_patient, save_history
@@ -46,10 +48,18 @@ Statement = str | tuple[str, dict[str, object]]
 def scene(db: Database) -> Seal:
     for mrn, revisions in (("MRN-A", 3), ("MRN-B", 3), ("MRN-C", 4)):
         save_history(db, make_patient(db, mrn).id or 0, revisions=revisions)
+    # The ALS course is history too: one assessment, so the assessments table has a row to attack.
+    first = db_patient_id(db, "MRN-A")
+    add_assessment(db, first, Assessment(date(2026, 2, 1), "Nurse A", alsfrs=parse_alsfrs("4,4,4,4,4a,4,4,3,4,4,4,4")))
     make_patient(db, "MRN-D")  # the log ends with an entry no plan vouches for
     report = check_database(db, seal=True)
     assert report.ok, report.problems
     return report.seal()
+
+
+def db_patient_id(db: Database, mrn: str) -> int:
+    with db.engine.connect() as c:
+        return int(c.execute(text("SELECT id FROM patients WHERE mrn = :m"), {"m": mrn}).scalar_one())
 
 
 def run(db: Database, *statements: Statement) -> None:
