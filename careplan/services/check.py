@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, create_engine, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from careplan.domain.plan import CLOCK_SKEW, GENESIS_HASH, Revision
-from careplan.persistence import schema
+from careplan.persistence import db_problems, schema
 from careplan.persistence.engine import OUR_TABLES, Database
 from careplan.persistence.guard_state import guard_problems
 from careplan.persistence.models import (
@@ -91,6 +91,11 @@ def check_engine(engine: Engine, is_sqlite: bool, *, against: Seal | None = None
             with engine.connect() as conn:
                 report.problems.extend(run(_snapshot(conn, is_sqlite) if snapshot else conn))
         except SQLAlchemyError as e:
+            found = db_problems.classify(e)
+            if found is not None and found[0] is db_problems.Problem.DAMAGED:
+                # The same sentence every other command gives for a damaged file.
+                report.problems.append(db_problems.describe(e, "The database", busy_seconds=0) or "")
+                return
             orig = getattr(e, "orig", None) or e
             first = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
             report.problems.append(f"{name} could not be read: {first}")

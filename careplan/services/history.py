@@ -123,13 +123,16 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
 def refuse_if_read_only(s: Session, ids: Sequence[int]) -> None:
     """Only an active patient's plan changes (domain/lifecycle.py).
 
-    Every patient row of the write is read FOR SHARE, active or not: on PostgreSQL a discharge
+    Every patient row of the write is locked FOR UPDATE, active or not: on PostgreSQL a discharge
     committing between this check and our commit then waits for us instead (a lock on only the
-    inactive rows would let it through). SQLite writers are serialised by BEGIN IMMEDIATE.
+    inactive rows would let it through). Not FOR SHARE: the writer may then set the patient's
+    history key, and two savers each holding a share lock and each waiting to update the row
+    deadlock; with FOR UPDATE the second saver waits and then meets a conflict as it should.
+    SQLite writers are serialised by BEGIN IMMEDIATE.
     """
     for start in range(0, len(ids), CHUNK):
         q = (select(PatientRow.mrn, PatientRow.status, PatientRow.status_reason, PatientRow.status_date)
-             .where(PatientRow.id.in_(ids[start:start + CHUNK])).with_for_update(read=True))
+             .where(PatientRow.id.in_(ids[start:start + CHUNK])).with_for_update())
         for mrn, status, reason, on in s.execute(q):
             why = read_only_message(PatientStatus(status), reason, on)
             if why is not None:
