@@ -30,7 +30,7 @@ from careplan.domain.plan import (
 from careplan.domain.team import Role
 from careplan.persistence.engine import Database
 from careplan.persistence.models import AssessmentRow, CaregiverRow, PatientRow, TeamMemberRow
-from careplan.services import audit
+from careplan.services import audit, clock
 from careplan.services import catalogue as catalogue_service
 from careplan.services.demo_course import course_facts, demo_assessments
 from careplan.services.demo_names import (
@@ -67,7 +67,7 @@ def generate_demo(
     """Add `patients` demo patients; returns counts of what was written."""
     if patients < 1:
         raise CarePlanError("Ask for at least one demo patient.")
-    today = today or date.today()
+    today = today or clock.today()
     catalogue_service.sync_shipped_catalogue_if_changed(db)
     items = catalogue_service.list_items(db)
     if not items:

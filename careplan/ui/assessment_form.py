@@ -36,6 +36,7 @@ from careplan.domain.course import (
     validate_assessment,
 )
 from careplan.domain.errors import Problems, ValidationError
+from careplan.services.clock import today as clock_today
 from careplan.ui.dialog_kit import error_label
 from careplan.ui.form_fields import named
 
@@ -93,7 +94,7 @@ class AssessmentForm(QWidget):
         self.setObjectName("assessmentForm")
         self.supersedes: int | None = None
         self.date_of_birth: date | None = None
-        self.today = date.today()
+        self.today = clock_today()
         self.errors: dict[str, QLabel] = {}
         layout = QVBoxLayout(self)
         self.heading = QLabel("New assessment")

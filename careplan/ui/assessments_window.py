@@ -8,7 +8,6 @@ earlier assessment into the form; saving adds a new entry that supersedes it.
 from __future__ import annotations
 
 from collections.abc import Sized
-from datetime import date
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -29,6 +28,7 @@ from careplan.domain.errors import CarePlanError, ValidationError
 from careplan.persistence.engine import Database
 from careplan.services import course as course_service
 from careplan.services.changes import Changes
+from careplan.services.clock import today as clock_today
 from careplan.services.course import Course, CourseEntry
 from careplan.services.course_view import COLUMNS, chart_specs, row_cells, row_tip
 from careplan.ui.course_chart import CourseChart
@@ -165,7 +165,7 @@ class AssessmentsWindow(QDialog):
         p = course.patient
         self.setWindowTitle(f"Assessments \u2014 {p.full_name} ({p.mrn})")
         self.form.form.date_of_birth = p.date_of_birth
-        self.summary.setText(course_service.headline(course, date.today()))
+        self.summary.setText(course_service.headline(course, clock_today()))
         self.model.set_course(course)
         for chart, data in zip(self.charts, chart_specs(course), strict=True):
             chart.set_data(data)

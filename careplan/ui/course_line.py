@@ -7,13 +7,12 @@ only says which patient to show.
 
 from __future__ import annotations
 
-from datetime import date
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from careplan.persistence.engine import Database
 from careplan.services import course as course_service
+from careplan.services.clock import today as clock_today
 from careplan.ui.operations import QueryOp
 
 
@@ -37,6 +36,6 @@ class CourseLine(QLabel):
 
     def _show(self, patient_id: int, course: course_service.Course) -> None:
         if patient_id == self.patient_id:  # the coordinator may have moved on to another patient
-            self.setText(course_service.headline(course, date.today()))
+            self.setText(course_service.headline(course, clock_today()))
             latest = course.latest_with_alsfrs()
             self.setToolTip(f"{latest.kings.reason}\n{latest.delta_fs.rule}" if latest else "")
