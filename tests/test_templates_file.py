@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from careplan.domain.plan import ItemStatus
 from careplan.domain.templates import STARTING_STATUSES, TemplateFileError, parse_templates
@@ -78,3 +80,16 @@ def test_not_yaml_names_the_line() -> None:
 
 def test_the_file_ships_as_package_data() -> None:
     assert TEMPLATES_FILE.read_text(encoding="utf-8").startswith("# CarePlan starter plans")
+
+
+@settings(max_examples=60, deadline=None)
+@given(field=st.sampled_from(["frequency", "goal"]), value=st.text(max_size=80))
+def test_any_text_is_kept_exactly_or_refused_naming_the_field(field: str, value: str) -> None:
+    data = _with(**{field: value})
+    text = yaml.safe_dump(data, allow_unicode=True)
+    try:
+        [t] = parse_templates(text, "templates.yaml", CODES)
+    except TemplateFileError as e:
+        assert f"'{field}'" in str(e)
+    else:
+        assert getattr(t.items[0], field) == value.strip()

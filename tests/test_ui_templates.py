@@ -103,3 +103,23 @@ def test_the_dialog_shows_each_template_with_when_and_sources(qtbot):
     dialog.list.setCurrentRow(2)
     assert "FVC below 50%" in dialog.about.text() and "NICE NG42" in dialog.about.text()
     assert not dialog.ok.isEnabled()
+
+
+def test_a_discharged_patients_plan_refuses_a_template_without_asking(qtbot, make_window, ui_db, answers, monkeypatch):
+    from datetime import date
+
+    from careplan.domain.lifecycle import DischargeReason
+    from careplan.services import lifecycle
+
+    p = new_patient(ui_db)
+    lifecycle.discharge(ui_db, p.id, reason=DischargeReason.MOVED, version=p.version, actor="nurse", on=date(2026, 3, 2))
+    window = make_window()
+    window.open_patient(p.id)
+    settle(qtbot)
+    editor = window.editor
+    asked: list[str] = []
+    monkeypatch.setattr(template_apply, "choose_template", lambda *a: asked.append("dialog"))
+    with qtbot.waitSignal(editor.message) as told:
+        assert template_apply.apply_to_editor(editor) is False
+    assert asked == [] and "read-only" in told.args[0]
+    assert editor.undo.count() == 0 and not editor.doc.modified
