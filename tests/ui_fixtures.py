@@ -34,6 +34,7 @@ class Answers:
     conflict: Callable[[Any, Any, Any], bool] | None = None
     asked: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    reason_prefills: list[str] = field(default_factory=list)  # what each reason box started with
 
     def take(self, what: str, value: Any) -> Any:
         self.asked.append(what)
@@ -54,8 +55,11 @@ def answers(monkeypatch: pytest.MonkeyPatch) -> Answers:
     from careplan.ui import conflict_dialog, dialog_kit, identity, prompts
 
     a = Answers()
-    monkeypatch.setattr(prompts, "ask_reason", lambda parent, number: a.take(
-        f"reason {number}", a.first_reason if number == 1 else a.reason))
+    def ask_reason(parent: Any, number: int, prefill: str = "") -> Any:
+        a.reason_prefills.append(prefill)
+        return a.take(f"reason {number}", a.first_reason if number == 1 else a.reason)
+
+    monkeypatch.setattr(prompts, "ask_reason", ask_reason)
     monkeypatch.setattr(prompts, "ask_save_changes", lambda parent, name: a.take("save changes", a.save_changes))
     monkeypatch.setattr(prompts, "ask_recover_draft",
                         lambda parent, name, saved_at, note="": a.take("recover draft", a.recover_draft))

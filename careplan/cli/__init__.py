@@ -24,6 +24,7 @@ from careplan.cli import (
     patient_commands,
     pdf_commands,
     settings_commands,
+    template_commands,
     worklist_commands,
 )
 
@@ -32,7 +33,8 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEBUG_HELP = "on an unexpected error, print the full traceback (it may show patient data)"
 
 # Each module adds its subcommands; a subcommand's handler takes the parsed args and returns an exit status.
-COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands, patient_commands, worklist_commands, settings_commands, course_commands]
+COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands, patient_commands, worklist_commands, settings_commands, course_commands,
+                   template_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

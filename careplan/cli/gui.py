@@ -35,6 +35,7 @@ DATA_LAYER = (
     "careplan.services.plans", "careplan.services.lifecycle",
     "careplan.services.worklist",
     "careplan.services.course",
+    "careplan.domain.templates", "careplan.services.templates",
 )
 
 

@@ -24,6 +24,7 @@ from careplan.ui import conflict_dialog, crash, dialog_kit, identity, prompts
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.operations import CollectionOp
 from careplan.ui.plan_document import PlanDocument
+from careplan.ui.template_apply import reason_hint
 from careplan.ui.undo import ReplaceContent, applied_states, carry_over, mark_clean_at
 
 AUTOSAVE_MS = 3000
@@ -157,7 +158,7 @@ class PlanSaver(QObject):
             self._write_draft(pid, before, None, "discard-draft")
         number = doc.base_number + 1
         # Asked for revision 1 too: the history's first line then says what the plan was based on.
-        reason = prompts.ask_reason(self.widget, number)
+        reason = prompts.ask_reason(self.widget, number, reason_hint(self.undo))
         if reason is None:
             self.message.emit("Not saved. Your changes are still here.")
             return False

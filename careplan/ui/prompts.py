@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -69,7 +70,7 @@ class ReasonDialog(QDialog):
     """Why the plan changed, asked for every revision (the first too: what it was based on), so the
     history explains itself from its first line."""
 
-    def __init__(self, number: int, parent: QWidget | None = None):
+    def __init__(self, number: int, parent: QWidget | None = None, prefill: str = ""):
         super().__init__(parent)
         self.setObjectName("reasonDialog")
         self.setWindowTitle(f"Save revision {number}")
@@ -84,6 +85,9 @@ class ReasonDialog(QDialog):
                                      "e.g. Review on 12 March: started night-time breathing support")
         self.edit.setTabChangesFocus(True)
         self.edit.setMinimumHeight(self.fontMetrics().height() * 4)
+        if prefill:  # e.g. the starter plan applied; the coordinator adds the why after it
+            self.edit.setPlainText(prefill)
+            self.edit.moveCursor(QTextCursor.MoveOperation.End)
         intro.setBuddy(self.edit)
         layout.addWidget(self.edit)
         self.hint = QLabel()
@@ -116,8 +120,8 @@ class ReasonDialog(QDialog):
         return self.edit.toPlainText().strip()
 
 
-def ask_reason(parent: QWidget | None, number: int) -> str | None:
-    dialog = ReasonDialog(number, parent)
+def ask_reason(parent: QWidget | None, number: int, prefill: str = "") -> str | None:
+    dialog = ReasonDialog(number, parent, prefill)
     return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 

@@ -1,0 +1,93 @@
+"""templates, apply-template and export-fhir: starter plans, adding one to a plan, the plan as FHIR R4B."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from careplan.cli.common import actor, add_db_argument, db_from, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("templates", help="list the starter plans (templates) and the catalogue items each adds")
+    p.add_argument("--json", action="store_true", help="print a JSON array of templates")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_templates)
+
+    p = sub.add_parser("apply-template", help="add a starter plan's missing items to a patient's plan as one revision")
+    p.add_argument("mrn", metavar="MRN")
+    p.add_argument("code", metavar="CODE", help="the template code (see `careplan templates`)")
+    p.add_argument("--reason", required=True, help="why; saved after \"Template <title> v<version>: \"")
+    p.add_argument("--author", metavar="NAME", help="who applies it, for the history (default: your login name)")
+    p.add_argument("--json", action="store_true", help="print what was added as JSON")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_apply_template)
+    register_fhir(sub)
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from careplan.services.templates import shipped_templates
+
+    templates = shipped_templates()
+    if args.json:
+        print_json([{
+            "code": t.code, "version": t.version, "title": t.title, "applies_when": t.applies_when,
+            "source": t.source,
+            "items": [{"code": i.code, "role": i.role.value, "status": i.status.value, "frequency": i.frequency,
+                       "goal": i.goal} for i in t.items],
+        } for t in templates])
+    else:
+        for t in templates:
+            print(f"{t.code:20} v{t.version:<3} {t.title:28} {len(t.items)} items")
+    return 0
+
+
+def cmd_apply_template(args: argparse.Namespace) -> int:
+    from careplan.services import catalogue
+    from careplan.services.patients import get_patient_by_mrn
+    from careplan.services.templates import apply_template, get_template
+
+    get_template(args.code)  # an unknown code is named before the database is opened
+    db = db_from(args)
+    catalogue.sync_shipped_catalogue_if_changed(db)
+    patient = get_patient_by_mrn(db, args.mrn)
+    applied = apply_template(db, patient.id or 0, args.code, author=actor(args), reason=args.reason)
+    rev = applied.revision
+    if args.json:
+        print_json({
+            "mrn": patient.mrn, "template": applied.template.code, "version": applied.template.version,
+            "added": [i.catalogue_code for i in applied.added],
+            "revision": rev.number if rev else None, "reason": rev.reason if rev else None,
+        })
+    elif rev is None:
+        print(f"Every item of {applied.template.label} is already in {patient.mrn}'s plan; nothing was saved.")
+    else:
+        print(f"Saved revision {rev.number} of {patient.mrn}'s plan: {len(applied.added)} items added "
+              f"({', '.join(i.catalogue_code for i in applied.added)}).")
+    return 0
+
+
+def register_fhir(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("export-fhir", help="write a patient's latest plan as an HL7 FHIR R4B Bundle (JSON)")
+    p.add_argument("mrn", metavar="MRN")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.json", help="where to write the bundle")
+    p.add_argument("--force", action="store_true", help="replace an existing file (never a database)")
+    p.add_argument("--author", metavar="NAME", help="your name for the audit log (default: your login name)")
+    p.add_argument("--json", action="store_true", help="print {file, revision, resources} as JSON")
+    add_db_argument(p)
+    p.set_defaults(handler=cmd_export_fhir)
+
+
+def cmd_export_fhir(args: argparse.Namespace) -> int:
+    from careplan.services.fhir_export import export_fhir
+    from careplan.services.patients import get_patient_by_mrn
+
+    db = db_from(args)
+    patient = get_patient_by_mrn(db, args.mrn)
+    result = export_fhir(db, patient.id or 0, args.out, actor=actor(args), force=args.force)
+    if args.json:
+        print_json({"file": str(result.path), "revision": result.revision, "resources": result.resources})
+    else:
+        print(f"Wrote revision {result.revision} of {patient.mrn}'s plan as FHIR R4B ({result.resources} resources) "
+              f"to {result.path}.")
+    return 0

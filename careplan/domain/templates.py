@@ -1,0 +1,190 @@
+"""Starter plans: named, versioned sets of catalogue items, and what applying one adds.
+
+Pure: the caller reads the file and the catalogue. Every problem in the file is reported at
+once, as for the catalogue, so whoever edits it can fix them in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from careplan.domain.catalogue import CatalogueItem
+from careplan.domain.errors import CarePlanError
+from careplan.domain.patient import TeamMember
+from careplan.domain.plan import ItemStatus, PlanContent, PlanItem
+from careplan.domain.team import Role
+from careplan.domain.text import CODE_PATTERN, blank, field_problem
+
+# A template starts care; "completed", "declined" and "stopped" are outcomes, not starting points.
+STARTING_STATUSES = (ItemStatus.PLANNED, ItemStatus.ACTIVE, ItemStatus.ON_HOLD)
+_TEMPLATE_KEYS = {"code", "version", "title", "applies_when", "source", "items"}
+_ITEM_KEYS = {"code", "role", "status", "frequency", "goal"}
+
+
+class TemplateFileError(CarePlanError):
+    """The templates file cannot be used; `problems` holds one line per problem."""
+
+    def __init__(self, source_name: str, problems: list[str]):
+        self.problems = problems
+        count = "1 problem is" if len(problems) == 1 else f"{len(problems)} problems are"
+        header = f"The starter plans file {source_name} cannot be used until {count} fixed:"
+        super().__init__("\n".join([header, *(f"- {p}" for p in problems)]))
+
+
+@dataclass(frozen=True)
+class TemplateItem:
+    code: str  # a catalogue item code
+    role: Role  # who helps
+    status: ItemStatus = ItemStatus.PLANNED
+    frequency: str = ""  # empty: the catalogue item's own frequency
+    goal: str = ""
+
+
+@dataclass(frozen=True)
+class Template:
+    code: str
+    version: int
+    title: str
+    applies_when: str
+    source: str
+    items: tuple[TemplateItem, ...]
+
+    @property
+    def label(self) -> str:
+        """How a revision's reason names it: the template and the version applied."""
+        return f"Template {self.title} v{self.version}"
+
+
+def parse_templates(text: str, source_name: str, catalogue_codes: Iterable[str]) -> list[Template]:
+    """Parse and check the templates YAML against the catalogue; raise TemplateFileError listing every problem."""
+    import yaml  # slow to import; only reading the file needs it, not the editor that applies a template
+
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f", line {mark.line + 1}" if mark else ""
+        raise TemplateFileError(source_name, [f"{source_name}{where}: this is not valid YAML."]) from exc
+    known = set(catalogue_codes)
+    problems: list[str] = []
+    if not isinstance(data, dict) or data.get("format") != 1:
+        raise TemplateFileError(source_name, [f"{source_name}: it must start with 'format: 1' and a list of 'templates'."])
+    raw_templates = data.get("templates")
+    if not isinstance(raw_templates, list) or not raw_templates:
+        raise TemplateFileError(source_name, [f"{source_name}: 'templates' must be a list with at least one template."])
+    templates: list[Template] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_templates, start=1):
+        where = f"{source_name}, template {index}"
+        if not isinstance(raw, dict):
+            problems.append(f"{where}: should be a set of fields.")
+            continue
+        code = raw.get("code")
+        if isinstance(code, str):
+            where += f" ({code})"
+        before = len(problems)
+        problems.extend(f"{where}: {p}" for p in _template_problems(raw, seen, known))
+        if len(problems) == before:
+            templates.append(_build(raw))
+        if isinstance(code, str):
+            seen.add(code)
+    if problems:
+        raise TemplateFileError(source_name, problems)
+    return templates
+
+
+def _template_problems(raw: dict[str, Any], seen: set[str], known: set[str]) -> list[str]:
+    out = [f"'{k}' is not a field a template has (known: {', '.join(sorted(_TEMPLATE_KEYS))})."
+           for k in sorted(set(map(str, raw)) - _TEMPLATE_KEYS)]
+    code = raw.get("code")
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
+        out.append("'code' must be 3 to 64 lowercase letters, digits or underscores, starting with a letter.")
+    elif code in seen:
+        out.append(f"the code '{code}' is used by an earlier template; every code must be unique.")
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        out.append("'version' must be a whole number, 1 or more.")
+    for name in ("title", "applies_when", "source"):
+        if not isinstance(raw.get(name), str) or blank(raw[name]):
+            out.append(f"'{name}' is missing or empty; write the text.")
+    items = raw.get("items")
+    if not isinstance(items, list) or not items:
+        out.append("'items' must be a list with at least one item.")
+        return out
+    codes: set[str] = set()
+    for n, item in enumerate(items, start=1):
+        out.extend(f"item {n}: {p}" for p in _item_problems(item, codes, known))
+    return out
+
+
+def _item_problems(item: Any, codes: set[str], known: set[str]) -> list[str]:
+    if not isinstance(item, dict):
+        return ["should be a set of fields."]
+    out = [f"'{k}' is not a field a template item has (known: {', '.join(sorted(_ITEM_KEYS))})."
+           for k in sorted(set(map(str, item)) - _ITEM_KEYS)]
+    code = item.get("code")
+    if not isinstance(code, str) or code not in known:
+        out.append(f"{code!r} is not a catalogue item code; use a code from catalogue.yaml.")
+    elif code in codes:
+        out.append(f"'{code}' is listed twice in this template.")
+    else:
+        codes.add(code)
+    if item.get("role") not in set(Role):
+        out.append(f"{item.get('role')!r} is not a known team role; use one of: {', '.join(Role)}.")
+    if item.get("status", "planned") not in {s.value for s in STARTING_STATUSES}:
+        out.append(f"{item.get('status')!r} is not a starting status; use one of: {', '.join(STARTING_STATUSES)}.")
+    for name, key in (("frequency", "item.frequency"), ("goal", "item.goal")):
+        value = item.get(name, "")
+        if not isinstance(value, str):
+            out.append(f"'{name}' should be text.")
+        elif msg := field_problem(key, value):
+            out.append(f"'{name}' {msg}.")
+    return out
+
+
+def _build(raw: dict[str, Any]) -> Template:
+    return Template(
+        code=raw["code"], version=raw["version"], title=raw["title"].strip(),
+        applies_when=raw["applies_when"].strip(), source=raw["source"].strip(),
+        items=tuple(TemplateItem(code=i["code"], role=Role(i["role"]), status=ItemStatus(i.get("status", "planned")),
+                                 frequency=str(i.get("frequency", "")).strip(), goal=str(i.get("goal", "")).strip())
+                    for i in raw["items"]),
+    )
+
+
+def who_helps(role: Role, team: Iterable[TeamMember]) -> str:
+    """The patient's own team member with that role, as the plan editor names them; else the role."""
+    for member in team:
+        if member.role == role:
+            return f"{member.name} ({role.label})" if member.name.strip() else role.label
+    return role.label
+
+
+def items_to_add(template: Template, content: PlanContent, catalogue: dict[str, CatalogueItem],
+                 team: Iterable[TeamMember], on: date) -> tuple[PlanItem, ...]:
+    """The plan items applying `template` adds: only those whose catalogue item the plan lacks.
+
+    Raises CarePlanError when a template item is retired or missing from the clinic's catalogue,
+    so a template never brings back care the clinic has withdrawn.
+    """
+    present = {i.catalogue_code for i in content.items} | {i.key for i in content.items}
+    members = list(team)
+    missing = [t.code for t in template.items if t.code not in catalogue or not catalogue[t.code].active]
+    if missing:
+        raise CarePlanError(f"{template.label} names catalogue items that are retired or unknown here "
+                            f"({', '.join(missing)}); nothing was added.")
+    added = []
+    for t in template.items:
+        if t.code in present:
+            continue
+        cat = catalogue[t.code]
+        added.append(PlanItem(
+            uid=cat.code, catalogue_code=cat.code, discipline=cat.discipline, title=cat.title,
+            caregiver_instructions=cat.caregiver_instructions, clinical_description=cat.clinical_description,
+            frequency=t.frequency or cat.frequency, responsible=who_helps(t.role, members), goal=t.goal,
+            start_date=on, status=t.status,
+        ))
+    return tuple(added)
