@@ -15,21 +15,7 @@ import sys
 from pathlib import Path
 
 from careplan.domain.errors import CarePlanError
-
-# The copies CarePlan itself keeps beside a database: the file a restore replaced, and the file as
-# it was before a schema upgrade. Either may be the data the user is looking for.
-KEPT_COPY_MARKERS = (".replaced-", ".before-")
-
-
-def kept_copies(path: Path) -> list[Path]:
-    """The kept copies of `path` beside it, newest name last (their names carry a UTC stamp)."""
-    try:
-        found = [p for p in path.parent.iterdir()
-                 if p.name.startswith(path.name) and any(m in p.name[len(path.name):] for m in KEPT_COPY_MARKERS)
-                 and not p.name.endswith(("-wal", "-shm", "-journal"))]
-    except OSError:
-        return []
-    return sorted(found, key=lambda p: p.name)
+from careplan.services.kept_copies import kept_copies
 
 
 def _named_sqlite_path(args: argparse.Namespace) -> Path | None:
