@@ -34,7 +34,7 @@ DATA_LAYER = (
     "careplan.services.catalogue", "careplan.services.changes", "careplan.services.clock", "careplan.services.patients",
     "careplan.services.plans", "careplan.services.lifecycle",
     "careplan.services.worklist",
-    "careplan.services.course",
+    "careplan.services.course", "careplan.services.provenance",
 )
 
 
