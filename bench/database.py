@@ -74,7 +74,7 @@ def demo_database(cache: Path, patients: int, seed: int, data_dir: Path, *, rebu
         for p in (path, meta, Path(f"{path}-wal"), Path(f"{path}-shm")):
             p.unlink(missing_ok=True)
         cmd = [sys.executable, "-m", "careplan", "demo", "--patients", str(patients), "--seed", str(seed),
-               "--db", str(path)]
+               "--create", "--db", str(path)]
         start = time.perf_counter()
         done = subprocess.run(cmd, cwd=REPO_ROOT, env=child_env(data_dir), capture_output=True, text=True)
         seconds = time.perf_counter() - start

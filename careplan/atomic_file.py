@@ -20,9 +20,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 PARTIAL_SUFFIX = ".careplan-partial"
-# .<target name>.<pid>.<random>.careplan-partial, and restore's staging folders
-# .<database name>.restore-<pid>-<random>: both name the process that owns them.
-_LEFTOVER = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}" + re.escape(PARTIAL_SUFFIX) + r"$|^\..+\.restore-(\d+)-[^/]+$")
+# .<target name>.<pid>.<random>.careplan-partial (with the -journal, -wal and -shm files SQLite
+# makes beside a backup being written), and restore's staging folders .<database name>.restore-<pid>-<random>:
+# both name the process that owns them.
+SQLITE_COMPANIONS = ("-journal", "-wal", "-shm")
+_LEFTOVER = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}" + re.escape(PARTIAL_SUFFIX) + r"(?:-journal|-wal|-shm)?$"
+                       r"|^\..+\.restore-(\d+)-[^/]+$")
 
 
 class StagedFile:
@@ -51,8 +54,9 @@ class StagedFile:
     def discard(self) -> None:
         with contextlib.suppress(OSError):
             self.file.close()
-        with contextlib.suppress(OSError):
-            self.path.unlink(missing_ok=True)
+        for path in (self.path, *(Path(f"{self.path}{suffix}") for suffix in SQLITE_COMPANIONS)):
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager

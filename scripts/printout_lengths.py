@@ -33,7 +33,7 @@ def main() -> None:
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = str(Path(tmp) / "demo.sqlite3")
-        cli_main(["--db", url, "demo", "--patients", str(args.patients), "--seed", str(args.seed)])
+        cli_main(["--create", "--db", url, "demo", "--patients", str(args.patients), "--seed", str(args.seed)])
         db = open_database(url)
         with db.reading() as s:
             ids = list(s.scalars(select(PatientRow.id).order_by(PatientRow.id)))

@@ -53,7 +53,7 @@ def test_demo_is_deterministic_for_a_seed(tmp_path: Path, capsys: pytest.Capture
     outputs = []
     for name in ("a", "b"):
         db = str(tmp_path / f"{name}.sqlite3")
-        assert run(["demo", "--patients", "12", "--seed", "7", "--db", db], capsys)[0] == 0
+        assert run(["demo", "--patients", "12", "--seed", "7", "--create", "--db", db], capsys)[0] == 0
         code, out, _ = run(["patients", "--json", "--db", db], capsys)
         assert code == 0
         outputs.append(json.loads(out))
@@ -62,20 +62,20 @@ def test_demo_is_deterministic_for_a_seed(tmp_path: Path, capsys: pytest.Capture
     assert {"mrn", "name", "plan_status", "revisions", "next_review"} <= set(outputs[0][0])
     assert all(p["revisions"] >= 1 for p in outputs[0])
     other = str(tmp_path / "c.sqlite3")
-    run(["demo", "--patients", "12", "--seed", "8", "--db", other], capsys)
+    run(["demo", "--patients", "12", "--seed", "8", "--create", "--db", other], capsys)
     assert json.loads(run(["patients", "--json", "--db", other], capsys)[1]) != outputs[0]
 
 
 def test_demo_refuses_the_same_seed_twice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "a.sqlite3")
-    run(["demo", "--patients", "3", "--db", db], capsys)
-    code, _, err = run(["demo", "--patients", "3", "--db", db], capsys)
+    run(["demo", "--patients", "3", "--create", "--db", db], capsys)
+    code, _, err = run(["demo", "--patients", "3", "--create", "--db", db], capsys)
     assert code == 2 and "already in this database" in err
 
 
 def test_history_and_check_after_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "a.sqlite3")
-    run(["demo", "--patients", "4", "--seed", "2", "--db", db], capsys)
+    run(["demo", "--patients", "4", "--seed", "2", "--create", "--db", db], capsys)
     patients = json.loads(run(["patients", "--json", "--db", db], capsys)[1])
     mrn = patients[0]["mrn"]
     code, out, _ = run(["history", mrn, "--json", "--db", db], capsys)
@@ -91,7 +91,7 @@ def test_history_and_check_after_demo(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_catalogue_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["catalogue", "--json", "--db", str(tmp_path / "a.sqlite3")], capsys)
+    code, out, _ = run(["catalogue", "--json", "--create", "--db", str(tmp_path / "a.sqlite3")], capsys)
     items = json.loads(out)
     assert code == 0 and len(items) > 50
     assert all(set(i) == REQUIRED_CATALOGUE_KEYS for i in items)
@@ -100,7 +100,7 @@ def test_catalogue_json_contract(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_patients_search_filters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "a.sqlite3")
-    run(["demo", "--patients", "20", "--db", db], capsys)
+    run(["demo", "--patients", "20", "--create", "--db", db], capsys)
     everyone = json.loads(run(["patients", "--json", "--db", db], capsys)[1])
     some = json.loads(run(["patients", "--json", "--search", everyone[3]["mrn"], "--db", db], capsys)[1])
     assert [p["mrn"] for p in some] == [everyone[3]["mrn"]]
@@ -121,7 +121,7 @@ def test_no_display_gives_one_clear_sentence(tmp_path: Path) -> None:
 
 
 def test_exit_after_startup_paints_and_reports(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "careplan", "--exit-after-startup", "--db", str(tmp_path / "x.sqlite3")],
+    r = subprocess.run([sys.executable, "-m", "careplan", "--exit-after-startup", "--create", "--db", str(tmp_path / "x.sqlite3")],
                        capture_output=True, text=True, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=120)
     assert r.returncode == 0, r.stderr
     line = [x for x in r.stdout.splitlines() if x.startswith("startup_s=")]
@@ -142,7 +142,7 @@ def test_app_imports_its_data_layer_before_qt(tmp_path: Path) -> None:
     """PySide6's import hook reads and keeps the source of every module imported after it (~19 MB
     and ~45 ms for SQLAlchemy and our data layer), so open_app imports those first."""
     r = subprocess.run([sys.executable, "-X", "importtime", "-m", "careplan", "--exit-after-startup",
-                        "--db", str(tmp_path / "x.sqlite3")],
+                        "--create", "--db", str(tmp_path / "x.sqlite3")],
                        capture_output=True, text=True, env=_env(QT_QPA_PLATFORM="offscreen"), timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     # -X importtime prints one line per module as its import finishes, in order.

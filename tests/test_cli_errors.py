@@ -25,7 +25,7 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
 @pytest.fixture()
 def demo_db(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     db = str(tmp_path / "a.sqlite3")
-    assert run(["demo", "--patients", "3", "--db", db], capsys)[0] == 0
+    assert run(["demo", "--patients", "3", "--create", "--db", db], capsys)[0] == 0
     return db
 
 
@@ -39,7 +39,7 @@ def one_line(err: str) -> str:
 def test_a_database_damaged_past_its_schema_gives_one_line_and_status_2(tmp_path: Path) -> None:
     db = tmp_path / "a.sqlite3"
     careplan = [sys.executable, "-m", "careplan"]
-    made = subprocess.run([*careplan, "demo", "--patients", "3", "--db", str(db)], capture_output=True, timeout=120)
+    made = subprocess.run([*careplan, "demo", "--patients", "3", "--create", "--db", str(db)], capture_output=True, timeout=120)
     assert made.returncode == 0 and not Path(f"{db}-wal").exists()
     with open(db, "r+b") as f:  # the later half, where the revisions are: the database still opens
         start = db.stat().st_size // 2 // 4096 * 4096
@@ -101,7 +101,7 @@ def test_a_database_that_cannot_be_reached_is_one_line(tmp_path: Path, capsys: p
         raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("disk I/O error"))
 
     monkeypatch.setattr("careplan.services.check.check_database", unreachable)
-    code, _, err = run(["check", "--db", str(tmp_path / "b.sqlite3")], capsys)
+    code, _, err = run(["check", "--create", "--db", str(tmp_path / "b.sqlite3")], capsys)
     assert code == 2 and "disk I/O error" in one_line(err)
 
 

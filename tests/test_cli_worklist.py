@@ -77,7 +77,7 @@ def test_the_table_reads_most_urgent_first(clinic_url: str, capsys: pytest.Captu
 
 
 def test_nothing_to_do_says_so(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["worklist", "--db", sqlite_url], capsys)
+    code, out, _ = run(["worklist", "--create", "--db", sqlite_url], capsys)
     assert code == 0 and out.startswith("Nothing needs you")
     code, out, _ = run(["worklist", "--json", "--db", sqlite_url], capsys)
     assert json.loads(out) == []

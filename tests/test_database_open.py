@@ -22,8 +22,8 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def run_check(db: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    code = main(["check", "--db", db])
+def run_check(db: str, capsys: pytest.CaptureFixture[str], *, create: bool = False) -> tuple[int, str, str]:
+    code = main(["check", *(["--create"] if create else []), "--db", db])
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -53,7 +53,7 @@ def test_env_var_selects_the_database(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_check_on_a_fresh_database_says_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_check(str(tmp_path / "x.sqlite3"), capsys)
+    code, out, _ = run_check(str(tmp_path / "x.sqlite3"), capsys, create=True)
     assert (code, out.strip()) == (0, "ok")
 
 
@@ -136,7 +136,7 @@ def test_locked_database_gives_a_clear_message(tmp_path: Path, capsys: pytest.Ca
 def test_unreachable_folder_gives_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    code, _, err = run_check(str(blocker / "db.sqlite3"), capsys)
+    code, _, err = run_check(str(blocker / "db.sqlite3"), capsys, create=True)
     assert code == 2 and "Cannot create the database" in err
 
 

@@ -40,7 +40,7 @@ def made(tmp_path: Path, run: Run) -> tuple[Path, Path, str]:
     (tmp_path / "clinic").mkdir()
     (tmp_path / "out").mkdir()
     db = tmp_path / "clinic" / "careplan.sqlite3"
-    assert run("demo", "--patients", "3", "--db", str(db))[0] == 0
+    assert run("demo", "--patients", "3", "--create", "--db", str(db))[0] == 0
     export = tmp_path / "export.json"
     assert run("export", "--out", str(export), "--db", str(db))[0] == 0
     return db, export, first_mrn(str(db), run)
@@ -86,10 +86,10 @@ def test_a_lock_held_by_another_program_is_one_line(
 @pytest.mark.parametrize("command", ["export", "import", "export-pdf", "demo"])
 def test_a_lock_held_on_the_server_is_one_line(
         pg_url: str, tmp_path: Path, run: Run, quick_timeout: None, command: str) -> None:
-    assert run("demo", "--patients", "2", "--db", pg_url)[0] == 0
+    assert run("demo", "--patients", "2", "--create", "--db", pg_url)[0] == 0
     export = tmp_path / "export.json"
     local = tmp_path / "local.sqlite3"
-    assert run("demo", "--patients", "1", "--seed", "9", "--db", str(local))[0] == 0
+    assert run("demo", "--patients", "1", "--seed", "9", "--create", "--db", str(local))[0] == 0
     assert run("export", "--out", str(export), "--db", str(local))[0] == 0
     out = tmp_path / "out"
     out.mkdir()
@@ -166,10 +166,10 @@ def _file_size_limit(limit: int) -> Callable[[], None]:
 def test_a_disk_filling_during_import_saves_nothing(made: tuple[Path, Path, str], tmp_path: Path, run: Run) -> None:
     db, _, _ = made
     big = tmp_path / "big.sqlite3"
-    assert run("demo", "--patients", "40", "--seed", "5", "--db", str(big))[0] == 0
+    assert run("demo", "--patients", "40", "--seed", "5", "--create", "--db", str(big))[0] == 0
     export = tmp_path / "big.json"
     assert run("export", "--out", str(export), "--db", str(big))[0] == 0
-    r = subprocess.run([*CAREPLAN, "import", str(export), "--db", str(db)], capture_output=True, text=True,
+    r = subprocess.run([*CAREPLAN, "import", str(export), "--create", "--db", str(db)], capture_output=True, text=True,
                        timeout=120, preexec_fn=_file_size_limit(db.stat().st_size + 40_000))
     assert r.returncode == 2 and r.stdout == ""
     assert "is full" in one_line(r.stderr) and "nothing of it was saved" in r.stderr

@@ -458,12 +458,12 @@ def test_cli_export_import_and_errors(db_url: str, tmp_path: Path, capsys: pytes
     assert main(["export", "--db", db_url, "--out", str(out), "--author", "Nurse CLI"]) == 0
     assert f"Exported 1 patients with 2 plan revisions to {out}" in capsys.readouterr().out
     assert json.loads(out.read_text())["exported_at"] == "2026-01-01T00:00:00+00:00"
-    assert main(["import", "--db", db_url, str(out)]) == 0
+    assert main(["import", "--create", "--db", db_url, str(out)]) == 0
     assert "0 patients added, 0 given newer revisions, 1 unchanged; 0 revisions added." in capsys.readouterr().out
     doc = json.loads(out.read_text())
     doc["version"] = 2
     write(out, doc)
-    assert main(["import", "--db", db_url, str(out)]) == 2
+    assert main(["import", "--create", "--db", db_url, str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("careplan: ") and "made by a newer CarePlan" in err
     assert main(["export", "--db", db_url, "--out", str(tmp_path / "x.json"), "NOPE"]) == 2

@@ -76,7 +76,7 @@ def wrong_type(value: Any) -> Any:
 def import_refused(db_url: str, path: Path, capsys: pytest.CaptureFixture[str]) -> str:
     """Run `careplan import`; it must refuse with one line and exit 2."""
     capsys.readouterr()
-    status = main(["import", str(path), "--db", db_url, "--author", "Importer"])
+    status = main(["import", str(path), "--create", "--db", db_url, "--author", "Importer"])
     out = capsys.readouterr()
     assert status == 2, out
     lines = out.err.splitlines()

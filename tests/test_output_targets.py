@@ -62,11 +62,11 @@ def clinic(tmp_path: Path, run: Run) -> Iterator[tuple[Path, sqlite3.Connection,
     folder = tmp_path / "clinic"
     folder.mkdir()
     db = folder / "careplan.sqlite3"
-    assert run("demo", "--patients", "2", "--db", str(db))[0] == 0
+    assert run("demo", "--patients", "2", "--create", "--db", str(db))[0] == 0
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN")
     holder.execute("SELECT count(*) FROM patients").fetchone()
-    assert run("demo", "--patients", "3", "--seed", "2", "--db", str(db))[0] == 0  # 3 patients only in the WAL
+    assert run("demo", "--patients", "3", "--seed", "2", "--create", "--db", str(db))[0] == 0  # 3 patients only in the WAL
     assert Path(f"{db}-wal").stat().st_size > 0
     yield db, holder, first_mrn(str(db), run)
     holder.close()
@@ -182,10 +182,10 @@ def test_export_pdf_refuses_an_earlier_printout_without_force(
 
 @pytest.mark.pg
 def test_on_postgresql_an_existing_file_and_a_backup_are_refused(pg_url: str, tmp_path: Path, run: Run) -> None:
-    assert run("demo", "--patients", "2", "--db", pg_url)[0] == 0
+    assert run("demo", "--patients", "2", "--create", "--db", pg_url)[0] == 0
     mrn = first_mrn(pg_url, run)
     local = tmp_path / "local.sqlite3"
-    assert run("demo", "--patients", "1", "--db", str(local))[0] == 0
+    assert run("demo", "--patients", "1", "--create", "--db", str(local))[0] == 0
     backup = _backup_of(local, tmp_path, run)
     letter = _write(tmp_path / "letter.pdf", b"a letter")
     before = folder_digest(tmp_path)

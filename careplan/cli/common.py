@@ -43,6 +43,13 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
         help="database: a file path, sqlite:///path or postgresql+psycopg://user@host/name "
         "(default: $CAREPLAN_DB_URL, else careplan.sqlite3 in your data folder)",
     )
+    parser.add_argument(
+        "--create",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="create the database if the file named by --db or $CAREPLAN_DB_URL does not exist yet "
+        "(without it a missing file is an error, never a new empty database)",
+    )
 
 
 PASSWORD_IN_DB = (
@@ -71,8 +78,10 @@ def refuse_password_in_db(args: argparse.Namespace) -> None:
 
 def db_from(args: argparse.Namespace, *, refuse_damaged: bool = True) -> Database:
     # Imported here, so `careplan --help` and `--version` answer without loading SQLAlchemy.
+    from careplan.cli.db_presence import refuse_missing_database
     from careplan.persistence.engine import open_database
 
+    refuse_missing_database(args)
     db = open_database(getattr(args, "db", None), refuse_damaged=refuse_damaged)
     _opened.append(db)
     return db

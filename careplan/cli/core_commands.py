@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from careplan.cli.common import (
     actor,
@@ -13,6 +14,9 @@ from careplan.cli.common import (
     describe_database_problem,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from careplan.services.provenance import ImportMark
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -174,14 +178,17 @@ def cmd_patients(args: argparse.Namespace) -> int:
 def cmd_history(args: argparse.Namespace) -> int:
     from careplan.services.patients import get_patient_by_mrn
     from careplan.services.plans import history
+    from careplan.services.provenance import imported_revisions
 
     db = db_from(args)
     patient = get_patient_by_mrn(db, args.mrn)
     revs = history(db, patient.id or 0)
+    imported = imported_revisions(db, patient.id or 0)
     if args.json:
         print_json([{
             "revision": r.number, "created_at": r.created_at.isoformat(), "author": r.author, "reason": r.reason,
             "items": r.items, "hash": r.content_hash, "restored_from": r.restored_from,
+            **_import_keys(imported.get(r.number)),
         } for r in revs])
     else:
         if not revs:
@@ -189,4 +196,11 @@ def cmd_history(args: argparse.Namespace) -> int:
         for r in revs:
             local = r.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
             print(f"r{r.number:<4} {local}  {r.author:24} {r.items:3} items  {r.reason}")
+            if r.number in imported:
+                print(f"      {imported[r.number].sentence()}")
     return 0
+
+
+def _import_keys(mark: ImportMark | None) -> dict[str, str | None]:
+    return {"imported_from": mark.file if mark else None, "imported_by": mark.by if mark else None,
+            "imported_at": mark.at.isoformat() if mark else None}

@@ -44,7 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("restore", help="put a backup in place of the database, keeping the current one aside (SQLite only)",
                        description="Check the backup, keep the current database aside as <name>.replaced-<time>, and "
                        "put the backup in its place. Close CarePlan everywhere first.")
-    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("file", type=Path, metavar="FILE", nargs="?")
+    p.add_argument("--list", action="store_true",
+                   help="list the copies kept beside the database (replaced by a restore, or from before an upgrade)")
     p.add_argument("--force", action="store_true",
                    help="restore even if the current database holds revisions the backup lacks (they stay in the kept-aside file)")
     _add_author(p)
@@ -100,8 +102,25 @@ def cmd_restore(args: argparse.Namespace) -> int:
     url = resolve_url(getattr(args, "db", None))
     if url.get_backend_name() != "sqlite" or not url.database:
         raise CarePlanError(SERVER_RESTORE)
+    if args.list:
+        return _list_kept(Path(url.database))
+    if args.file is None:
+        raise CarePlanError("restore needs the backup FILE to put in place (or --list to see the kept copies).")
     # The live database is not opened here: a restore must work when it is damaged.
     result = restore_database(Path(url.database), args.file, actor=actor(args), force=args.force)
     for line in describe_restore(result):
         print(line)
+    return 0
+
+
+def _list_kept(live: Path) -> int:
+    from careplan.services.kept_copies import describe_kept
+
+    copies = describe_kept(live)
+    if not copies:
+        print(f"No copies are kept beside {live}.")
+    for c in copies:
+        when = c.kept_at.strftime("%Y-%m-%d %H:%M UTC") if c.kept_at else "time unknown"
+        patients = "unreadable" if c.patients is None else f"{c.patients} patients"
+        print(f"{c.path.name}  {when}  {c.size / 1_048_576:.1f} MB  {patients}  ({c.kind})")
     return 0

@@ -34,7 +34,7 @@ DATA_LAYER = (
     "careplan.services.catalogue", "careplan.services.changes", "careplan.services.clock", "careplan.services.patients",
     "careplan.services.plans", "careplan.services.lifecycle",
     "careplan.services.worklist",
-    "careplan.services.course",
+    "careplan.services.course", "careplan.services.provenance",
     "careplan.domain.templates", "careplan.services.templates",
 )
 
@@ -45,12 +45,14 @@ def open_app(args: argparse.Namespace) -> int:
         return 2
     for name in DATA_LAYER:
         importlib.import_module(name)
+    from careplan.cli.db_presence import refuse_missing_database
     from careplan.domain.errors import CarePlanError
     from careplan.persistence.engine import open_database
     from careplan.services.catalogue import sync_shipped_catalogue_if_changed
     from careplan.services.patients import refresh_search_keys
 
     try:  # the database is opened (and upgraded if need be) before any window exists
+        refuse_missing_database(args)
         db = open_database(getattr(args, "db", None))
         sync_shipped_catalogue_if_changed(db)
         refresh_search_keys(db)  # after an upgrade that changed how names are folded for search

@@ -27,6 +27,7 @@ from careplan.persistence.models import PatientRow, PlanRevisionRow
 from careplan.services import audit
 from careplan.services.check import check_database, seal_beside
 from careplan.services.clock import utcnow
+from careplan.services.kept_copies import crash_point, fsync_path
 from careplan.services.output_target import check_target, commit_logged, stage
 
 SERVER_BACKUP = (
@@ -246,23 +247,44 @@ def _would_lose(live: Path, staged: _Staged, force: bool) -> _Lost:
     return lost
 
 
-def _keep_aside(live: Path) -> Path:
+def _kept_name(live: Path) -> Path:
     kept = live.with_name(f"{live.name}.replaced-{_stamp()}")
     n = 1
     while kept.exists():
         n += 1
         kept = live.with_name(f"{live.name}.replaced-{_stamp()}-{n}")
-    os.rename(live, kept)
-    # A damaged file may still have its journal beside it: it belongs to the kept file now.
+    return kept
+
+
+def _keep_aside(live: Path) -> Path:
+    """A second name for the live file (a hard link; a synced copy where links are not possible), so
+    the live path itself stays in place until the restored file is renamed over it."""
+    kept = _kept_name(live)
+    try:
+        os.link(live, kept)
+    except OSError:  # a file system without hard links (FAT, some network shares)
+        shutil.copy2(live, kept)
+        fsync_path(kept)
+    os.chmod(kept, 0o600)
+    fsync_path(live.parent)
+    crash_point("kept-aside")
+    # A damaged file may still have its journal beside it: it belongs to the kept file now, and
+    # SQLite must never apply it to the restored file.
     for suffix in ("-wal", "-shm", "-journal"):
         companion = Path(f"{live}{suffix}")
         if companion.exists():
-            os.rename(companion, Path(f"{kept}{suffix}"))
+            os.replace(companion, Path(f"{kept}{suffix}"))
+    fsync_path(live.parent)
+    crash_point("companions-moved")
     return kept
 
 
 def restore_database(live: Path, source: Path, *, actor: str, force: bool = False) -> RestoreResult:
-    """Put the backup `source` in place of the SQLite database at `live`."""
+    """Put the backup `source` in place of the SQLite database at `live`.
+
+    The checked copy is made and synced beside the live file, the live file gets a second name
+    (kept aside) and the copy is renamed over it in one step: at no moment is the live path missing.
+    """
     live, source = live.expanduser().absolute(), source.expanduser().absolute()
     if live.exists() and _same(live, source):
         raise CarePlanError(f"{source} is the live database itself; give the backup file to restore from.")
@@ -272,26 +294,34 @@ def restore_database(live: Path, source: Path, *, actor: str, force: bool = Fals
     folder = Path(tempfile.mkdtemp(prefix=f".{live.name}.restore-{os.getpid()}-", dir=live.parent))
     try:
         staged = _stage(source, folder)
+        fsync_path(staged.path)
+        crash_point("staged")
         lost = _Lost(0, 0, 0)
         kept = None
         if live.exists() and _live_version(live) is not None:
             _would_lose(live, staged, force)  # first look, leaving the live file untouched
-            # From here on nobody else has it open. A damaged file cannot be switched: the first
-            # look already asked for --force, and it is kept aside as it is.
+            # From here on nobody else has it open and its write-ahead log is folded in. A damaged
+            # file cannot be switched: the first look already asked for --force.
             with contextlib.suppress(sqlite3.DatabaseError):
                 _single_file(live)
             lost = _would_lose(live, staged, force)  # again: someone may have saved meanwhile
         if live.exists():
             kept = _keep_aside(live)
-        os.replace(staged.path, live)
-        os.chmod(live, 0o600)
+        os.chmod(staged.path, 0o600)
+        os.replace(staged.path, live)  # the one step: the old file or the restored one, never none
+        fsync_path(live.parent)
+        crash_point("replaced")
     except sqlite3.Error as e:
         raise CarePlanError(f"The restore stopped: {e}. The current database was not changed.") from None
+    except OSError as e:
+        raise CarePlanError(f"The restore stopped: {e.strerror or e} ({e.filename or live.parent}). "
+                            "The current database was not changed.") from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result = RestoreResult(live, source, kept, version, staged.patients, staged.revisions, lost.revisions,
                            lost.patients_affected)
     _record_restore(result, actor, force)
+    crash_point("recorded")
     return result
 
 

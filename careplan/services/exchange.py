@@ -8,6 +8,7 @@ was saved (author, time, reason, hashes), and writes all of it or none of it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -260,10 +261,11 @@ def import_file(db: Database, path: Path, *, actor: str, dry_run: bool = False) 
     """Import a whole export file in one transaction, or nothing at all."""
     path = path.expanduser().absolute()
     parsed = read_export(path)
+    file_sha256 = _sha256_of(path)
     summary = ImportSummary(path, dry_run=dry_run)
     try:
         with db.transaction() as s:
-            _import(s, parsed, summary, actor)
+            _import(s, parsed, summary, actor, file_sha256)
             if dry_run:
                 raise _DryRunError
     except _DryRunError:
@@ -278,7 +280,16 @@ def import_file(db: Database, path: Path, *, actor: str, dry_run: bool = False) 
     return summary
 
 
-def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor: str) -> None:
+def _sha256_of(path: Path) -> str:
+    """The imported file's fingerprint, for the audit log: which file a revision came from, beyond its name."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor: str, file_sha256: str) -> None:
     mrns = [fp.patient.mrn for fp in parsed]
     existing: dict[str, PatientRow] = {}
     for chunk in _chunks(mrns):
@@ -340,8 +351,11 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
         if not is_new:
             summary.patients_extended.append(fp.patient.mrn)
         summary.revisions_added += len(new)
-        details: dict[str, Any] = {"file": summary.source.name, "revisions_added": len(new),
-                                   "assessments_added": added, "patient_added": is_new}
+        details: dict[str, Any] = {"file": summary.source.name, "file_sha256": file_sha256,
+                                   "revisions_added": len(new), "assessments_added": added, "patient_added": is_new}
+        if new:  # which revision numbers arrived by this import (they go on top of the plan's head)
+            head = plans[row.id][1] if row.id in plans else 0
+            details["first_revision"], details["last_revision"] = head + 1, head + len(new)
         if fp.patient.mrn in summary.details_kept:
             details["details_kept"] = summary.details_kept[fp.patient.mrn]
         event = audit.NewEvent(actor, "data.imported", entity="patient", entity_key=fp.patient.mrn,

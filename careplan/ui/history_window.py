@@ -40,6 +40,7 @@ from careplan.services import changes, plans
 from careplan.services.changes import Changes
 from careplan.services.patients import get_patient
 from careplan.services.plans import RevisionSummary
+from careplan.services.provenance import ImportMark, imported_revisions
 from careplan.ui import dialog_kit, restore_dialog
 from careplan.ui.dialog_kit import fit_to_screen, local_time, plain_label, row_table
 from careplan.ui.history_views import DiffView, RevisionView
@@ -51,6 +52,10 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Revision", "Saved", "By", "Reason", "Items", "Note")
 
 
+def _history_and_marks(db: Database, patient_id: int) -> tuple[list[RevisionSummary], dict[int, ImportMark]]:
+    return plans.history(db, patient_id), imported_revisions(db, patient_id)
+
+
 class HistoryModel(ListTableModel):
     """The revision list, newest first: the one a coordinator most often wants is on top."""
 
@@ -59,6 +64,7 @@ class HistoryModel(ListTableModel):
     def __init__(self, rows: list[RevisionSummary], parent: QWidget | None = None):
         super().__init__(parent)
         self.rows = list(reversed(rows))
+        self.imported: dict[int, ImportMark] = {}  # revisions that arrived by import (services.provenance)
 
     def set_rows(self, rows: list[RevisionSummary]) -> None:
         self.beginResetModel()
@@ -90,11 +96,16 @@ class HistoryModel(ListTableModel):
             notes = []
             if r.restored_from:
                 notes.append(f"Restored from r{r.restored_from}")
+            if r.number in self.imported:
+                said = self.imported[r.number].sentence()
+                notes.append(said[:1].upper() + said[1:])
             if index.row() == 0:
                 notes.append("Current")
             return ", ".join(notes)
         if role == Qt.ItemDataRole.ToolTipRole and col == 3 and r.reason:
             return r.reason
+        if role == Qt.ItemDataRole.ToolTipRole and col == 5:  # the import sentence is longer than the column
+            return self.data(index) or None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.UserRole:
@@ -124,7 +135,7 @@ class HistoryWindow(QDialog):
         self.summary.setText("Reading the plan's history\u2026")
         self._update_buttons()
         runner().changesApplied.connect(self._changes_applied)
-        QueryOp(self, lambda: (get_patient(db, patient_id), plans.history(db, patient_id))).success(
+        QueryOp(self, lambda: (get_patient(db, patient_id), _history_and_marks(db, patient_id))).success(
             self._first_load).failure(self._load_failed).named("history").run_in_background()
 
     @property
@@ -133,9 +144,9 @@ class HistoryWindow(QDialog):
         return self._open_timer.isActive()
 
     def _first_load(self, found: tuple[Patient, list[RevisionSummary]]) -> None:
-        self.patient, rows = found
+        self.patient, rows_and_marks = found
         self.setWindowTitle(f"Plan history — {self.patient.full_name} ({self.patient.mrn})")
-        self._show_rows(rows)
+        self._show_rows(rows_and_marks)
 
     def _load_failed(self, error: BaseException) -> None:
         if not isinstance(error, CarePlanError):
@@ -372,9 +383,10 @@ class HistoryWindow(QDialog):
 
     def reload(self) -> None:
         db, pid = self.db, self.patient_id
-        QueryOp(self, lambda: plans.history(db, pid)).success(self._show_rows).named("history").run_in_background()
+        QueryOp(self, lambda: _history_and_marks(db, pid)).success(self._show_rows).named("history").run_in_background()
 
-    def _show_rows(self, rows: list[RevisionSummary]) -> None:
+    def _show_rows(self, rows_and_marks: tuple[list[RevisionSummary], dict[int, ImportMark]]) -> None:
+        rows, self.model.imported = rows_and_marks
         self.model.set_rows(rows)
         self._fill_combos()
         if self.model.rows:
