@@ -80,7 +80,13 @@ def run_app(db: Database, *, exit_after_startup: bool = False) -> int:
     if exit_after_startup:
         _FirstPaint(window)
     window.show()
-    return app.exec()
+    code = app.exec()
+    # The loop can end with reads still running (--exit-after-startup quits without closing the
+    # window, which would have waited): let them finish while Qt and the window still exist.
+    from careplan.ui.operations import runner
+
+    runner().wait()
+    return code
 
 
 def build_main_window(db: Database, *, offer_recovery: bool = True):  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ one signal and refreshes only what concerns it. Nothing here waits: no nested ev
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import traceback
 from collections.abc import Callable
@@ -62,7 +63,9 @@ class _Job(QRunnable):
         except BaseException as e:  # handed to the GUI thread, which decides what to show
             result, error = None, e
             e.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
-        self._runner._finished.emit(self._id, result, error)
+        # RuntimeError: the runner is gone (Qt is shutting down) and no one waits for this result.
+        with contextlib.suppress(RuntimeError):
+            self._runner._finished.emit(self._id, result, error)
 
 
 class OpRunner(QObject):
