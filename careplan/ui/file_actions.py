@@ -9,7 +9,6 @@ The services are imported when first used: they are not on the start-up path.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QWidget
 
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
+from careplan.services import clock
 from careplan.services.changes import Changes, Outcome, audit_only
 from careplan.ui import dialog_kit
 from careplan.ui.export_dialog import documents_folder
@@ -79,7 +79,7 @@ def backup_now(w: FileHost) -> None:
         dialog_kit.show_error(w if isinstance(w, QWidget) else None, "Backup", backup.SERVER_BACKUP)
         return
     out = ask_save_file(w if isinstance(w, QWidget) else None, "Back up the database to",
-                        documents_folder() / f"careplan-backup-{date.today().isoformat()}.sqlite3", BACKUP_FILES)
+                        documents_folder() / f"careplan-backup-{clock.today().isoformat()}.sqlite3", BACKUP_FILES)
     if out is None:
         return
     db = w.db
@@ -127,7 +127,7 @@ def export_data(w: FileHost) -> None:
     if not actor:
         return
     out = ask_save_file(w if isinstance(w, QWidget) else None, "Export all patients and plan history to",
-                        documents_folder() / f"careplan-export-{date.today().isoformat()}.json", DATA_FILES)
+                        documents_folder() / f"careplan-export-{clock.today().isoformat()}.json", DATA_FILES)
     if out is None:
         return
     db = w.db
