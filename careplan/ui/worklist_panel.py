@@ -13,7 +13,6 @@ from collections.abc import Sized
 from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QBrush, QColor, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QStackedWidget,
@@ -28,7 +27,7 @@ from careplan.services.patients import DUE_SOON, ReviewState
 from careplan.services.worklist import WorkItem, WorkKind, worklist
 from careplan.ui.dialog_kit import local_day, local_time
 from careplan.ui.form_fields import named
-from careplan.ui.list_table_model import Index, ListTableModel
+from careplan.ui.list_table_model import Index, ListTableModel, as_row_list
 from careplan.ui.operations import QueryOp, runner
 from careplan.ui.patient_table import REVIEW_COLOURS
 
@@ -147,14 +146,7 @@ class WorklistPanel(QWidget):
         self.table = WorklistTable()
         named(self.table, "worklistTable", "Worklist", "Patients who need something done, most urgent first")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        as_row_list(self.table, self.fontMetrics().height() + 10)
         header = self.table.horizontalHeader()
         fm = self.fontMetrics()
         for col, sample in ((1, "DEMO-1-000000"), (3, "Saved 30 Sep 2026, 23:59")):
