@@ -34,6 +34,17 @@ CHART_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 
 
 @dataclass(frozen=True)
+class PromptLine:
+    """A guideline prompt as the summary prints it (plain text; escaped here)."""
+
+    title: str
+    state: str  # open, accepted, dismissed
+    because: str
+    decision: str  # who, when, why; "" while open
+    source: str
+
+
+@dataclass(frozen=True)
 class SummaryData:
     patient: Patient
     headline: str
@@ -44,6 +55,7 @@ class SummaryData:
     revision: Revision | None
     changes: PlanDiff | None
     generated_on: date
+    prompts: tuple[PromptLine, ...] = ()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -144,6 +156,20 @@ def _plan(data: SummaryData, st: dict[str, ParagraphStyle]) -> list[object]:
     return out
 
 
+def _prompts(data: SummaryData, st: dict[str, ParagraphStyle]) -> list[object]:
+    out: list[object] = [Paragraph("Guideline prompts", st["h2"])]
+    if not data.prompts:
+        return out + [Paragraph("No guideline prompt applies to this course.", st["body"])]
+    rows = [[Paragraph(escape(t), st["small"]) for t in ("Prompt", "State", "Triggered by", "Decision", "Source")]]
+    for p in data.prompts:
+        rows.append([Paragraph(escape(t), st["small"]) for t in (p.title, p.state, p.because, p.decision or "-",
+                                                                  p.source)])
+    table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=[55 * mm, 18 * mm, 60 * mm, 70 * mm, 50 * mm])
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5"))]))
+    return out + [table]
+
+
 def _change_lines(diff: PlanDiff | None) -> list[str]:
     if diff is None:
         return ["This is the first revision."]
@@ -172,7 +198,7 @@ def write_summary_pdf(data: SummaryData, out: Path) -> int:
                   st["small"]),
     ]
     width = page[0] - 30 * mm
-    story += _course(data, st, width) + _plan(data, st)
+    story += _course(data, st, width) + _prompts(data, st) + _plan(data, st)
     out = out.expanduser().absolute()
     if not out.parent.is_dir():
         raise PdfExportError(f"The folder {out.parent} does not exist; the summary was not written.")

@@ -9,7 +9,7 @@ write appends to in its own transaction (`changes_since`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -96,10 +96,18 @@ class Outcome(Generic[T]):
 # --- the writes the GUI makes ------------------------------------------------------------------
 
 def save_plan(db: Database, patient_id: int, *, base_revision: int, content: PlanContent, author: str,
-              reason: str) -> Outcome[Revision]:
+              reason: str, accepted_rules: Sequence[str] = ()) -> Outcome[Revision]:
     rev = plans.save_revision(db, patient_id, base_revision=base_revision, content=content, author=author,
-                              reason=reason)
+                              reason=reason, accepted_rules=accepted_rules)
     return Outcome(rev, Changes.plan(patient_id, rev.number, rev.author))
+
+
+def dismiss_prompt(db: Database, patient_id: int, rule: str, *, reason: str, actor: str) -> Outcome[None]:
+    """A guideline prompt dismissed: the patient's screens (strip, worklist) read their prompts again."""
+    from careplan.services import prompts  # the rules file is read only when a prompt is decided
+
+    prompts.dismiss(db, patient_id, rule, reason=reason, actor=actor)
+    return Outcome(None, Changes.patient(patient_id))
 
 
 def restore_plan(db: Database, patient_id: int, number: int, *, base_revision: int, author: str,

@@ -35,9 +35,10 @@ COLUMNS = ("Patient", "MRN", "Why", "Date")
 # The same colours as the patient list's review column; the words carry the meaning, colour backs them up.
 KIND_COLOURS = {WorkKind.OVERDUE: REVIEW_COLOURS[ReviewState.OVERDUE],
                 WorkKind.DUE_SOON: REVIEW_COLOURS[ReviewState.DUE_SOON],
-                WorkKind.DRAFT: ("#dbe8fb", "#0b3a75")}
+                WorkKind.DRAFT: ("#dbe8fb", "#0b3a75"),
+                WorkKind.PROMPTS: ("#fff3d6", "#6b4500")}
 EMPTY_TEXT = (f"Nothing needs you today: no review is overdue or due in the next {DUE_SOON.days} days, every "
-              "patient has a plan, and no unsaved draft is waiting.\n\nChoose a patient on the left to see "
+              "patient has a plan, no guideline prompt is waiting for a decision, and no unsaved draft is waiting.\n\nChoose a patient on the left to see "
               "their plan: type a name or MRN in the Find box (Ctrl+F), or add a new patient (Ctrl+N).")
 
 
@@ -46,6 +47,8 @@ def date_text(item: WorkItem) -> str:
         return f"Saved {local_time(item.since)}"
     if item.kind is WorkKind.NO_PLAN:
         return f"Added {local_day(item.date)}"
+    if item.kind is WorkKind.PROMPTS:
+        return f"As of {local_day(item.date)}"
     return f"Due {local_day(item.date)}"
 
 
@@ -53,7 +56,8 @@ def date_text(item: WorkItem) -> str:
 COUNT_WORDS = {WorkKind.OVERDUE: ("review overdue", "reviews overdue"),
                WorkKind.DRAFT: ("unsaved draft", "unsaved drafts"),
                WorkKind.NO_PLAN: ("patient with no plan", "patients with no plan"),
-               WorkKind.DUE_SOON: ("review due soon", "reviews due soon")}
+               WorkKind.DUE_SOON: ("review due soon", "reviews due soon"),
+               WorkKind.PROMPTS: ("patient with guideline prompts", "patients with guideline prompts")}
 
 
 def summary_text(items: list[WorkItem]) -> str:

@@ -1,0 +1,241 @@
+"""The guideline prompts strip in the plan editor, through its real widgets: Accept as one undoable
+step recorded with the save, Dismiss only with a reason, a refresh after an assessment is saved,
+read-only for a patient who is not active, and texts shown as written (never as markup)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
+
+from careplan.domain.course import Assessment
+from careplan.services import course as course_service
+from careplan.services import plans as plan_service
+from careplan.services import prompts as prompt_service
+from careplan.services.patients import update_patient
+from careplan.services.prompts import Prompt, Trigger
+from careplan.ui import prompt_decisions
+from careplan.ui.assessments_window import AssessmentsWindow
+from careplan.ui.prompt_decisions import DismissDialog
+from careplan.ui.prompts_strip import PromptCard
+
+pytest.register_assert_rewrite("tests.ui_fixtures")  # before it is imported below
+from tests.ui_fixtures import new_patient, press, settle  # noqa: E402 (after register_assert_rewrite)
+
+pytest_plugins = ["tests.ui_fixtures"]
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+LEFT = Qt.MouseButton.LeftButton
+
+
+def patient_with_fvc(db: Any, fvc: float | None, *, day: date = date(2026, 3, 2)) -> Any:
+    p = new_patient(db)
+    p = update_patient(db, replace(p, onset_date=date(2025, 1, 1), diagnosis_date=date(2025, 11, 1),
+                                   usual_weight_kg=80.0, height_cm=175.0), actor="setup")
+    if fvc is not None:
+        course_service.add_assessment(db, p.id, Assessment(day, "Nurse Setup", fvc_pct=fvc, weight_kg=79.0))
+    return p
+
+
+def open_strip(qtbot: Any, make_window: Any, db: Any, pid: int) -> tuple[Any, Any]:
+    window = make_window()
+    window.open_patient(pid)
+    settle(qtbot)
+    strip = window.editor.prompts_strip
+    qtbot.waitUntil(lambda: not strip.busy, timeout=10_000)
+    if strip.cards and not strip.toggle.isChecked():
+        qtbot.mouseClick(strip.toggle, LEFT)  # a small test window starts with the strip collapsed
+    return window, strip
+
+
+def open_rules(db: Any, pid: int) -> list[str]:
+    return [p.rule for p in prompt_service.prompts_for(db, pid) if p.state == "open"]
+
+
+def card_with_items(strip: Any) -> Any:
+    """A prompt whose Accept adds something (the FVC 45 prompts suggest NIV and more)."""
+    editor = strip.editor
+    present = {i.catalogue_code for i in editor.doc.content.items}
+    return next(c for c in strip.cards if set(c.prompt.suggested_items) - present)
+
+
+def test_accept_adds_the_items_as_one_undo_step_and_the_save_records_the_decision(qtbot, make_window, ui_db,
+                                                                                    answers):
+    p = patient_with_fvc(ui_db, 45)
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    editor = window.editor
+    assert strip.isVisible() and strip.cards, strip.summary.full_text
+    assert [c.prompt.rule for c in strip.cards] == open_rules(ui_db, p.id)
+    card = card_with_items(strip)
+    rule, suggested = card.prompt.rule, card.prompt.suggested_items
+    before, steps = editor.doc.content, editor.undo.count()
+    qtbot.mouseClick(card.accept, LEFT)
+    added = [i.catalogue_code for i in editor.doc.content.items if i not in before.items]
+    assert added and set(added) <= set(suggested)
+    assert editor.undo.count() == steps + 1  # every suggested item in ONE step
+    assert card.pending and card.because.full_text.startswith("Accepted: save the plan")
+    assert "accepted in the working plan" in strip.summary.full_text
+    editor.undo.undo()
+    assert editor.doc.content == before  # exactly as it was
+    assert not card.pending and card.because.full_text.startswith("Because: ")
+    editor.undo.redo()
+    answers.first_reason = "NIV discussed at clinic"
+    with qtbot.waitSignal(editor.saver.saved, timeout=5000):
+        press(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(qtbot)
+    hint = prompt_service.accepted_reason(card.prompt)
+    assert answers.reason_prefills == [hint + ": "]
+    saved = plan_service.get_revision(ui_db, p.id, 1)
+    assert set(added) <= {i.catalogue_code for i in saved.content.items}
+    decided = {q.rule: q for q in prompt_service.prompts_for(ui_db, p.id)}[rule]
+    assert (decided.state, decided.decided_by) == ("accepted", "Nurse Test")
+    qtbot.waitUntil(lambda: not strip.busy)
+    assert strip.card(rule) is None  # decided: no longer offered
+
+
+def test_an_accept_undone_before_saving_records_nothing(qtbot, make_window, ui_db, answers):
+    p = patient_with_fvc(ui_db, 45)
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    editor = window.editor
+    card = card_with_items(strip)
+    rule = card.prompt.rule
+    qtbot.mouseClick(card.accept, LEFT)
+    editor.undo.undo()
+    editor.fields.status.setCurrentIndex((editor.fields.status.currentIndex() + 1) % editor.fields.status.count())
+    answers.first_reason = "status only"
+    with qtbot.waitSignal(editor.saver.saved, timeout=5000):
+        press(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(qtbot)
+    assert answers.reason_prefills == [""]
+    assert rule in open_rules(ui_db, p.id)
+
+
+def _drive_dismiss_dialog(monkeypatch: pytest.MonkeyPatch, qtbot: Any, typed: str, seen: list[bool]) -> None:
+    """The real dialog: Dismiss stays disabled until a reason is written."""
+    def ask(parent: Any, prompt: Prompt) -> Any:
+        dialog = DismissDialog(prompt, parent)
+        qtbot.addWidget(dialog)
+        seen.append(dialog.ok.isEnabled())
+        qtbot.keyClicks(dialog.edit, "   ")
+        seen.append(dialog.ok.isEnabled())
+        dialog.edit.clear()
+        qtbot.keyClicks(dialog.edit, typed)
+        seen.append(dialog.ok.isEnabled())
+        if not dialog.ok.isEnabled():
+            return None
+        qtbot.mouseClick(dialog.ok, LEFT)
+        return dialog.reason() if dialog.result() == dialog.DialogCode.Accepted else None
+
+    monkeypatch.setattr(prompt_decisions, "ask_dismiss_reason", ask)
+
+
+def test_dismiss_needs_a_written_reason_and_the_strip_refreshes(qtbot, make_window, ui_db, answers, monkeypatch):
+    p = patient_with_fvc(ui_db, 45)
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    card = strip.cards[0]
+    rule, count = card.prompt.rule, len(strip.cards)
+    seen: list[bool] = []
+    _drive_dismiss_dialog(monkeypatch, qtbot, "Declines NIV for now <b>&amp;</b> \u05e9\u05dc\u05d5\u05dd", seen)
+    with qtbot.waitSignal(strip.loaded, timeout=5000):
+        qtbot.mouseClick(card.dismiss, LEFT)
+    assert seen == [False, False, True]
+    assert strip.card(rule) is None and len(strip.cards) == count - 1
+    decided = {q.rule: q for q in prompt_service.prompts_for(ui_db, p.id)}[rule]
+    assert (decided.state, decided.decided_by) == ("dismissed", "Nurse Test")
+    assert decided.reason == "Declines NIV for now <b>&amp;</b> \u05e9\u05dc\u05d5\u05dd"
+    assert window.editor.undo.count() == 0  # a dismissal is not an edit of the plan
+
+
+def test_a_cancelled_dismissal_stores_nothing(qtbot, make_window, ui_db, answers, monkeypatch):
+    p = patient_with_fvc(ui_db, 45)
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    before = open_rules(ui_db, p.id)
+    seen: list[bool] = []
+    _drive_dismiss_dialog(monkeypatch, qtbot, "", seen)
+    assert strip.dismiss(strip.cards[0].prompt.rule) is False
+    assert seen == [False, False, False]
+    settle(qtbot)
+    assert open_rules(ui_db, p.id) == before
+
+
+def test_the_strip_refreshes_after_an_assessment_is_saved(qtbot, make_window, ui_db, answers):
+    p = patient_with_fvc(ui_db, 95, day=date(2026, 1, 5))
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    first = {c.prompt.rule for c in strip.cards}
+    press(qtbot, window, Qt.Key.Key_A, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    settle(qtbot)
+    dialog = window.findChild(AssessmentsWindow)
+    assert dialog is not None
+    form = dialog.form.form
+    form.numbers["fvc_pct"].setText("45")
+    with qtbot.waitSignal(strip.loaded, timeout=5000):
+        with qtbot.waitSignal(dialog.saved, timeout=5000):
+            qtbot.mouseClick(dialog.form.save_button, LEFT)
+    now = {c.prompt.rule for c in strip.cards}
+    assert now - first, (first, now)  # FVC 45 opened a breathing prompt the strip now shows
+    assert now == set(open_rules(ui_db, p.id))
+
+
+def test_a_discharged_patients_prompts_are_read_only(qtbot, make_window, ui_db, answers):
+    from careplan.domain.lifecycle import DischargeReason
+    from careplan.services import lifecycle
+
+    p = patient_with_fvc(ui_db, 45)
+    lifecycle.discharge(ui_db, p.id, reason=DischargeReason.MOVED, version=p.version, actor="nurse",
+                        on=date(2026, 3, 3))
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    assert strip.cards
+    for card in strip.cards:
+        assert not card.accept.isEnabled() and not card.dismiss.isEnabled()
+        assert card.accept.toolTip() == window.editor.read_only_reason
+    assert strip.accept(strip.cards[0].prompt.rule) is False
+    assert window.editor.undo.count() == 0
+
+
+def test_no_open_prompts_collapse_the_strip_to_one_line(qtbot, make_window, ui_db, answers):
+    p = patient_with_fvc(ui_db, 95, day=date(2026, 1, 5))
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    for rule in open_rules(ui_db, p.id):
+        prompt_service.dismiss(ui_db, p.id, rule, reason="not now", actor="setup")
+    strip.reload()
+    qtbot.waitUntil(lambda: not strip.busy)
+    assert strip.cards == [] and not strip.body.isVisible() and not strip.toggle.isVisible()
+    assert strip.summary.full_text == "Guideline prompts: none open for this patient."
+
+
+def test_the_prompts_are_reached_with_the_keyboard(qtbot, make_window, ui_db, answers):
+    p = patient_with_fvc(ui_db, 45)
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    strip.toggle.setFocus()
+    qtbot.keyClick(strip.toggle, Qt.Key.Key_Tab)
+    card = strip.cards[0]
+    assert window.focusWidget() is card.why
+    qtbot.keyClick(card.why, Qt.Key.Key_Space)
+    assert card.details.isVisible() and card.prompt.source in card.details.text()
+    qtbot.keyClick(card.why, Qt.Key.Key_Tab)
+    assert window.focusWidget() is card.accept
+
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(title=TEXT, what=TEXT, value=TEXT, rationale=TEXT, source=TEXT)
+def test_every_shown_text_is_plain_never_markup(qtbot, title, what, value, rationale, source):
+    prompt = Prompt(rule="r1", title=title, triggered_by=(Trigger(what, value, date(2026, 3, 2)),),
+                    rationale=rationale, source=source, suggested_items=("resp_niv",), state="open",
+                    decided_by=None, decided_at=None, reason=None)
+    card = PromptCard(prompt, ["Breathing support <i>NIV</i>"])
+    qtbot.addWidget(card)
+    labels = card.findChildren(QLabel)
+    assert labels and all(label.textFormat() == Qt.TextFormat.PlainText for label in labels)
+    assert card.title.full_text == title
+    assert card.because.full_text == f"Because: {what} {value} (2 Mar 2026)"
+    assert rationale in card.details.text() and source in card.details.text()
+    assert "Breathing support <i>NIV</i>" in card.details.text()
