@@ -174,9 +174,8 @@ def test_the_strip_refreshes_after_an_assessment_is_saved(qtbot, make_window, ui
     assert dialog is not None
     form = dialog.form.form
     form.numbers["fvc_pct"].setText("45")
-    with qtbot.waitSignal(strip.loaded, timeout=5000):
-        with qtbot.waitSignal(dialog.saved, timeout=5000):
-            qtbot.mouseClick(dialog.form.save_button, LEFT)
+    with qtbot.waitSignal(strip.loaded, timeout=5000), qtbot.waitSignal(dialog.saved, timeout=5000):
+        qtbot.mouseClick(dialog.form.save_button, LEFT)
     now = {c.prompt.rule for c in strip.cards}
     assert now - first, (first, now)  # FVC 45 opened a breathing prompt the strip now shows
     assert now == set(open_rules(ui_db, p.id))

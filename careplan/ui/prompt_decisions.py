@@ -14,13 +14,20 @@ from datetime import date
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from careplan.domain.catalogue import CatalogueItem
 from careplan.domain.errors import CarePlanError
 from careplan.domain.limits import max_length
-from careplan.domain.plan import PlanContent, PlanItem
 from careplan.domain.patient import TeamMember
+from careplan.domain.plan import PlanContent, PlanItem
 from careplan.domain.templates import Template, TemplateItem, items_to_add
 from careplan.services.prompts import Prompt, accepted_reason
 from careplan.ui.dialog_kit import plain_label

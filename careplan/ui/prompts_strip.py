@@ -68,7 +68,7 @@ class ElidedLabel(QLabel):
         self.setAccessibleName(text)
         self._elide()
 
-    def minimumSizeHint(self) -> QSize:
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(self.fontMetrics().horizontalAdvance("M") * 4, super().minimumSizeHint().height())
 
     def sizeHint(self) -> QSize:
