@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from careplan.domain.course import Assessment
+from careplan.domain.guidelines import Finding
 from careplan.paths import migrations_dir
 from careplan.persistence import schema
 from careplan.persistence.engine import Database, open_database
@@ -28,6 +29,8 @@ from careplan.persistence.triggers import (
 from careplan.services.check import check_database
 from careplan.services.course import add_assessment
 from careplan.services.plans import save_revision
+from careplan.services.prompt_store import record_decision
+from careplan.services.rules import shipped_rules
 from tests.history_builders import make_patient, plan_with, save_history
 from tests.old_schema import at_first_schema, column_names
 
@@ -96,6 +99,8 @@ def test_history_stays_append_only_after_upgrade(tmp_path: Path) -> None:
     db = open_database(str(path))
     # Tables newer than the first schema start empty; a row each, so a row trigger has work to refuse.
     add_assessment(db, 1, Assessment(date(2026, 1, 5), "Nurse", weight_kg=60))
+    with db.transaction() as s:
+        record_decision(s, 1, Finding(shipped_rules()[0], ()), "dismissed", actor="Nurse", reason="Not now")
     for table in HISTORY_TABLES:
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
             c.execute(text(f"UPDATE {table} SET id = id"))

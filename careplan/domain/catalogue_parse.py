@@ -81,21 +81,26 @@ def validate_custom_item(item: CatalogueItem) -> None:
 
 
 class _Report:
-    """Problem lines, each naming the file, the line, the item and the field."""
+    """Problem lines, each naming the file, the line, the item and the field.
 
-    def __init__(self, source_name: str, root: Node | None, data: Any):
+    Also used for the guideline rules file (rules_parse.py): `list_key` names the list of
+    entries ("items", "rules") and `noun` what one entry is called in a message.
+    """
+
+    def __init__(self, source_name: str, root: Node | None, data: Any, *, list_key: str = "items", noun: str = "item"):
         self.source_name = source_name
         self.root = root
         self.data = data
+        self.list_key, self.noun = list_key, noun
         self.lines: list[tuple[int, str]] = []
         self.fields: set[tuple[int | None, str | None]] = set()
 
     def add(self, path: list[Any], field: str | None, message: str) -> None:
-        index = path[1] if len(path) >= 2 and path[0] == "items" and isinstance(path[1], int) else None
+        index = path[1] if len(path) >= 2 and path[0] == self.list_key and isinstance(path[1], int) else None
         line = self._line(path, field)
         where = f"{self.source_name}, line {line}"
         if index is not None:
-            where += f", item {index + 1}{self._code_of(index)}"
+            where += f", {self.noun} {index + 1}{self._code_of(index)}"
         if field is not None:
             where += f", field '{_printable(field)}'"
         entry = (line, f"{where}: {message}")
@@ -111,7 +116,7 @@ class _Report:
         return [text for _, text in sorted(self.lines, key=lambda entry: entry[0])]
 
     def _code_of(self, index: int) -> str:
-        item = self.data["items"][index]
+        item = self.data[self.list_key][index]
         code = item.get("code") if isinstance(item, dict) else None
         return f" (code {_printable(code)})" if isinstance(code, str) and code.strip() else " (no code)"
 

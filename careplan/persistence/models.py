@@ -279,4 +279,56 @@ class AssessmentRow(Base):
     kings_recorded: Mapped[str | None] = mapped_column(String(4))
 
 
-HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events", "assessments")
+class GuidelineRuleRow(Base):
+    """A guideline rule (careplan.domain.guidelines.Rule), the clinic's to edit like catalogue items.
+
+    shipped_hash works as in catalogue_items: an upgrade updates a rule only while the clinic
+    has not edited it.
+    """
+
+    __tablename__ = "guideline_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    when_json: Mapped[str] = mapped_column(Text)
+    suggests_json: Mapped[str] = mapped_column(Text)
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    revisit: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    shipped_hash: Mapped[str | None] = mapped_column(String(64))
+    edited_by: Mapped[str | None] = mapped_column(String(max_length("revision.author")))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class PromptDecisionRow(Base):
+    """A coordinator accepted or dismissed a guideline prompt. Append-only: a new decision is a new row.
+
+    rule_hash and facts_hash say which rule text and which triggering facts it was made on; a
+    change in either brings the prompt back (careplan.domain.guidelines.settle).
+    """
+
+    __tablename__ = "prompt_decisions"
+    __table_args__ = (
+        Index("ix_prompt_decisions_patient_rule", "patient_id", "rule_code"),
+        CheckConstraint("decision IN ('accepted', 'dismissed')", name="decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    rule_code: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(16))
+    rule_hash: Mapped[str] = mapped_column(String(64))
+    facts_hash: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(max_length("revision.author")))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revision: Mapped[int | None] = mapped_column(Integer)  # the plan revision an acceptance saved
+
+
+HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events", "assessments", "prompt_decisions")

@@ -46,6 +46,13 @@ ACTIONS = {
     "database.restored": "Database restored from a backup",
     "course.assessed": "Assessment recorded",
     "course.corrected": "Assessment corrected",
+    "rules.seeded": "Guideline rules loaded",
+    "rule.added": "Guideline rule added",
+    "rule.edited": "Guideline rule edited",
+    "rule.retired": "Guideline rule retired",
+    "rule.reactivated": "Guideline rule back in use",
+    "prompt.accepted": "Guideline prompt accepted",
+    "prompt.dismissed": "Guideline prompt dismissed",
 }
 
 

@@ -24,6 +24,7 @@ from careplan.persistence.models import (
     PlanDraftRow,
     PlanRevisionRow,
     PlanRow,
+    PromptDecisionRow,
     RevisionItemRow,
     TeamMemberRow,
 )
@@ -59,6 +60,7 @@ def _remove(s: Session, ids: Sequence[int]) -> dict[str, int]:
     n_revisions = _run(s, delete(PlanRevisionRow).where(PlanRevisionRow.plan_id.in_(plans)))
     n_events = _run(s, delete(AuditEventRow).where(AuditEventRow.patient_id.in_(ids)))
     _run(s, delete(AssessmentRow).where(AssessmentRow.patient_id.in_(ids)))
+    _run(s, delete(PromptDecisionRow).where(PromptDecisionRow.patient_id.in_(ids)))
     _run(s, delete(PlanDraftRow).where(PlanDraftRow.patient_id.in_(ids)))
     _run(s, delete(PlanRow).where(PlanRow.patient_id.in_(ids)))
     _run(s, delete(CaregiverRow).where(CaregiverRow.patient_id.in_(ids)))

@@ -9,6 +9,7 @@ first one changed. The unique (plan_id, number) constraint is the backstop below
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -167,23 +168,35 @@ def save_revision(
     reason: str,
     restored_from: int | None = None,
     now: datetime | None = None,
+    accepted_rules: Sequence[str] = (),
 ) -> Revision:
-    """Store `content` as revision base_revision + 1, or raise ConflictError if that is taken."""
+    """Store `content` as revision base_revision + 1, or raise ConflictError if that is taken.
+
+    `accepted_rules`: guideline prompts this save accepts (the editor added their items); each
+    decision is recorded in the same transaction, on the facts as they stood before the save.
+    """
     validate_content(content)
     validate_reason(base_revision + 1, reason)
     validate_author(author)  # a blank name too
+    # Imported here: prompt_store reads the course, whose module imports this one (via changes).
+    from careplan.services import prompt_store
+
     entry = Entry(now or utcnow(), author.strip(), reason.strip(), content, restored_from=restored_from)
     try:
         with db.transaction() as s:
             mrn = s.scalar(select(PatientRow.mrn).where(PatientRow.id == patient_id))
             if mrn is None:
                 raise NotFoundError("This patient no longer exists.")
+            accepted = prompt_store.accepting(s, patient_id, accepted_rules, today()) if accepted_rules else []
             try:
                 [(rev,)] = append_revisions(s, [Run(patient_id, mrn, base_revision, (entry,))])
             except HeadMovedError as moved:
                 if moved.plan_id is None:
                     raise NotFoundError("The plan this edit was based on no longer exists.") from None
                 raise _conflict(s, mrn, moved.plan_id, base_revision, content) from None
+            for finding in accepted:
+                prompt_store.record_decision(s, patient_id, finding, "accepted", actor=entry.author,
+                                             reason=entry.reason, revision=rev.number)
             _discard_draft_if_saved(s, patient_id, author, rev)
     except IntegrityError as e:
         # Another writer created the plan or the revision number between our read and write.
