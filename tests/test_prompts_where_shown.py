@@ -15,8 +15,10 @@ from careplan.cli import main
 from careplan.domain.course import Assessment
 from careplan.persistence.engine import Database
 from careplan.services import prompts as prompt_service
+from careplan.services.catalogue import sync_catalogue
 from careplan.services.course import add_assessment
 from careplan.services.patients import get_patient, update_patient
+from careplan.services.rules import sync_rules
 from careplan.services.summary import export_summary
 from careplan.services.worklist import WorkKind, worklist
 from tests.test_printing_service import flat, pdf_text
@@ -30,6 +32,8 @@ TODAY = date(2026, 6, 15)
 
 
 def with_fvc(db: Database, mrn: str, name: str, fvc: float) -> int:
+    sync_catalogue(db)
+    sync_rules(db)  # the app does both at start-up
     pid = add_patient(db, mrn, name)
     update_patient(db, replace(get_patient(db, pid), onset_date=date(2025, 1, 1), diagnosis_date=date(2025, 10, 1),
                                usual_weight_kg=80.0, height_cm=175.0), actor="setup")

@@ -10,6 +10,7 @@ Dismissing is stored at once (services.prompts.dismiss), and needs a written rea
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from PySide6.QtCore import Qt, Slot
@@ -38,23 +39,40 @@ from careplan.ui.template_apply import reason_hint
 REASON_LIMIT = "revision.reason"  # a dismissal's reason is kept like a revision's
 
 
+@dataclass(frozen=True)
+class Acceptance:
+    """What accepting a prompt does to the working plan: items added, and items re-dated to today
+    (a rule that asks to revisit items already there, such as yearly advance care planning)."""
+
+    added: tuple[PlanItem, ...]
+    redated: tuple[tuple[str, date | None], ...]  # (item uid, its start date before)
+    on: date
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.redated)
+
+
 class AcceptPrompt(QUndoCommand):
     """A prompt's suggested items in one step; holds the rule so the save can record the decision."""
 
-    def __init__(self, doc: PlanDocument, prompt: Prompt, items: tuple[PlanItem, ...]):
+    def __init__(self, doc: PlanDocument, prompt: Prompt, change: Acceptance):
         title = prompt.title if len(prompt.title) <= 40 else prompt.title[:39] + "\u2026"
         super().__init__(f"accept prompt \u201c{title}\u201d")
-        self.doc, self.items = doc, items
+        self.doc, self.change = doc, change
         # carried_: kept when the steps are carried onto someone else's newer revision (ui.undo.carry_over).
         self.carried_rule, self.carried_hint = prompt.rule, accepted_reason(prompt)
 
     def redo(self) -> None:
-        for item in self.items:
+        for uid, _before in self.change.redated:
+            self.doc.set_item_field(uid, "start_date", self.change.on)
+        for item in self.change.added:
             self.doc.insert_item(item)
 
     def undo(self) -> None:
-        for item in reversed(self.items):
+        for item in reversed(self.change.added):
             self.doc.remove_item(item.key)
+        for uid, before in reversed(self.change.redated):
+            self.doc.set_item_field(uid, "start_date", before)
 
 
 def _unsaved_accepts(undo: QUndoStack) -> list[tuple[str, str]]:
@@ -82,12 +100,12 @@ def reason_prefill(undo: QUndoStack) -> str:
     return "; ".join(parts) + ": " if parts else ""
 
 
-def items_for(prompt: Prompt, content: PlanContent, catalogue: dict[str, CatalogueItem],
-              team: Iterable[TeamMember], on: date) -> tuple[PlanItem, ...]:
-    """The plan items accepting `prompt` adds: its suggestions the plan does not have yet.
+def acceptance(prompt: Prompt, content: PlanContent, catalogue: dict[str, CatalogueItem],
+               team: Iterable[TeamMember], on: date, *, revisit: bool) -> Acceptance:
+    """What accepting `prompt` changes in the working plan, as services.prompts.accept would save it.
 
-    Raises CarePlanError when a suggestion is retired or unknown in this clinic's catalogue: the
-    prompt never brings back care the clinic has withdrawn (dismiss it with a reason instead).
+    Raises CarePlanError when a suggestion is retired or unknown in this clinic's catalogue (the
+    prompt never brings back care the clinic has withdrawn), or when there is nothing to change.
     """
     missing = [c for c in prompt.suggested_items if c not in catalogue or not catalogue[c].active]
     if missing:
@@ -97,7 +115,14 @@ def items_for(prompt: Prompt, content: PlanContent, catalogue: dict[str, Catalog
     # The same items a starter plan would add: who helps from the patient's own team, starting today.
     as_template = Template(prompt.rule, 1, prompt.title, "", prompt.source, tuple(
         TemplateItem(code, catalogue[code].role) for code in prompt.suggested_items))
-    return items_to_add(as_template, content, catalogue, team, on)
+    added = items_to_add(as_template, content, catalogue, team, on)
+    redated = tuple((i.key, i.start_date) for i in content.items
+                    if revisit and i.catalogue_code in prompt.suggested_items and i.start_date != on)
+    change = Acceptance(added, redated, on)
+    if not change:
+        raise CarePlanError(f"The items \u201c{prompt.title}\u201d suggests are already in the plan; nothing to "
+                            "add. Dismiss it with a reason if it does not apply.")
+    return change
 
 
 class DismissDialog(QDialog):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -29,11 +30,12 @@ from careplan.domain.errors import CarePlanError
 from careplan.services import changes as change_service
 from careplan.services.clock import today
 from careplan.services.prompts import Prompt, Trigger, prompts_for
+from careplan.services.rules import list_rules
 from careplan.ui import identity, prompt_decisions
 from careplan.ui.dialog_kit import local_day, plain_label
 from careplan.ui.form_fields import named
 from careplan.ui.operations import CollectionOp, QueryOp, runner
-from careplan.ui.prompt_decisions import AcceptPrompt, accepted_rules, items_for
+from careplan.ui.prompt_decisions import AcceptPrompt, acceptance, accepted_rules
 
 if TYPE_CHECKING:
     from careplan.services.changes import Changes
@@ -163,6 +165,7 @@ class PromptsStrip(QFrame):
         self.setStyleSheet(f"#promptsStrip {{ background: {back}; border: 1px solid {border}; border-radius: 3px; }}"
                            "#promptsScroll, #promptsList { background: transparent; }")
         self.prompts: list[Prompt] = []
+        self.revisit: set[str] = set()  # rules whose Accept re-dates items already in the plan
         self.cards: list[PromptCard] = []
         self._pid: int | None = None
         self._generation = 0
@@ -196,8 +199,8 @@ class PromptsStrip(QFrame):
         layout.addWidget(self.body)
         self.body.hide()
         editor.doc.contentReset.connect(self._plan_shown)
-        editor.undo.indexChanged.connect(lambda _i: self.follow_state())
-        editor.undo.cleanChanged.connect(lambda _c: self.follow_state())
+        editor.undo.indexChanged.connect(self._undo_moved)
+        editor.undo.cleanChanged.connect(self._undo_moved)
         runner().changesApplied.connect(self._changes_applied)
         self._toggled(self.toggle.isChecked())
         self._show_summary("")
@@ -234,13 +237,18 @@ class PromptsStrip(QFrame):
         generation = self._generation
         self._loading += 1
         self._show_summary("Checking the guideline prompts\u2026")
-        QueryOp(self, lambda: prompts_for(db, pid)).success(lambda found: self._loaded(generation, pid, found)).failure(
+
+        def read() -> tuple[list[Prompt], set[str]]:
+            return prompts_for(db, pid), {r.code for r in list_rules(db) if r.revisit}
+
+        QueryOp(self, read).success(lambda found: self._loaded(generation, pid, *found)).failure(
             lambda e: self._failed(generation, e)).named("prompts").run_in_background()
 
-    def _loaded(self, generation: int, pid: int, found: list[Prompt]) -> None:
+    def _loaded(self, generation: int, pid: int, found: list[Prompt], revisit: set[str]) -> None:
         self._loading -= 1
         if generation != self._generation or pid != self._pid:
             return  # an older read, or another patient's
+        self.revisit = revisit
         self._set_prompts([p for p in found if p.state == "open"])
         self.loaded.emit()
 
@@ -285,6 +293,11 @@ class PromptsStrip(QFrame):
             for w in (card.why, card.accept, card.dismiss):
                 QWidget.setTabOrder(previous, w)
                 previous = w
+
+    @Slot(object)
+    def _undo_moved(self, _value: object) -> None:
+        if shiboken6.isValid(self.editor.undo):  # not while the editor is being torn down
+            self.follow_state()
 
     @Slot()
     def follow_state(self) -> None:
@@ -366,13 +379,16 @@ class PromptsStrip(QFrame):
             editor.message.emit(f"\u201c{prompt.title}\u201d is already accepted; save the plan to record it.")
             return False
         try:
-            items = items_for(prompt, doc.content, editor.catalogue, doc.patient.care_team, today())
+            change = acceptance(prompt, doc.content, editor.catalogue, doc.patient.care_team, today(),
+                                revisit=rule in self.revisit)
         except CarePlanError as e:
             editor.message.emit(str(e))
             return False
-        editor.undo.push(AcceptPrompt(doc, prompt, items))
-        added = f"Added {len(items)} item{'s' if len(items) != 1 else ''}" if items else "Nothing new to add"
-        editor.message.emit(f"{added} for \u201c{prompt.title}\u201d. Save the plan to record the decision; "
+        editor.undo.push(AcceptPrompt(doc, prompt, change))
+        n, m = len(change.added), len(change.redated)
+        done = "; ".join(part for part in (f"Added {n} item{'s' if n != 1 else ''}" if n else "",
+                                           f"dated {m} item{'s' if m != 1 else ''} today" if m else "") if part)
+        editor.message.emit(f"{done} for \u201c{prompt.title}\u201d. Save the plan to record the decision; "
                             "Ctrl+Z takes it back.")
         return True
 
