@@ -68,13 +68,14 @@ def test_patients_with_open_prompts_are_on_the_worklist(db: Database, fixed_cloc
     assert not [i for i in worklist(db) if i.kind is WorkKind.PROMPTS]
 
 
-def test_more_open_prompts_come_first_and_after_missing_plans(sqlite_db: Database, fixed_clock: FixedClock) -> None:
+def test_prompts_come_after_dated_work_most_prompts_first(sqlite_db: Database, fixed_clock: FixedClock) -> None:
     fixed_clock.at(datetime(2026, 6, 15, 9, 0, tzinfo=UTC))
     many = with_fvc(sqlite_db, "PR-A", "Ann Many", 25)
     few = with_fvc(sqlite_db, "PR-B", "Bob Few", 45)
-    save_plan(sqlite_db, many, date(2026, 9, 1))
+    save_plan(sqlite_db, many, date(2026, 6, 20))  # due in 5 days: above every prompts row
     kinds = [(i.mrn, i.kind) for i in worklist(sqlite_db)]
-    assert kinds.index(("PR-B", WorkKind.NO_PLAN)) < kinds.index(("PR-A", WorkKind.PROMPTS))
+    assert kinds[:2] == [("PR-B", WorkKind.NO_PLAN), ("PR-A", WorkKind.DUE_SOON)]
+    assert {k for _, k in kinds[2:]} == {WorkKind.PROMPTS}
     prompt_rows = [i for i in worklist(sqlite_db) if i.kind is WorkKind.PROMPTS]
     counts = [i.count for i in prompt_rows]
     assert counts == sorted(counts, reverse=True) and {i.patient_id for i in prompt_rows} == {many, few}

@@ -18,11 +18,13 @@ from careplan.domain.course import Assessment, parse_alsfrs
 from careplan.services import course as course_service
 from careplan.services import plans as plan_service
 from careplan.services import prompts as prompt_service
+from careplan.services.clock import today
 from careplan.services.patients import update_patient
 from careplan.services.prompts import Prompt, Trigger
 from careplan.services.rules import sync_rules
 from careplan.ui import prompt_decisions
 from careplan.ui.assessments_window import AssessmentsWindow
+from careplan.ui.dialog_kit import local_day
 from careplan.ui.prompt_decisions import DismissDialog
 from careplan.ui.prompts_strip import PromptCard
 
@@ -247,3 +249,31 @@ def test_every_shown_text_is_plain_never_markup(qtbot, title, what, value, ratio
     assert card.because.full_text == f"Because: {what} {value} (2 Mar 2026)"
     assert rationale in card.details.text() and source in card.details.text()
     assert "Breathing support <i>NIV</i>" in card.details.text()
+
+
+def test_the_worklist_lists_open_prompts_and_follows_a_dismissal(qtbot, make_window, ui_db, answers, monkeypatch):
+    p = patient_with_fvc(ui_db, 45)
+    window = make_window()
+    settle(qtbot)
+    model = window.worklist.model
+
+    def prompt_rows() -> list[tuple[str, str, str]]:
+        rows = [(model.index(r, 0).data(), model.index(r, 2).data(), model.index(r, 3).data())
+                for r in range(model.rowCount())]
+        return [r for r in rows if r[1].startswith("Guideline prompts")]
+
+    n = len(open_rules(ui_db, p.id))
+    assert prompt_rows() == [("Alice Example", f"Guideline prompts: {n} open", f"As of {local_day(today())}")]
+    assert "patient with guideline prompts" in window.worklist.summary.text()
+    window.open_patient(p.id)
+    settle(qtbot)
+    strip = window.editor.prompts_strip
+    qtbot.waitUntil(lambda: not strip.busy)
+    monkeypatch.setattr(prompt_decisions, "ask_dismiss_reason", lambda parent, prompt: "Not for now")
+    with qtbot.waitSignal(strip.loaded, timeout=5000):
+        assert strip.dismiss(strip.prompts[0].rule)
+    window.go_home()
+    settle(qtbot)
+    qtbot.waitUntil(lambda: not window.worklist.busy)
+    expected = [("Alice Example", f"Guideline prompts: {n - 1} open")] if n > 1 else []
+    assert [r[:2] for r in prompt_rows()] == expected

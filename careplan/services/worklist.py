@@ -6,9 +6,11 @@ Five reasons put a patient on it, in this order of urgency:
 2. `draft`: someone's edits were autosaved but never saved as a revision (oldest first). Until
    they are saved or discarded the printout misses them, and only that author's app offers them back.
 3. `no_plan`: the patient has no saved plan yet (waiting longest first).
-4. `prompts`: guideline prompts are open (services/prompts.py): the course crossed a threshold a
+4. `due_soon`: the review falls within the next `days` days, 14 by default (soonest first).
+5. `prompts`: guideline prompts are open (services/prompts.py): the course crossed a threshold a
    guideline names and nobody has accepted or dismissed the suggestion yet (most prompts first).
-5. `due_soon`: the review falls within the next `days` days, 14 by default (soonest first).
+   Last, because they are decided at the patient's next review and have no date of their own; on
+   the day a clinic starts using them nearly every patient has some, and dated work must stay on top.
 
 A patient can be listed more than once, once per reason (a plan both overdue and with a draft
 asks for two things). Only active patients are listed: discharged, deceased and archived
@@ -46,7 +48,7 @@ class WorkKind(StrEnum):
     PROMPTS = "prompts"
 
 
-URGENCY = (WorkKind.OVERDUE, WorkKind.DRAFT, WorkKind.NO_PLAN, WorkKind.PROMPTS, WorkKind.DUE_SOON)
+URGENCY = (WorkKind.OVERDUE, WorkKind.DRAFT, WorkKind.NO_PLAN, WorkKind.DUE_SOON, WorkKind.PROMPTS)
 _FROM_REVIEW = {ReviewState.OVERDUE: WorkKind.OVERDUE, ReviewState.DUE_SOON: WorkKind.DUE_SOON,
                 ReviewState.NO_PLAN: WorkKind.NO_PLAN}
 
