@@ -95,25 +95,29 @@ def test_worklist_json_lists_the_new_kind_with_the_same_keys(sqlite_db: Database
                    "author": None}
 
 
-def test_the_summary_pdf_lists_open_prompts_and_decisions(db: Database, tmp_path: Path,
-                                                          fixed_clock: FixedClock) -> None:
+def test_the_summary_pdf_lists_open_prompts_and_every_decision(db: Database, tmp_path: Path,
+                                                               fixed_clock: FixedClock) -> None:
     fixed_clock.at(datetime(2026, 6, 15, 9, 0, tzinfo=UTC))
     pid = with_fvc(db, "PR-S", "Sam Summary", 45)
     found = [p for p in prompt_service.prompts_for(db, pid) if p.state == "open"]
-    assert found
-    dismissed = found[0]
+    assert len(found) >= 2
+    dismissed, accepted, still_open = found[0], found[1], found[2:]
     prompt_service.dismiss(db, pid, dismissed.rule, reason="Declines NIV <b>for now</b> & later", actor="Dr <i>Y</i>")
+    fixed_clock.at(datetime(2026, 6, 15, 10, 30, tzinfo=UTC))
+    prompt_service.accept(db, pid, accepted.rule, actor="Nurse Z", reason="agreed at the MDT")
     out, _pages = export_summary(db, pid, tmp_path / "summary.pdf", actor="Dr B")
     text = flat(pdf_text(out))
-    assert "Guideline prompts" in text
-    for p in found[1:]:
-        assert flat(p.title) in text
-    assert flat(dismissed.title) in text
-    assert "Dismissed by Dr <i>Y</i>, 2026-06-15" in text  # markup printed as written
-    assert "Declines NIV <b>for now</b> & later" in text
+    section = text[text.index("Guideline prompts"):text.index("Current plan")]
+    for p in still_open:
+        assert flat(p.title) in section
+    local = {h: datetime(2026, 6, 15, h, m, tzinfo=UTC).astimezone() for h, m in ((9, 0), (10, 30))}
+    # Newest first; markup printed as written.
+    assert section.index(f"{local[10]:%Y-%m-%d %H:%M}") < section.index(f"{local[9]:%Y-%m-%d %H:%M}")
+    assert f"dismissed Dr <i>Y</i> Declines NIV <b>for now</b> & later" in section
+    assert f"accepted Nurse Z {prompt_service.accepted_reason(accepted)}: agreed at the MDT" in section
 
 
-def test_the_summary_says_when_no_prompt_applies(sqlite_db: Database, tmp_path: Path, fixed_clock: FixedClock) -> None:
+def test_the_summary_says_when_no_prompt_waits(sqlite_db: Database, tmp_path: Path, fixed_clock: FixedClock) -> None:
     fixed_clock.at(datetime(2026, 6, 15, 9, 0, tzinfo=UTC))
     pid = with_fvc(sqlite_db, "PR-N", "Nia None", 95)
     for p in prompt_service.prompts_for(sqlite_db, pid):
@@ -121,6 +125,4 @@ def test_the_summary_says_when_no_prompt_applies(sqlite_db: Database, tmp_path: 
             prompt_service.dismiss(sqlite_db, pid, p.rule, reason="not now", actor="Nurse X")
     out, _ = export_summary(sqlite_db, pid, tmp_path / "s.pdf", actor="Dr B")
     text = flat(pdf_text(out))
-    assert "Guideline prompts" in text
-    if not prompt_service.prompts_for(sqlite_db, pid):
-        assert "No guideline prompt applies to this course." in text
+    assert "Guideline prompts No guideline prompt is waiting for a decision." in text

@@ -34,14 +34,23 @@ CHART_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 
 
 @dataclass(frozen=True)
-class PromptLine:
-    """A guideline prompt as the summary prints it (plain text; escaped here)."""
+class OpenPrompt:
+    """A guideline prompt waiting for a decision, as the summary prints it (plain text; escaped here)."""
 
     title: str
-    state: str  # open, accepted, dismissed
     because: str
-    decision: str  # who, when, why; "" while open
     source: str
+
+
+@dataclass(frozen=True)
+class PromptDecision:
+    """One accepted or dismissed prompt from the append-only record, newest first."""
+
+    when: str
+    title: str
+    decision: str
+    actor: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -55,7 +64,8 @@ class SummaryData:
     revision: Revision | None
     changes: PlanDiff | None
     generated_on: date
-    prompts: tuple[PromptLine, ...] = ()
+    open_prompts: tuple[OpenPrompt, ...] = ()
+    prompt_decisions: tuple[PromptDecision, ...] = ()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -156,18 +166,27 @@ def _plan(data: SummaryData, st: dict[str, ParagraphStyle]) -> list[object]:
     return out
 
 
-def _prompts(data: SummaryData, st: dict[str, ParagraphStyle]) -> list[object]:
-    out: list[object] = [Paragraph("Guideline prompts", st["h2"])]
-    if not data.prompts:
-        return out + [Paragraph("No guideline prompt applies to this course.", st["body"])]
-    rows = [[Paragraph(escape(t), st["small"]) for t in ("Prompt", "State", "Triggered by", "Decision", "Source")]]
-    for p in data.prompts:
-        rows.append([Paragraph(escape(t), st["small"]) for t in (p.title, p.state, p.because, p.decision or "-",
-                                                                  p.source)])
-    table = Table(rows, repeatRows=1, hAlign="LEFT", colWidths=[55 * mm, 18 * mm, 60 * mm, 70 * mm, 50 * mm])
+def _grid(rows: list[list[str]], st: dict[str, ParagraphStyle], widths: list[float]) -> Table:
+    table = Table([[Paragraph(escape(t), st["small"]) for t in row] for row in rows], repeatRows=1, hAlign="LEFT",
+                  colWidths=widths)
     table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
                                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5"))]))
-    return out + [table]
+    return table
+
+
+def _prompts(data: SummaryData, st: dict[str, ParagraphStyle]) -> list[object]:
+    """Open prompts, then every decision taken on one (who, when, why): the record, not only the latest."""
+    out: list[object] = [Paragraph("Guideline prompts", st["h2"])]
+    if data.open_prompts:
+        rows = [["Open prompt", "Triggered by", "Source"]] + [[p.title, p.because, p.source] for p in data.open_prompts]
+        out.append(_grid(rows, st, [80 * mm, 110 * mm, 75 * mm]))
+    else:
+        out.append(Paragraph("No guideline prompt is waiting for a decision.", st["body"]))
+    if data.prompt_decisions:
+        rows = [["Decided", "Prompt", "Decision", "By", "Reason"]] + [
+            [d.when, d.title, d.decision, d.actor, d.reason or "-"] for d in data.prompt_decisions]
+        out += [Spacer(1, 4), _grid(rows, st, [30 * mm, 70 * mm, 20 * mm, 40 * mm, 105 * mm])]
+    return out
 
 
 def _change_lines(diff: PlanDiff | None) -> list[str]:

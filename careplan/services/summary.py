@@ -14,7 +14,7 @@ from careplan.services.course_view import COLUMNS, chart_specs, row_cells
 from careplan.services.plans import changes_since_previous, load_plan
 
 if TYPE_CHECKING:
-    from careplan.reporting.summary import PromptLine
+    from careplan.reporting.summary import OpenPrompt, PromptDecision
 
 
 def export_summary(db: Database, patient_id: int, out: Path, *, actor: str) -> tuple[Path, int]:
@@ -32,12 +32,13 @@ def export_summary(db: Database, patient_id: int, out: Path, *, actor: str) -> t
         rules = [r for r in (latest.kings.reason, latest.mitos.rule, latest.delta_fs.rule) if r]
     if course.latest is not None:
         rules += [course.latest.bmi.rule, course.latest.weight_change_pct.rule]
+    open_prompts, decided = prompt_lines(db, patient_id)
     data = SummaryData(
         patient=course.patient, headline=headline(course, today()), table_header=COLUMNS,
         table_rows=[row_cells(e) for e in reversed(course.entries)], rules=rules, charts=chart_specs(course),
         revision=state.latest,
         changes=changes_since_previous(db, patient_id, state.latest) if state.latest else None,
-        generated_on=today(), prompts=prompt_lines(db, patient_id))
+        generated_on=today(), open_prompts=open_prompts, prompt_decisions=decided)
     pages = write_summary_pdf(data, out)
     path = out.expanduser().absolute()
     try:
@@ -51,17 +52,19 @@ def export_summary(db: Database, patient_id: int, out: Path, *, actor: str) -> t
     return path, pages
 
 
-def prompt_lines(db: Database, patient_id: int) -> tuple[PromptLine, ...]:
-    """Open prompts first, then the decisions (who, when, why), as the summary prints them."""
-    from careplan.reporting.summary import PromptLine
+def prompt_lines(db: Database, patient_id: int) -> tuple[tuple[OpenPrompt, ...], tuple[PromptDecision, ...]]:
+    """The open prompts, and every decision ever taken on one, newest first, as the summary prints them."""
+    from careplan.reporting.summary import OpenPrompt, PromptDecision
+    from careplan.services.prompt_store import decisions_for
     from careplan.services.prompts import prompts_for
+    from careplan.services.rules import rules_in
 
-    lines = []
-    for p in sorted(prompts_for(db, patient_id), key=lambda p: p.state != "open"):
-        because = "; ".join(f"{t.what} {t.value}" + (f" ({t.on.isoformat()})" if t.on else "") for t in p.triggered_by)
-        decision = ""
-        if p.state != "open":
-            when = f"{p.decided_at.astimezone():%Y-%m-%d %H:%M}" if p.decided_at else "-"
-            decision = f"{p.state.capitalize()} by {p.decided_by or '-'}, {when}" + (f": {p.reason}" if p.reason else "")
-        lines.append(PromptLine(p.title, p.state, because, decision, p.source))
-    return tuple(lines)
+    open_ = tuple(OpenPrompt(p.title, "; ".join(f"{t.what} {t.value}" + (f" ({t.on.isoformat()})" if t.on else "")
+                                                 for t in p.triggered_by), p.source)
+                  for p in prompts_for(db, patient_id) if p.state == "open")
+    with db.reading() as s:
+        titles = {r.code: r.title for r in rules_in(s, include_retired=True)}
+        decisions = decisions_for(s, [patient_id]).get(patient_id, [])
+    decided = tuple(PromptDecision(f"{d.at.astimezone():%Y-%m-%d %H:%M}", titles.get(d.rule, d.rule), d.decision,
+                                   d.actor, d.reason) for d in reversed(decisions))
+    return open_, decided
