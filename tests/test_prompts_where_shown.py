@@ -113,7 +113,7 @@ def test_the_summary_pdf_lists_open_prompts_and_every_decision(db: Database, tmp
     local = {h: datetime(2026, 6, 15, h, m, tzinfo=UTC).astimezone() for h, m in ((9, 0), (10, 30))}
     # Newest first; markup printed as written.
     assert section.index(f"{local[10]:%Y-%m-%d %H:%M}") < section.index(f"{local[9]:%Y-%m-%d %H:%M}")
-    assert f"dismissed Dr <i>Y</i> Declines NIV <b>for now</b> & later" in section
+    assert "dismissed Dr <i>Y</i> Declines NIV <b>for now</b> & later" in section
     assert f"accepted Nurse Z {prompt_service.accepted_reason(accepted)}: agreed at the MDT" in section
 
 
