@@ -114,8 +114,8 @@ def _weight_loss(f: PatientFacts, _param: object) -> Fact | None:
     usual = f.usual_weight_kg
     if a is None or a.weight_kg is None or not usual:
         return None
-    loss = round((usual - a.weight_kg) / usual * 100, 1)
-    return Fact(loss, f"{_num(loss)}% ({_num(a.weight_kg)} kg, usual {_num(usual)} kg)", a.assessed_on,
+    loss = (usual - a.weight_kg) / usual * 100  # compared unrounded: 4.99% is not 5%
+    return Fact(loss, f"{loss:.1f}% ({_num(a.weight_kg)} kg, usual {_num(usual)} kg)", a.assessed_on,
                 f"weight={_num(a.weight_kg)};usual={_num(usual)}")
 
 
@@ -190,14 +190,14 @@ def _failure(kind: str) -> Callable[[PatientFacts, object], Fact | None]:
 
 
 def _months(since: date, on: date) -> float:
-    return round(months_between(since, on), 1)
+    return months_between(since, on)  # compared unrounded; shown to 0.1 month
 
 
 def _since_diagnosis(f: PatientFacts, _param: object) -> Fact | None:
     if f.diagnosis_date is None:
         return None
     m = _months(f.diagnosis_date, f.on)
-    return Fact(m, f"{_num(m)} (diagnosed {f.diagnosis_date.isoformat()})", f.diagnosis_date,
+    return Fact(m, f"{m:.1f} (diagnosed {f.diagnosis_date.isoformat()})", f.diagnosis_date,
                 f"diagnosed={f.diagnosis_date.isoformat()}")
 
 
@@ -209,7 +209,7 @@ def _since_item(f: PatientFacts, param: object) -> Fact | None:
     last = max(dated, key=lambda e: e.dated or date.min)
     assert last.dated is not None
     m = _months(last.dated, f.on)
-    return Fact(m, f"{_num(m)} ({last.code} dated {last.dated.isoformat()})", last.dated,
+    return Fact(m, f"{m:.1f} ({last.code} dated {last.dated.isoformat()})", last.dated,
                 f"{last.code}@{last.dated.isoformat()}")
 
 
@@ -224,7 +224,7 @@ def _since_measured(f: PatientFacts, param: object) -> Fact | None:
     if a is None:
         return None
     m = _months(a.assessed_on, f.on)
-    return Fact(m, f"{_num(m)} (last {MEASURES[str(param)]} {a.assessed_on.isoformat()})", a.assessed_on,
+    return Fact(m, f"{m:.1f} (last {MEASURES[str(param)]} {a.assessed_on.isoformat()})", a.assessed_on,
                 f"{param}@{a.assessed_on.isoformat()}")
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from careplan.domain.course import ITEM_COUNT, KINGS_STAGES
 from careplan.domain.guideline_facts import FACTS, MEASURES, Fact, PatientFacts
+from careplan.domain.plan import ItemStatus
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "below": operator.lt, "at_most": operator.le, "above": operator.gt, "at_least": operator.ge,
@@ -97,6 +98,13 @@ class Settled:
     reason: str | None = None
 
 
+def _status_label(status: str) -> str:
+    try:
+        return ItemStatus(status).label.lower()  # "offered but declined"
+    except ValueError:
+        return status
+
+
 def _sha(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -112,7 +120,7 @@ def condition_problems(cond: Any, known_codes: Iterable[str], path: Sequence[Any
 
 
 def _check(cond: Any, codes: set[str], path: list[Any], out: list[tuple[list[Any], str]]) -> None:
-    if not isinstance(cond, dict) or not cond:
+    if not isinstance(cond, dict):
         out.append((path, f"a condition must be a set of fields such as {{fact: fvc_percent, below: 50}}; "
                           f"it is {_kind(cond)}."))
         return
@@ -303,6 +311,6 @@ def settle(finding: Finding, facts: PatientFacts, decisions: Sequence[Decision])
             return Settled(d.decision, d.actor, d.at, d.reason)
     present = facts.plan_codes()
     if not finding.rule.revisit and finding.rule.suggests and all(c in present for c in finding.rule.suggests):
-        listed = ", ".join(f"{c} ({present[c].replace('_', ' ')})" for c in finding.rule.suggests)
+        listed = ", ".join(f"{c} ({_status_label(present[c])})" for c in finding.rule.suggests)
         return Settled("accepted", None, None, f"Already in the plan: {listed}.")
     return Settled("open")
