@@ -277,3 +277,33 @@ def test_the_worklist_lists_open_prompts_and_follows_a_dismissal(qtbot, make_win
     qtbot.waitUntil(lambda: not window.worklist.busy)
     expected = [("Alice Example", f"Guideline prompts: {n - 1} open")] if n > 1 else []
     assert [r[:2] for r in prompt_rows()] == expected
+
+
+def test_an_accept_carried_over_a_conflict_is_still_recorded_with_the_save(qtbot, make_window, ui_db, answers):
+    from careplan.services.prompt_store import decisions_for
+    from tests.test_worklist import save_plan
+
+    p = patient_with_fvc(ui_db, 45, scores="4,4,4,4,4a,4,4,3,4,4,4,2")
+    save_plan(ui_db, p.id, date(2026, 5, 1))
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    editor = window.editor
+    card = card_with_items(strip)
+    rule, hint = card.prompt.rule, prompt_service.accepted_reason(card.prompt)
+    qtbot.mouseClick(card.accept, LEFT)
+    rev1 = plan_service.load_plan(ui_db, p.id).latest
+    plan_service.save_revision(ui_db, p.id, base_revision=1, content=replace(rev1.content, next_review=date(2026, 6, 1)),
+                               author="Other Nurse", reason="Review moved")
+    answers.conflict = lambda parent, error, mine: True
+    answers.reason = hint + ": at clinic"
+    with qtbot.waitSignal(window.ops.jobDone, timeout=5000, check_params_cb=lambda name: name == "save"):
+        press(qtbot, window, Qt.Key.Key_S, CTRL)
+    assert editor.doc.base_number == 2  # my edits now sit on their revision, as whole-plan steps
+    assert prompt_decisions.accepted_rules(editor.undo) == (rule,)
+    assert strip.card(rule) is not None and strip.card(rule).pending
+    with qtbot.waitSignal(editor.saver.saved, timeout=5000):
+        press(qtbot, window, Qt.Key.Key_S, CTRL)
+    assert answers.reason_prefills == [hint + ": ", hint + ": "]
+    with ui_db.reading() as s:
+        [decision] = decisions_for(s, [p.id])[p.id]
+    assert (decision.rule, decision.decision, decision.actor) == (rule, "accepted", "Nurse Test")
+    assert plan_service.get_revision(ui_db, p.id, 3).content.next_review == date(2026, 6, 1)
