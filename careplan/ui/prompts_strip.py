@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 EXPANDED_KEY = "promptsStrip/expanded"
 ROOMY_EDITOR_HEIGHT = 760  # below this (a 1280x720 window) the strip starts collapsed to one line
 VISIBLE_ROWS = 3  # the strip scrolls beyond this many prompts: the plan below keeps its rows at 1280x720
-STRIP_COLOURS = ("#fff8e6", "#8a5a00")  # background, border: amber, "needs a decision", not an error
+STRIP_COLOURS = ("#f5f0fa", "#6b4a8a")  # background, border: lilac, as on the worklist (amber means "due soon")
 
 
 def trigger_text(t: Trigger) -> str:

@@ -36,7 +36,7 @@ COLUMNS = ("Patient", "MRN", "Why", "Date")
 KIND_COLOURS = {WorkKind.OVERDUE: REVIEW_COLOURS[ReviewState.OVERDUE],
                 WorkKind.DUE_SOON: REVIEW_COLOURS[ReviewState.DUE_SOON],
                 WorkKind.DRAFT: ("#dbe8fb", "#0b3a75"),
-                WorkKind.PROMPTS: ("#fff3d6", "#6b4500")}
+                WorkKind.PROMPTS: ("#efe6f7", "#4b2a6b")}  # lilac, as the plan editor's prompts strip
 EMPTY_TEXT = (f"Nothing needs you today: no review is overdue or due in the next {DUE_SOON.days} days, every "
               "patient has a plan, no guideline prompt is waiting for a decision, and no unsaved draft is waiting.\n\nChoose a patient on the left to see "
               "their plan: type a name or MRN in the Find box (Ctrl+F), or add a new patient (Ctrl+N).")
