@@ -126,3 +126,15 @@ def test_the_summary_says_when_no_prompt_waits(sqlite_db: Database, tmp_path: Pa
     out, _ = export_summary(sqlite_db, pid, tmp_path / "s.pdf", actor="Dr B")
     text = flat(pdf_text(out))
     assert "Guideline prompts No guideline prompt is waiting for a decision." in text
+
+
+def test_prompt_and_rule_events_from_elsewhere_reach_the_screens() -> None:
+    from careplan.services.changes import SeenEvent, changes_from_events
+
+    at = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
+    decided = changes_from_events([SeenEvent(1, at, "cli", "prompt.dismissed", 7, None)])
+    assert decided.touches_patient(7) and not decided.touches_rules()
+    for action in ("rule.retired", "rule.reactivated", "rule.edited", "rules.seeded"):
+        retired = changes_from_events([SeenEvent(2, at, "cli", action, None, None)])
+        assert retired.touches_rules() and retired.anything() and not retired.touches_patient(7)
+    assert not changes_from_events([SeenEvent(3, at, "cli", "pdf.exported", 7, None)]).touches_rules()

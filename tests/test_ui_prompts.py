@@ -307,3 +307,33 @@ def test_an_accept_carried_over_a_conflict_is_still_recorded_with_the_save(qtbot
         [decision] = decisions_for(s, [p.id])[p.id]
     assert (decision.rule, decision.decision, decision.actor) == (rule, "accepted", "Nurse Test")
     assert plan_service.get_revision(ui_db, p.id, 3).content.next_review == date(2026, 6, 1)
+
+
+def test_retiring_a_rule_in_the_rules_window_takes_its_prompt_away_and_bringing_it_back_returns_it(
+        qtbot, make_window, ui_db, answers, monkeypatch):
+    from careplan.services.rules import get_rule
+    from careplan.ui import dialog_kit
+    from careplan.ui.rules_window import RulesWindow
+
+    p = patient_with_fvc(ui_db, 45)
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    rule = strip.cards[0].prompt.rule
+    window.actions["rules"].trigger()  # Tools > Guideline rules…
+    rules = window.findChild(RulesWindow)
+    assert rules is not None
+    qtbot.waitUntil(lambda: rules.model.rowCount() > 0)
+    row = [r.code for r in rules.model.rules].index(rule)
+    rules.table.selectRow(row)
+    assert rules.current.code == rule and rules.toggle.text() == "&Retire\u2026"
+    assert "When: " in rules.details.text() and rules.current.source in rules.details.text()
+    asked: list[str] = []
+    monkeypatch.setattr(dialog_kit, "ask_yes_no", lambda parent, title, question, yes, *a, **k: asked.append(yes) or True)
+    with qtbot.waitSignal(strip.loaded, timeout=5000):
+        qtbot.mouseClick(rules.toggle, LEFT)
+    assert asked == ["Retire"] and not get_rule(ui_db, rule).active
+    assert strip.card(rule) is None
+    qtbot.waitUntil(lambda: rules.current is not None and not rules.current.active)
+    assert rules.model.index(row, 3).data() == "Retired" and rules.toggle.text() == "&Bring back"
+    with qtbot.waitSignal(strip.loaded, timeout=5000):
+        qtbot.mouseClick(rules.toggle, LEFT)  # bringing back asks nothing
+    assert asked == ["Retire"] and get_rule(ui_db, rule).active and strip.card(rule) is not None

@@ -225,8 +225,9 @@ class PromptsStrip(QFrame):
 
     @Slot(object, object)
     def _changes_applied(self, changes: Changes, _source: object) -> None:
-        # An assessment saved (patient), the plan saved here or elsewhere (plan), a prompt decided (patient).
-        if changes.touches_patient(self._pid) or changes.touches_plan(self._pid):
+        # An assessment saved (patient), the plan saved here or elsewhere (plan), a prompt decided (patient),
+        # a rule retired or brought back (rules).
+        if changes.touches_patient(self._pid) or changes.touches_plan(self._pid) or changes.touches_rules():
             self.reload()
 
     def reload(self) -> None:

@@ -186,7 +186,7 @@ class WorklistPanel(QWidget):
         # Hidden behind an open patient it reads nothing: showing it again reads anew. Drafts are
         # kept and discarded only while a patient is open (the worklist hidden), and the worker runs
         # the reload that showing it queues after them: `changes.drafts` needs no reload here.
-        if self.isVisible() and changes.touches_patient_list():
+        if self.isVisible() and (changes.touches_patient_list() or changes.touches_rules()):
             self.reload()
 
     def reload(self) -> None:
