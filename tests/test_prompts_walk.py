@@ -100,8 +100,9 @@ def test_the_walk(db: Database, fixed_clock: FixedClock, tmp_path: Path) -> None
     for day, measured, decisions, expected in WALK:
         fixed_clock.at(datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC))
         if measured:
-            alsfrs = parse_alsfrs(measured.pop("alsfrs")) if "alsfrs" in measured else None
-            add_assessment(db, pid, Assessment(assessed_on=day, author="Nurse Ada", alsfrs=alsfrs, **measured))
+            values = dict(measured)  # WALK is shared by both databases' runs: never changed
+            alsfrs = parse_alsfrs(values.pop("alsfrs")) if "alsfrs" in values else None
+            add_assessment(db, pid, Assessment(assessed_on=day, author="Nurse Ada", alsfrs=alsfrs, **values))
         for action, rule in decisions:
             if action == ACCEPT:
                 before = load_plan(db, pid).number

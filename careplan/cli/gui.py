@@ -57,7 +57,7 @@ def open_app(args: argparse.Namespace) -> int:
         refuse_missing_database(args)
         db = open_database(getattr(args, "db", None))
         sync_shipped_catalogue_if_changed(db)
-        sync_shipped_rules_if_changed(db)  # after the catalogue: rules name its codes
+        sync_shipped_rules_if_changed(db)  # guideline rules name catalogue codes: after the catalogue
         refresh_search_keys(db)  # after an upgrade that changed how names are folded for search
     except CarePlanError as e:
         from careplan.ui.app import show_startup_error
