@@ -221,7 +221,14 @@ def test_no_open_prompts_collapse_the_strip_to_one_line(qtbot, make_window, ui_d
 
 def test_the_prompts_are_reached_with_the_keyboard(qtbot, make_window, ui_db, answers):
     p = patient_with_fvc(ui_db, 45)
-    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    window = make_window()
+    window.open_patient(p.id)
+    settle(qtbot)
+    strip = window.editor.prompts_strip
+    qtbot.waitUntil(lambda: not strip.busy)
+    window.editor.items.setFocus()
+    press(qtbot, window, Qt.Key.Key_G, CTRL)  # Edit > Go to guideline prompts, from anywhere in the plan
+    assert strip.body.isVisible() and window.focusWidget() is strip.cards[0].accept
     strip.toggle.setFocus()
     qtbot.keyClick(strip.toggle, Qt.Key.Key_Tab)
     card = strip.cards[0]

@@ -94,6 +94,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
                                   "Show the catalogue and jump to its search box")
     a["go_items"] = _action(w, edit_menu, "Go to plan &items", "actionGoToItems", lambda: _focus(editor.items),
                             "Ctrl+L", "Move to the list of plan items")
+    a["go_prompts"] = _action(w, edit_menu, "Go to guideline &prompts", "actionGoToPrompts",
+                              editor.prompts_strip.focus_first, "Ctrl+G", "Open the guideline prompts and move to the first")
     edit_menu.addSeparator()
     a["your_name"] = _action(w, edit_menu, "Your &name\u2026", "actionYourName", w.change_name, None,
                              "Change the name recorded on the revisions you save")

@@ -358,6 +358,20 @@ class PromptsStrip(QFrame):
         # On a laptop screen the plan's rows matter more: one line with the titles, Show opens the rest.
         return self.editor.height() >= ROOMY_EDITOR_HEIGHT
 
+    @Slot()
+    def focus_first(self) -> None:
+        """Edit > Go to guideline prompts (Ctrl+G): open the strip for now and focus the first decision."""
+        if not self.isVisible():
+            self.editor.message.emit("Open a patient first: guideline prompts belong to a patient's course.")
+            return
+        if self.cards and not self.toggle.isChecked():
+            self.toggle.setChecked(True)  # not remembered: the coordinator's own choice stays as it was
+        target = next((w for c in self.cards for w in (c.accept, c.dismiss, c.why) if w.isVisible() and w.isEnabled()),
+                      None)
+        (target or self.toggle).setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if not self.cards:
+            self.editor.message.emit(self.summary.full_text)
+
     def card(self, rule: str) -> PromptCard | None:
         return next((c for c in self.cards if c.prompt.rule == rule), None)
 
