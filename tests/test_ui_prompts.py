@@ -25,8 +25,8 @@ from careplan.services.rules import sync_rules
 from careplan.ui import prompt_decisions
 from careplan.ui.assessments_window import AssessmentsWindow
 from careplan.ui.dialog_kit import local_day
+from careplan.ui.prompt_card import PromptCard
 from careplan.ui.prompt_decisions import DismissDialog
-from careplan.ui.prompts_strip import PromptCard
 
 pytest.register_assert_rewrite("tests.ui_fixtures")  # before it is imported below
 from tests.ui_fixtures import new_patient, press, settle  # noqa: E402 (after register_assert_rewrite)
