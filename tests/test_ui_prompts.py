@@ -344,3 +344,16 @@ def test_retiring_a_rule_in_the_rules_window_takes_its_prompt_away_and_bringing_
     with qtbot.waitSignal(strip.loaded, timeout=5000):
         qtbot.mouseClick(rules.toggle, LEFT)  # bringing back asks nothing
     assert asked == ["Retire"] and get_rule(ui_db, rule).active and strip.card(rule) is not None
+
+
+def test_tooltips_show_rule_texts_as_written(qtbot):
+    from PySide6.QtGui import QTextDocumentFragment
+
+    hostile = "<b>NIV</b> & <i>now</i>  \u05e9\u05dc\u05d5\u05dd"
+    prompt = Prompt(rule="r1", title=hostile, triggered_by=(), rationale=hostile, source="NICE <NG42>",
+                    suggested_items=(), state="open", decided_by=None, decided_at=None, reason=None)
+    card = PromptCard(prompt, [])
+    qtbot.addWidget(card)
+    shown = QTextDocumentFragment.fromHtml(card.title.toolTip()).toPlainText()
+    assert hostile in shown and "Source: NICE <NG42>" in shown
+    assert card.because.full_text == "Because: the rule's condition holds"

@@ -6,6 +6,8 @@ written (Qt.TextFormat.PlainText), never as markup.
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -21,6 +23,11 @@ from PySide6.QtWidgets import (
 from careplan.services.prompts import Prompt, Trigger
 from careplan.ui.dialog_kit import local_day, plain_label
 from careplan.ui.form_fields import named
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip that shows `text` as written: Qt guesses tooltips with tags are rich text."""
+    return "<p style='white-space:pre-wrap'>" + html.escape(text) + "</p>"
 
 
 def trigger_text(t: Trigger) -> str:
@@ -99,7 +106,7 @@ class PromptCard(QFrame):
         self.dismiss.clicked.connect(lambda: self.dismissRequested.emit(prompt.rule))
         tip = f"{prompt.title}\n{triggers_text(prompt)}\n\nWhy: {prompt.rationale}\nSource: {prompt.source}"
         for label in (self.title, self.because):
-            label.setToolTip(tip)
+            label.setToolTip(plain_tip(tip))
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.title)  # as wide as its words; the triggers take the rest

@@ -31,7 +31,7 @@ from careplan.services.rules import list_rules
 from careplan.ui import identity, prompt_decisions
 from careplan.ui.form_fields import named
 from careplan.ui.operations import CollectionOp, QueryOp, runner
-from careplan.ui.prompt_card import ElidedLabel, PromptCard
+from careplan.ui.prompt_card import ElidedLabel, PromptCard, plain_tip
 from careplan.ui.prompt_decisions import AcceptPrompt, acceptance, accepted_rules
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ class PromptsStrip(QFrame):
     def _show_summary(self, text: str) -> None:
         if text:
             self.summary.set_full_text(text)
-            self.summary.setToolTip(text)
+            self.summary.setToolTip(plain_tip(text))
         has = bool(self.cards)
         self.toggle.setVisible(has)
         self.body.setVisible(has and self.toggle.isChecked())

@@ -34,6 +34,7 @@ from careplan.ui import dialog_kit
 from careplan.ui.dialog_kit import plain_label, row_table
 from careplan.ui.list_table_model import Index, ListTableModel
 from careplan.ui.operations import CollectionOp, QueryOp, runner
+from careplan.ui.prompt_card import plain_tip
 
 COLUMNS = ("Rule", "Suggests", "Source", "State")
 RETIRED_COLOURS = ("#eeeeee", "#555555")
@@ -74,7 +75,7 @@ class RulesModel(ListTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return (rule.title, self.suggests(rule), rule.source, state_text(rule))[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{rule.title} ({rule.code})\n{rule.rationale}"
+            return plain_tip(f"{rule.title} ({rule.code})\n{rule.rationale}")
         if not rule.active and role in (Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole):
             back, fore = RETIRED_COLOURS
             return QBrush(QColor(back if role == Qt.ItemDataRole.BackgroundRole else fore))
