@@ -357,3 +357,18 @@ def test_tooltips_show_rule_texts_as_written(qtbot):
     shown = QTextDocumentFragment.fromHtml(card.title.toolTip()).toPlainText()
     assert hostile in shown and "Source: NICE <NG42>" in shown
     assert card.because.full_text == "Because: the rule's condition holds"
+
+
+@pytest.mark.parametrize(("typed", "ok"), [("", False), (" \n\t ", False), ("x" * 2001, False), ("x" * 2000, True),
+                                           ("Declines \U0001f600 \u05e9\u05dc\u05d5\u05dd <b>&</b>", True)])
+def test_the_dismiss_dialog_names_what_is_wrong_with_the_reason(qtbot, typed, ok):
+    prompt = Prompt(rule="r1", title="<b>T</b>", triggered_by=(), rationale="", source="", suggested_items=(),
+                    state="open", decided_by=None, decided_at=None, reason=None)
+    dialog = DismissDialog(prompt)
+    qtbot.addWidget(dialog)
+    dialog.edit.setPlainText(typed)
+    assert dialog.ok.isEnabled() is ok
+    assert (dialog.hint.text() == "") is ok
+    if len(typed) > 2000:
+        assert "2,000 characters (it has 2,001)" in dialog.hint.text()
+    assert dialog.findChild(QLabel, "dismissPromptTitle").text() == "<b>T</b>"
