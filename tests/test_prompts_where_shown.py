@@ -20,7 +20,7 @@ from careplan.services.course import add_assessment
 from careplan.services.patients import get_patient, update_patient
 from careplan.services.rules import sync_rules
 from careplan.services.summary import export_summary
-from careplan.services.worklist import WorkKind, worklist
+from careplan.services.worklist import WorkKind, prompt_work, worklist
 from tests.test_printing_service import flat, pdf_text
 from tests.test_worklist import add_patient, save_plan, set_status
 
@@ -79,6 +79,8 @@ def test_prompts_come_after_dated_work_most_prompts_first(sqlite_db: Database, f
     prompt_rows = [i for i in worklist(sqlite_db) if i.kind is WorkKind.PROMPTS]
     counts = [i.count for i in prompt_rows]
     assert counts == sorted(counts, reverse=True) and {i.patient_id for i in prompt_rows} == {many, few}
+    # The home screen reads the two parts apart (the prompts are slower); together they are the same list.
+    assert worklist(sqlite_db, prompts=False) + prompt_work(sqlite_db) == worklist(sqlite_db)
 
 
 def test_worklist_json_lists_the_new_kind_with_the_same_keys(sqlite_db: Database, fixed_clock: FixedClock,

@@ -115,8 +115,16 @@ def _urgency(item: WorkItem) -> tuple[int, int, date, datetime, str, int]:
             item.patient_id)
 
 
+def prompt_work(db: Database, *, on: date | None = None) -> list[WorkItem]:
+    """Only the `prompts` rows, most prompts first. Apart because evaluating every patient's rules
+    costs far more than the dated rows' two queries: the home screen shows those first."""
+    items = _prompt_items(db, on or clock.today())
+    items.sort(key=_urgency)
+    return items
+
+
 def _prompt_items(db: Database, on: date) -> list[WorkItem]:
-    from careplan.services.prompts import open_prompt_counts  # the rules file is read only here
+    from careplan.services.prompts import open_prompt_counts  # the rules are read only here
 
     try:
         counts = {pid: n for pid, n in open_prompt_counts(db, on=on).items() if n > 0}
@@ -134,8 +142,11 @@ def _prompt_items(db: Database, on: date) -> list[WorkItem]:
             for pid, mrn, name in rows]
 
 
-def worklist(db: Database, *, on: date | None = None, days: int = DUE_SOON.days) -> list[WorkItem]:
-    """Everything the worklist shows on day `on` (today by default), most urgent first."""
+def worklist(db: Database, *, on: date | None = None, days: int = DUE_SOON.days, prompts: bool = True) -> list[WorkItem]:
+    """Everything the worklist shows on day `on` (today by default), most urgent first.
+
+    prompts=False leaves out the `prompts` rows (always last): prompt_work() reads them.
+    """
     soon = check_window(days)
     on = on or clock.today()
     active = PatientRow.status == PatientStatus.ACTIVE.value
@@ -167,6 +178,7 @@ def worklist(db: Database, *, on: date | None = None, days: int = DUE_SOON.days)
         when = local_date(saved_at)
         items.append(WorkItem(pid, mrn, name, WorkKind.DRAFT, draft_reason(author, saved_at), when,
                               (when - on).days, author=author, since=saved_at))
-    items += _prompt_items(db, on)
+    if prompts:
+        items += _prompt_items(db, on)
     items.sort(key=_urgency)
     return items
