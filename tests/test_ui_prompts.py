@@ -372,3 +372,32 @@ def test_the_dismiss_dialog_names_what_is_wrong_with_the_reason(qtbot, typed, ok
     if len(typed) > 2000:
         assert "2,000 characters (it has 2,001)" in dialog.hint.text()
     assert dialog.findChild(QLabel, "dismissPromptTitle").text() == "<b>T</b>"
+
+
+def test_accepting_a_revisit_prompt_dates_the_item_today_in_one_undoable_step(qtbot, make_window, ui_db, answers):
+    from careplan.domain.plan import PlanContent, PlanItem, PlanStatus
+    from careplan.services.catalogue import get_item
+
+    p = patient_with_fvc(ui_db, None)
+    cat = get_item(ui_db, "pal_advance_care_planning")
+    acp = PlanItem(uid=cat.code, catalogue_code=cat.code, discipline=cat.discipline, title=cat.title,
+                   start_date=date(2024, 1, 10))
+    plan_service.save_revision(ui_db, p.id, base_revision=0, author="Setup", reason="first plan",
+                               content=PlanContent(status=PlanStatus.ACTIVE, start_date=date(2024, 1, 10),
+                                                   items=(acp,)))
+    window, strip = open_strip(qtbot, make_window, ui_db, p.id)
+    editor = window.editor
+    card = strip.card("acp_yearly")
+    assert card is not None, [c.prompt.rule for c in strip.cards]
+    before = editor.doc.content
+    qtbot.mouseClick(card.accept, LEFT)
+    assert editor.doc.item(cat.code).start_date == today() and len(editor.doc.content.items) == 1
+    editor.undo.undo()
+    assert editor.doc.content == before
+    editor.undo.redo()
+    answers.reason = "Reviewed wishes with the family"
+    with qtbot.waitSignal(editor.saver.saved, timeout=5000):
+        press(qtbot, window, Qt.Key.Key_S, CTRL)
+    settle(qtbot)
+    qtbot.waitUntil(lambda: not strip.busy)
+    assert strip.card("acp_yearly") is None  # dated today: nothing to review for a year
