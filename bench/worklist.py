@@ -43,8 +43,10 @@ def measure(db, path: Path, runs: int) -> Figure:
     from careplan.services.patients import count_patients
     from careplan.services.worklist import worklist
 
-    rows = worklist(db)  # warm: statement cache, the pages in memory
-    samples = [timed(lambda: worklist(db)) * 1000 for _ in range(runs * 3)]
+    # The home screen's first read: the dated rows, against the same two queries bare. The guideline
+    # prompts rows come from a second read (services.worklist.prompt_work), not measured here yet.
+    rows = worklist(db, prompts=False)  # warm: statement cache, the pages in memory
+    samples = [timed(lambda: worklist(db, prompts=False)) * 1000 for _ in range(runs * 3)]
     baseline = bare(path, runs * 3)
     return figure("worklist", f"worklist, {count_patients(db):,} patients", "ms", GOAL, samples, baseline,
                   via="services", note=f"{len(rows):,} rows listed", details={"rows": len(rows)})

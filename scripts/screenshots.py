@@ -3,7 +3,8 @@
 Builds fictional demo patients in a temporary database and opens the real main window at
 1280x720 (a clinic laptop) and 1920x1080, each time as on a first start (fresh settings). It
 saves the home screen and the plan editor with a patient open (the demo patient with the most
-plan items), and at 1280x720 also with the catalogue open, into docs/screenshots/. Deterministic: a fixed demo seed and a pinned date
+plan items), the guideline prompts strip opened for the patient with the most open prompts, and at
+1280x720 also with the catalogue open, into docs/screenshots/. Deterministic: a fixed demo seed and a pinned date
 (CAREPLAN_TODAY), so a rerun changes a picture only when a screen changed. Nothing touches the
 user's data or settings. --scale 1.5 checks how the screens read at 150% scaling.
 """
@@ -60,6 +61,9 @@ def _shoot(args: argparse.Namespace, work: Path) -> list[Path]:
     app.setCursorFlashTime(0)  # a text cursor that never blinks: the same picture on every run
     db = open_database(str(work / "demo.sqlite3"))
     generate_demo(db, patients=args.patients, seed=SEED, mean_revisions=4, today=PINNED_DAY)
+    from careplan.services.rules import sync_shipped_rules_if_changed
+
+    sync_shipped_rules_if_changed(db)  # as the app does at start-up
     patient_id = _busiest_patient(db)
     args.out.mkdir(parents=True, exist_ok=True)
     suffix = "" if args.scale == 1.0 else f"@{args.scale:g}x"
@@ -68,7 +72,7 @@ def _shoot(args: argparse.Namespace, work: Path) -> list[Path]:
         for n, (width, height) in enumerate(SIZES):
             # Fresh settings each time: the layout a coordinator sees on the first start.
             os.environ["CAREPLAN_SETTINGS_DIR"] = str(work / f"settings{n}")
-            shots = _window_shots(app, db, patient_id, width, height)
+            shots = _window_shots(app, db, patient_id, width, height, _most_prompted(db))
             for name, image in shots.items():
                 path = args.out / f"{name}-{width}x{height}{suffix}.png"
                 _save(image, path, full_colour=args.full_colour)
@@ -94,7 +98,16 @@ def _busiest_patient(db: Any) -> int:
     return -best[2]
 
 
-def _window_shots(app: Any, db: Any, patient_id: int, width: int, height: int) -> dict[str, Any]:
+def _most_prompted(db: Any) -> int | None:
+    """The active patient with the most open guideline prompts (the fullest strip)."""
+    from careplan.services.prompts import open_prompt_counts
+
+    counts = open_prompt_counts(db)
+    return max(counts, key=lambda pid: (counts[pid], -pid)) if counts else None
+
+
+def _window_shots(app: Any, db: Any, patient_id: int, width: int, height: int,
+                  prompted: int | None) -> dict[str, Any]:
     from careplan.ui import operations
     from careplan.ui.identity import remember_name
     from careplan.ui.main_window import MainWindow
@@ -125,6 +138,18 @@ def _window_shots(app: Any, db: Any, patient_id: int, width: int, height: int) -
         editor._select(items[1].key)  # a typical item, not the first row
     settle()
     shots["plan"] = window.grab().toImage()
+    if prompted is not None:
+        # The prompts strip opened (as Show does), with the first prompt's Why? open.
+        window.open_patient(prompted)
+        settle()
+        strip = editor.prompts_strip
+        strip.toggle.setChecked(True)
+        if strip.cards:
+            strip.cards[0].why.setChecked(True)
+        settle()
+        shots["prompts"] = window.grab().toImage()
+        window.open_patient(patient_id)
+        settle()
     if width == SIZES[0][0]:
         # The catalogue opened with Ctrl+K, a search typed: on a laptop, beside the plan.
         editor.catalogue_toggle.search()

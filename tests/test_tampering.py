@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import insert, select, text
 
 from careplan.domain.course import Assessment, parse_alsfrs
+from careplan.domain.guidelines import Finding
 from careplan.domain.plan import Revision
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.models import (
@@ -34,6 +35,8 @@ from careplan.services import audit, audit_chain, plans
 from careplan.services.check import check_database
 from careplan.services.course import add_assessment
 from careplan.services.history import revision_rows
+from careplan.services.prompt_store import record_decision
+from careplan.services.rules import shipped_rules
 from careplan.services.seal import Seal
 from tests.history_builders import make_patient, save_history
 from tests.history_fixtures import snapshot
@@ -51,6 +54,8 @@ def scene(db: Database) -> Seal:
     # The ALS course is history too: one assessment, so the assessments table has a row to attack.
     first = db_patient_id(db, "MRN-A")
     add_assessment(db, first, Assessment(date(2026, 2, 1), "Nurse A", alsfrs=parse_alsfrs("4,4,4,4,4a,4,4,3,4,4,4,4")))
+    with db.transaction() as s:  # and one guideline prompt decision
+        record_decision(s, first, Finding(shipped_rules()[0], ()), "dismissed", actor="Nurse A", reason="Not now")
     make_patient(db, "MRN-D")  # the log ends with an entry no plan vouches for
     report = check_database(db, seal=True)
     assert report.ok, report.problems

@@ -36,6 +36,7 @@ DATA_LAYER = (
     "careplan.services.worklist",
     "careplan.services.course", "careplan.services.provenance",
     "careplan.domain.templates", "careplan.services.templates",
+    "careplan.services.rules", "careplan.services.prompt_store", "careplan.services.prompts",
 )
 
 

@@ -12,7 +12,7 @@ MAX_DAYS = 365  # careplan.services.worklist.MAX_DAYS (a test keeps both equal)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("worklist", help="overdue and due reviews, patients with no plan, unsaved drafts")
+    p = sub.add_parser("worklist", help="overdue and due reviews, patients with no plan, open guideline prompts, unsaved drafts")
     p.add_argument("--json", action="store_true", help="print a JSON array")
     # Read as text and checked here, so every bad value gives one `careplan:` line, not a usage block.
     p.add_argument("--days", default=str(DEFAULT_DAYS), metavar="N",
@@ -43,7 +43,7 @@ def cmd_worklist(args: argparse.Namespace) -> int:
         return 0
     if not items:
         print(f"Nothing needs you: no review overdue or due within {days} days, every patient has a plan, "
-              "and no draft is waiting.")
+              "no guideline prompt is open, and no draft is waiting.")
         return 0
     mrn_width = max(len("MRN"), *(len(i.mrn) for i in items))
     name_width = min(40, max(len("Patient"), *(len(i.name) for i in items)))

@@ -34,6 +34,26 @@ CHART_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7")
 
 
 @dataclass(frozen=True)
+class OpenPrompt:
+    """A guideline prompt waiting for a decision, as the summary prints it (plain text; escaped here)."""
+
+    title: str
+    because: str
+    source: str
+
+
+@dataclass(frozen=True)
+class PromptDecision:
+    """One accepted or dismissed prompt from the append-only record, newest first."""
+
+    when: str
+    title: str
+    decision: str
+    actor: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class SummaryData:
     patient: Patient
     headline: str
@@ -44,6 +64,8 @@ class SummaryData:
     revision: Revision | None
     changes: PlanDiff | None
     generated_on: date
+    open_prompts: tuple[OpenPrompt, ...] = ()
+    prompt_decisions: tuple[PromptDecision, ...] = ()
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -144,6 +166,29 @@ def _plan(data: SummaryData, st: dict[str, ParagraphStyle]) -> list[object]:
     return out
 
 
+def _grid(rows: list[list[str]], st: dict[str, ParagraphStyle], widths: list[float]) -> Table:
+    table = Table([[Paragraph(escape(t), st["small"]) for t in row] for row in rows], repeatRows=1, hAlign="LEFT",
+                  colWidths=widths)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5"))]))
+    return table
+
+
+def _prompts(data: SummaryData, st: dict[str, ParagraphStyle]) -> list[object]:
+    """Open prompts, then every decision taken on one (who, when, why): the record, not only the latest."""
+    out: list[object] = [Paragraph("Guideline prompts", st["h2"])]
+    if data.open_prompts:
+        rows = [["Open prompt", "Triggered by", "Source"]] + [[p.title, p.because, p.source] for p in data.open_prompts]
+        out.append(_grid(rows, st, [80 * mm, 110 * mm, 75 * mm]))
+    else:
+        out.append(Paragraph("No guideline prompt is waiting for a decision.", st["body"]))
+    if data.prompt_decisions:
+        rows = [["Decided", "Prompt", "Decision", "By", "Reason"]] + [
+            [d.when, d.title, d.decision, d.actor, d.reason or "-"] for d in data.prompt_decisions]
+        out += [Spacer(1, 4), _grid(rows, st, [30 * mm, 70 * mm, 20 * mm, 40 * mm, 105 * mm])]
+    return out
+
+
 def _change_lines(diff: PlanDiff | None) -> list[str]:
     if diff is None:
         return ["This is the first revision."]
@@ -172,7 +217,7 @@ def write_summary_pdf(data: SummaryData, out: Path) -> int:
                   st["small"]),
     ]
     width = page[0] - 30 * mm
-    story += _course(data, st, width) + _plan(data, st)
+    story += _course(data, st, width) + _prompts(data, st) + _plan(data, st)
     out = out.expanduser().absolute()
     if not out.parent.is_dir():
         raise PdfExportError(f"The folder {out.parent} does not exist; the summary was not written.")

@@ -9,7 +9,7 @@ write appends to in its own transaction (`changes_since`).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -42,14 +42,21 @@ class Changes:
     """An import or a restore from backup: anything may differ."""
     revisions: tuple[tuple[int, int, str], ...] = field(default=(), compare=False)
     """(patient id, revision number, author) of the revisions saved, for messages."""
+    rules: bool = False
+    """A guideline rule was retired, brought back or edited: every patient's prompts may differ."""
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(self.patients | other.patients, self.plans | other.plans, self.drafts | other.drafts,
                        self.catalogue or other.catalogue, self.audit or other.audit,
-                       self.everything or other.everything, self.revisions + other.revisions)
+                       self.everything or other.everything, self.revisions + other.revisions,
+                       self.rules or other.rules)
 
     def anything(self) -> bool:
-        return bool(self.patients or self.plans or self.drafts or self.catalogue or self.audit or self.everything)
+        return bool(self.patients or self.plans or self.drafts or self.catalogue or self.audit or self.everything
+                    or self.rules)
+
+    def touches_rules(self) -> bool:
+        return self.everything or self.rules
 
     def touches_patient_list(self) -> bool:
         return bool(self.everything or self.patients or self.plans)
@@ -96,10 +103,18 @@ class Outcome(Generic[T]):
 # --- the writes the GUI makes ------------------------------------------------------------------
 
 def save_plan(db: Database, patient_id: int, *, base_revision: int, content: PlanContent, author: str,
-              reason: str) -> Outcome[Revision]:
+              reason: str, accepted_rules: Sequence[str] = ()) -> Outcome[Revision]:
     rev = plans.save_revision(db, patient_id, base_revision=base_revision, content=content, author=author,
-                              reason=reason)
+                              reason=reason, accepted_rules=accepted_rules)
     return Outcome(rev, Changes.plan(patient_id, rev.number, rev.author))
+
+
+def dismiss_prompt(db: Database, patient_id: int, rule: str, *, reason: str, actor: str) -> Outcome[None]:
+    """A guideline prompt dismissed: the patient's screens (strip, worklist) read their prompts again."""
+    from careplan.services import prompts  # the rules file is read only when a prompt is decided
+
+    prompts.dismiss(db, patient_id, rule, reason=reason, actor=actor)
+    return Outcome(None, Changes.patient(patient_id))
 
 
 def restore_plan(db: Database, patient_id: int, number: int, *, base_revision: int, author: str,
@@ -139,6 +154,13 @@ def set_catalogue_active(db: Database, code: str, active: bool, *, actor: str,
                          expected_version: int | None = None) -> Outcome[CatalogueItem]:
     catalogue.set_active(db, code, active, actor=actor, expected_version=expected_version)
     return Outcome(catalogue.get_item(db, code), Changes(catalogue=True, audit=True))
+
+
+def set_rule_active(db: Database, code: str, active: bool, *, actor: str) -> Outcome[bool]:
+    """A guideline rule retired or brought back: every screen showing prompts reads them again."""
+    from careplan.services import rules
+
+    return Outcome(rules.set_rule_active(db, code, active, actor=actor), Changes(rules=True, audit=True))
 
 
 def audit_only(value: T) -> Outcome[T]:
@@ -191,6 +213,10 @@ def changes_from_events(events: Iterable[SeenEvent]) -> Changes:
             result |= Changes.patient(e.patient_id)
         elif e.action.startswith("catalogue."):
             result |= Changes(catalogue=True, audit=True)
+        elif e.action.startswith("prompt.") and e.patient_id is not None:  # a prompt decided (the CLI)
+            result |= Changes.patient(e.patient_id)
+        elif e.action.startswith("rule"):  # rule.retired, rules.seeded...: every patient's prompts
+            result |= Changes(rules=True, audit=True)
         else:
             result |= Changes(audit=True)
     return result

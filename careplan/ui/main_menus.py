@@ -32,6 +32,7 @@ class MenuHost(Protocol):
     def go_home(self) -> None: ...
     def show_history(self) -> None: ...
     def show_catalogue(self) -> None: ...
+    def show_rules(self) -> None: ...
     def show_audit(self) -> None: ...
     def show_about(self) -> None: ...
 
@@ -93,6 +94,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
                                   "Show the catalogue and jump to its search box")
     a["go_items"] = _action(w, edit_menu, "Go to plan &items", "actionGoToItems", lambda: _focus(editor.items),
                             "Ctrl+L", "Move to the list of plan items")
+    a["go_prompts"] = _action(w, edit_menu, "Go to guideline &prompts", "actionGoToPrompts",
+                              editor.prompts_strip.focus_first, "Ctrl+G", "Open the guideline prompts and move to the first")
     edit_menu.addSeparator()
     a["your_name"] = _action(w, edit_menu, "Your &name\u2026", "actionYourName", w.change_name, None,
                              "Change the name recorded on the revisions you save")
@@ -125,6 +128,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     tools_menu = bar.addMenu("&Tools")
     a["catalogue"] = _action(w, tools_menu, "&Catalogue\u2026", "actionCatalogue", w.show_catalogue, "Ctrl+Shift+K",
                              "View and edit the clinic's treatment catalogue")
+    a["rules"] = _action(w, tools_menu, "Guideline &rules\u2026", "actionRules", w.show_rules, None,
+                         "The rules that raise guideline prompts; retire one or bring it back")
     a["audit"] = _action(w, tools_menu, "&Audit log\u2026", "actionAudit", w.show_audit, None,
                          "Who did what, and when")
 

@@ -339,6 +339,13 @@ class MainWindow(QMainWindow):
             CatalogueWindow(self.db, self.actor, self).open()
 
     @Slot()
+    def show_rules(self) -> None:
+        from careplan.ui.rules_window import open_rules
+
+        if self.named_actor():
+            open_rules(self, self.db, self.actor)
+
+    @Slot()
     def show_audit(self) -> None:
         from careplan.ui.audit_window import AuditWindow
 

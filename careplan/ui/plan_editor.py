@@ -208,6 +208,7 @@ class PlanEditor(QWidget):
         self.form.set_team(p.care_team)
         self._show_revision_info()
         show_plan_state(self, p)
+        self.prompts_strip.follow_state()  # read-only with the plan when the patient is not active
         self._recheck()
 
     def _show_revision_info(self) -> None:

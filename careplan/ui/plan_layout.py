@@ -25,6 +25,7 @@ from careplan.ui.plan_header import PlanHeader
 from careplan.ui.plan_item_form import PlanItemForm
 from careplan.ui.plan_items_model import PlanItemsModel
 from careplan.ui.plan_panels import CatalogueToggle, ItemColumns
+from careplan.ui.prompts_strip import PromptsStrip
 from careplan.ui.revision_bar import RevisionBar
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ def build_editor(self: PlanEditor) -> None:
     layout.addWidget(self.header)
     self.revision_bar = RevisionBar()
     layout.addWidget(self.revision_bar)
+    self.prompts_strip = PromptsStrip(self)  # what the course suggests; decided here (ui/prompts_strip.py)
+    layout.addWidget(self.prompts_strip)
     # Short names for the parts tests and the window reach for.
     self.heading, self.details = self.header.heading, self.header.details
     self.revision_info, self.unsaved = self.header.revision_info, self.header.unsaved

@@ -24,7 +24,7 @@ from careplan.ui import conflict_dialog, crash, dialog_kit, identity, prompts
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.operations import CollectionOp
 from careplan.ui.plan_document import PlanDocument
-from careplan.ui.template_apply import reason_hint
+from careplan.ui.prompt_decisions import accepted_rules, reason_prefill
 from careplan.ui.undo import ReplaceContent, applied_states, carry_over, mark_clean_at
 
 AUTOSAVE_MS = 3000
@@ -158,15 +158,15 @@ class PlanSaver(QObject):
             self._write_draft(pid, before, None, "discard-draft")
         number = doc.base_number + 1
         # Asked for revision 1 too: the history's first line then says what the plan was based on.
-        reason = prompts.ask_reason(self.widget, number, reason_hint(self.undo))
+        reason = prompts.ask_reason(self.widget, number, reason_prefill(self.undo))
         if reason is None:
             self.message.emit("Not saved. Your changes are still here.")
             return False
-        db, base, content = self.db, doc.base_number, doc.content
+        db, base, content, accepted = self.db, doc.base_number, doc.content, accepted_rules(self.undo)
         self._set_saving(True)
         self.autosave.stop()
         CollectionOp(self, lambda: changes.save_plan(db, pid, base_revision=base, content=content, author=actor,
-                                                     reason=reason)).success(
+                                                     reason=reason, accepted_rules=accepted)).success(
             lambda rev: self._saved(pid, rev, then)).failure(lambda e: self._failed(pid, e)).named(
             "save").run_in_background()
         self.message.emit(f"Saving revision {number}\u2026")

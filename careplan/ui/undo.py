@@ -14,6 +14,7 @@ from careplan.ui.plan_document import PlanDocument
 MERGE_ITEM_FIELD = 1
 MERGE_PLAN_FIELD = 2
 MERGE_GOAL = 3
+CARRIED_PREFIX = "carried_"  # attributes of a step that carry_over keeps on the step replacing it
 
 PLAN_FIELD_LABELS = {"status": "plan status", "start_date": "plan start", "next_review": "next review date"}
 
@@ -203,12 +204,17 @@ def carry_over(undo: QUndoStack, doc: PlanDocument, states: list[PlanContent],
     each already moved onto a new base (the document shows the last one). Steps that no longer
     change anything there are dropped; the step whose plan is `base` becomes the saved point."""
     texts = [undo.text(i) for i in range(undo.index())]
+    # A decision a step stands for (a guideline prompt accepted) is still saved with the plan.
+    marks = [{k: v for k, v in vars(undo.command(i)).items() if k.startswith(CARRIED_PREFIX)}
+             for i in range(undo.index())]
     undo.clear()  # the redo steps go too: they were made on the old base
     if states[0] != base:
         undo.resetClean()
-    for before, after, text in zip(states[:-1], states[1:], texts, strict=True):
+    for before, after, text, mark in zip(states[:-1], states[1:], texts, marks, strict=True):
         if after == before:
             continue
-        undo.push(ReplaceContent(doc, before, after, text, applied=True))
+        step = ReplaceContent(doc, before, after, text, applied=True)
+        vars(step).update(mark)
+        undo.push(step)
         if after == base:
             undo.setClean()

@@ -21,10 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
 from careplan.services.changes import Changes
 from careplan.services.patients import DUE_SOON, ReviewState
-from careplan.services.worklist import WorkItem, WorkKind, worklist
+from careplan.services.worklist import WorkItem, WorkKind, prompt_work, worklist
 from careplan.ui.dialog_kit import local_day, local_time
 from careplan.ui.form_fields import named
 from careplan.ui.list_table_model import Index, ListTableModel, as_row_list
@@ -35,9 +36,10 @@ COLUMNS = ("Patient", "MRN", "Why", "Date")
 # The same colours as the patient list's review column; the words carry the meaning, colour backs them up.
 KIND_COLOURS = {WorkKind.OVERDUE: REVIEW_COLOURS[ReviewState.OVERDUE],
                 WorkKind.DUE_SOON: REVIEW_COLOURS[ReviewState.DUE_SOON],
-                WorkKind.DRAFT: ("#dbe8fb", "#0b3a75")}
+                WorkKind.DRAFT: ("#dbe8fb", "#0b3a75"),
+                WorkKind.PROMPTS: ("#efe6f7", "#4b2a6b")}  # lilac, as the plan editor's prompts strip
 EMPTY_TEXT = (f"Nothing needs you today: no review is overdue or due in the next {DUE_SOON.days} days, every "
-              "patient has a plan, and no unsaved draft is waiting.\n\nChoose a patient on the left to see "
+              "patient has a plan, no guideline prompt is waiting for a decision, and no unsaved draft is waiting.\n\nChoose a patient on the left to see "
               "their plan: type a name or MRN in the Find box (Ctrl+F), or add a new patient (Ctrl+N).")
 
 
@@ -46,6 +48,8 @@ def date_text(item: WorkItem) -> str:
         return f"Saved {local_time(item.since)}"
     if item.kind is WorkKind.NO_PLAN:
         return f"Added {local_day(item.date)}"
+    if item.kind is WorkKind.PROMPTS:
+        return f"As of {local_day(item.date)}"
     return f"Due {local_day(item.date)}"
 
 
@@ -53,7 +57,8 @@ def date_text(item: WorkItem) -> str:
 COUNT_WORDS = {WorkKind.OVERDUE: ("review overdue", "reviews overdue"),
                WorkKind.DRAFT: ("unsaved draft", "unsaved drafts"),
                WorkKind.NO_PLAN: ("patient with no plan", "patients with no plan"),
-               WorkKind.DUE_SOON: ("review due soon", "reviews due soon")}
+               WorkKind.DUE_SOON: ("review due soon", "reviews due soon"),
+               WorkKind.PROMPTS: ("patient with guideline prompts", "patients with guideline prompts")}
 
 
 def summary_text(items: list[WorkItem]) -> str:
@@ -166,6 +171,8 @@ class WorklistPanel(QWidget):
         layout.addWidget(self.pages, 1)
         self._generation = 0  # answers to an older read are dropped
         self._loading = 0
+        self._dated: list[WorkItem] = []
+        self._prompts: list[WorkItem] = []
         runner().changesApplied.connect(self._changes_applied)
 
     @property
@@ -182,20 +189,34 @@ class WorklistPanel(QWidget):
         # Hidden behind an open patient it reads nothing: showing it again reads anew. Drafts are
         # kept and discarded only while a patient is open (the worklist hidden), and the worker runs
         # the reload that showing it queues after them: `changes.drafts` needs no reload here.
-        if self.isVisible() and changes.touches_patient_list():
+        if self.isVisible() and (changes.touches_patient_list() or changes.touches_rules()):
             self.reload()
 
     def reload(self) -> None:
         self._generation += 1
         generation, db = self._generation, self.db
-        self._loading += 1
-        QueryOp(self, lambda: worklist(db)).success(lambda items: self._loaded(generation, items)).named(
-            "worklist").run_in_background()
+        self._loading += 2
+        # Two reads: the dated rows take two queries; the guideline prompts evaluate every patient's
+        # rules, which takes far longer in a big clinic. The dated rows show first; the prompts rows of
+        # the previous read stay until the new ones come, so nothing flickers.
+        QueryOp(self, lambda: worklist(db, prompts=False)).success(
+            lambda items: self._loaded(generation, dated=items)).named("worklist").run_in_background()
+        QueryOp(self, lambda: prompt_work(db)).success(lambda items: self._loaded(generation, prompts=items)).failure(
+            lambda e: self._prompts_failed(generation, e)).named("worklist-prompts").run_in_background()
 
-    def _loaded(self, generation: int, items: list[WorkItem]) -> None:
+    def _prompts_failed(self, generation: int, error: BaseException) -> None:
+        if not isinstance(error, CarePlanError):
+            raise error
+        self._loaded(generation, prompts=[])  # the dated rows still show; the editor's strip names the problem
+
+    def _loaded(self, generation: int, *, dated: list[WorkItem] | None = None,
+                prompts: list[WorkItem] | None = None) -> None:
         self._loading -= 1
         if generation != self._generation:
             return
+        self._dated = self._dated if dated is None else dated
+        self._prompts = self._prompts if prompts is None else prompts
+        items = self._dated + self._prompts  # prompts rows are the least urgent: always last
         current = self.table.currentIndex()
         keep = self.model.item(current.row()) if current.isValid() else None
         self.model.set_items(items)
