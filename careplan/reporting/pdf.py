@@ -27,6 +27,7 @@ from careplan.reporting.model import (
     ProgressCallback,
 )
 from careplan.reporting.pages import Footer, NumberedCanvas, PrintoutDoc, page_template
+from careplan.reporting.shaping import SHAPING_AVAILABLE
 from careplan.reporting.styles import PAGE_SIZES, styles_for
 
 __all__ = ["build_story", "render_plan_pdf", "write_plan_pdf", "PdfExportError"]
@@ -130,8 +131,8 @@ def render_plan_pdf(plan: PrintablePlan, target: IO[bytes], out_path: Path, opti
     warnings = []
     if m.missing:
         warnings.append(describe_missing(sorted(m.missing)))
-    if m.has_rtl:
-        warnings.append(w.RTL_WARNING)
+    if m.has_complex and not SHAPING_AVAILABLE:
+        warnings.append(w.SHAPING_WARNING)
     dosed = [i.title for i in plan.revision.content.items
              if i.discipline is Discipline.MEDICATION and mentions_dose(i.caregiver_instructions)]
     if dosed:
