@@ -142,6 +142,10 @@ def _register(name: str, font: TTFont) -> None:
     pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
 
 
+_SECONDARY_STYLES = ("mono", "bold", "italic", "oblique", "looped", "condensed", "light", "thin", "black",
+                     "medium", "semi", "extra", "display")
+
+
 @dataclass(frozen=True)
 class _Candidate:
     path: str
@@ -153,7 +157,7 @@ class _Candidate:
         # embed; "UI" faces are squeezed for screens.
         low = Path(self.path).name.lower()
         return (low.endswith(".otf"), "sans" not in low, "ui-" in low or "ui." in low,
-                any(w in low for w in ("mono", "bold", "italic", "oblique", "looped")), low)
+                any(w in low for w in _SECONDARY_STYLES), low)
 
 
 class FontBook:
@@ -173,7 +177,7 @@ class FontBook:
         self._files: dict[str, _Candidate] = {}
         self._chars_of: dict[str, frozenset[str]] = {}
         arabic = self.fallback_for("\u0628")  # BEH: any Arabic font has it
-        if arabic is not None:
+        if arabic is not None and not Path(self._files[arabic].path).name.startswith("DejaVu"):
             theirs = frozenset(c for c in self.chars_of(arabic)
                                if any(lo <= ord(c) <= hi for lo, hi in _PREFER_INSTALLED))
             self.regular_chars, self.bold_chars = self.regular_chars - theirs, self.bold_chars - theirs

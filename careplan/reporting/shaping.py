@@ -129,7 +129,9 @@ def _note_glyph_text(word: list[Any], shaped: list[Any]) -> None:
             seen.add(d.cluster)
             typed = source[d.cluster:ends[d.cluster]]
             if typed != ch and (0xE000 <= code <= 0xF8FF or unicodedata.normalize("NFKC", ch) != ch):
-                table.setdefault(code, typed)
+                # Readers turn a right-to-left run round character by character, so a ligature
+                # (lam-alef) maps to its letters in drawn order to come out as typed.
+                table.setdefault(code, typed[::-1] if has_rtl(typed) else typed)
 
 
 def install() -> None:
@@ -211,9 +213,10 @@ def _units(line_words: list[Any]) -> list[tuple[Any, str, str]] | None:
             return None
         typed = glyph_text(f.fontName)
         text, start, kind = f.text, 0, None
-        for i, ch in enumerate(text):
-            k = _unit_kind(typed.get(ord(ch), ch), kind)
-            if kind is not None and (k != kind or k == "b"):
+        chars = [typed.get(ord(ch), ch) for ch in text]
+        for i, ch in enumerate(chars):
+            k = _unit_kind(ch, kind, chars[i - 1][-1:] if i else "", chars[i + 1][:1] if i + 1 < len(chars) else "")
+            if kind is not None and (k != kind or k in "bn"):
                 units.append((f, text[start:i], kind))
                 start = i
             kind = k
@@ -233,13 +236,20 @@ def _typed(f: Any, text: str) -> str:
     return "".join(table.get(ord(ch), ch) for ch in text) if table else text
 
 
-def _unit_kind(ch: str, before: str | None) -> str:
+def _unit_kind(ch: str, before: str | None, prev: str, nxt: str) -> str:
+    """' ', 'R' (right to left), 'b' (a bracket), 'd' (a number), 'n' (punctuation: one unit
+    per character, as each finds its own direction) or 'x' (left to right)."""
     if ch == " ":
         return " "
     if _is_rtl(ch[0], before == "R"):
         return "R"
     if ch in _BRACKETS:
         return "b"
+    cls = unicodedata.bidirectional(ch[0])
+    if cls in ("EN", "AN") or (cls in ("CS", "ES", "ET") and prev.isdigit() and nxt.isdigit()):
+        return "d"
+    if cls in ("ON", "CS", "ES", "ET", "WS", "S", "B"):
+        return "n"
     return "x"
 
 
@@ -247,8 +257,9 @@ _BRACKETS = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{"}
 
 
 def _pair_brackets(units: list[tuple[Any, str, str]], kinds: list[str], rtl_base: bool) -> None:
-    """Rule N0 of the bidi algorithm, for round, square and curly brackets: a pair around
-    right-to-left words after right-to-left text belongs to it, and is drawn mirrored."""
+    """Rule N0 of the bidi algorithm, for round, square and curly brackets: a pair around words
+    of the other direction, after text of that direction, belongs to it (and is drawn mirrored
+    when right to left); otherwise to the paragraph's direction."""
     embedding = "R" if rtl_base else "L"
     stack: list[int] = []
     for j, (_, text, kind) in enumerate(units):
@@ -266,7 +277,8 @@ def _pair_brackets(units: list[tuple[Any, str, str]], kinds: list[str], rtl_base
             kinds[opener] = kinds[j] = embedding
         elif inside & {"L", "R"}:
             before = next((k for k in reversed(kinds[:opener]) if k in ("L", "R")), embedding)
-            kinds[opener] = kinds[j] = "R" if before == "R" else embedding
+            opposite = "L" if rtl_base else "R"
+            kinds[opener] = kinds[j] = opposite if before == opposite else embedding
 
 
 def reorder_line(line: Any, rtl_base: bool) -> None:
@@ -275,7 +287,7 @@ def reorder_line(line: Any, rtl_base: bool) -> None:
     units = _units(line.words)
     if not units or (not rtl_base and not any(k == "R" for _, _, k in units)):
         return
-    kinds = [("R" if k == "R" else "" if k in " b" else _direction(_typed(f, t))) for f, t, k in units]
+    kinds = [{"R": "R", "d": "N", "x": _direction(_typed(f, t)) or "L"}.get(k, "") for f, t, k in units]
     _pair_brackets(units, kinds, rtl_base)
     levels = _levels(kinds, rtl_base)
     tail = [f for f in line.words[-1:] if getattr(f, "_fkind", 0) != 0]
