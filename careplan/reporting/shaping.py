@@ -80,6 +80,10 @@ def _shape_by_font(word: list[Any], features: dict[str, bool] | None = None, for
     """ReportLab's shapeFragWord, one font and one direction at a time, noting what each glyph
     without a character stands for. "(שרה" is shaped as "(" and "שרה": shaped whole, HarfBuzz
     would turn the bracket round and put it after the name."""
+    if any(isinstance(s, ShapedStr) for _, s in word[1:]):
+        # Laid out again (another width, the rest of a split paragraph): ReportLab hands back the
+        # words it shaped before, and shaping right-to-left glyphs again would turn them round.
+        return word
     runs: list[list[tuple[Any, str]]] = []
     key: tuple[object, bool] | None = None
     for f, s in word[1:]:
