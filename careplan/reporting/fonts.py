@@ -176,6 +176,18 @@ class FontBook:
         self._bold: dict[str, str] = {}  # a fallback's registered name -> its bold (or faux bold) name
         self._files: dict[str, _Candidate] = {}
         self._chars_of: dict[str, frozenset[str]] = {}
+        self._arabic_checked = False
+
+    def primary(self, text: str, bold: bool) -> frozenset[str]:
+        """What the bundled face draws itself, for `text`. The first Arabic letter seen makes an
+        installed Arabic font take over Arabic (looked up then: it costs a font load)."""
+        if not self._arabic_checked and any(lo <= ord(c) <= hi for c in text for lo, hi in _PREFER_INSTALLED):
+            with self._lock:
+                self._arabic_checked = True
+            self._prefer_installed_arabic()
+        return self.bold_chars if bold else self.regular_chars
+
+    def _prefer_installed_arabic(self) -> None:
         arabic = self.fallback_for("\u0628")  # BEH: any Arabic font has it
         if arabic is not None and not Path(self._files[arabic].path).name.startswith("DejaVu"):
             theirs = frozenset(c for c in self.chars_of(arabic)
@@ -227,7 +239,7 @@ class FontBook:
         wanted: set[str] = set()
         for text in texts:
             wanted.update(text)
-        wanted -= self.regular_chars
+        wanted -= self.primary("".join(wanted), bold=False)
         return sorted(
             ch for ch in wanted if not ch.isspace() and not is_invisible(ch) and self.fallback_for(ch) is None
         )

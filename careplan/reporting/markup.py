@@ -37,7 +37,7 @@ class Markup:
         text = clean(value)
         if text.isascii():
             return escape(text).replace("\n", "<br/>")
-        primary = self.book.bold_chars if bold else self.book.regular_chars
+        primary = self.book.primary(text, bold)
         if not set(text).difference(primary).difference("\n"):
             self._note_rtl(text)
             return escape(text).replace("\n", "<br/>")
