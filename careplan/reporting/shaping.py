@@ -230,7 +230,7 @@ def _units(line_words: list[Any]) -> list[tuple[Any, str, str]] | None:
 
 
 def _mirror(text: str) -> str:
-    mirrored = _BRACKETS[str(text)]
+    mirrored = _MIRRORS[str(text)]
     data = getattr(text, "__shapeData__", None)
     return ShapedStr(mirrored, shapeData=data) if data is not None else mirrored
 
@@ -258,6 +258,9 @@ def _unit_kind(ch: str, before: str | None, prev: str, nxt: str) -> str:
 
 
 _BRACKETS = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{"}
+# Characters drawn as their mirror image in right-to-left text (Unicode's Bidi_Mirroring_Glyph,
+# the common ones): brackets, angle brackets and guillemets, comparison signs.
+_MIRRORS = {**_BRACKETS, "<": ">", ">": "<", "«": "»", "»": "«", "‹": "›", "›": "‹", "≤": "≥", "≥": "≤"}
 
 
 def _pair_brackets(units: list[tuple[Any, str, str]], kinds: list[str], rtl_base: bool) -> None:
@@ -299,7 +302,7 @@ def reorder_line(line: Any, rtl_base: bool) -> None:
     last = None
     for index in visual_order(levels):
         f, text, kind = units[index]
-        if kind == "b" and levels[index] % 2:
+        if kind in "bn" and levels[index] % 2 and str(text) in _MIRRORS:
             text = _mirror(text)
         if f is last:
             out[-1].text = out[-1].text + text
