@@ -137,18 +137,17 @@ def squeezed(text: str) -> str:
     return "".join(unicodedata.normalize("NFC", text).split())
 
 
-def drawn(page: pymupdf.Page, clip: pymupdf.Rect, directions: tuple[str, ...] = ("L", "R")) -> str:
-    """Each line's characters as drawn, left to right, put back in reading order by python-bidi:
-    PyMuPDF's own reading of Hebrew or Arabic beside digits and signs such as "#1#" is off. A
-    line may join two table cells of different directions, so the body is read both ways."""
+def drawn(page: pymupdf.Page, clip: pymupdf.Rect, how: str) -> str:
+    """Each line's characters as drawn, left to right ("raw", brackets folded with their mirror
+    image), or put back in reading order by python-bidi as a left-to-right ("L") or right-to-left
+    ("R") paragraph: PyMuPDF's own reading of Hebrew or Arabic beside digits and signs such as
+    "#1#" is off, and a line may join two table cells of different directions."""
     lines = []
     for block in page.get_text("rawdict", clip=clip)["blocks"]:
         for line in block.get("lines", []):
             chars = sorted((c for s in line["spans"] for c in s["chars"]), key=lambda c: c["bbox"][0])
             visual = "".join(c["c"] for c in chars)
-            lines += [get_display(visual, base_dir=d).translate(UNMIRROR) for d in directions]
-            if len(directions) > 1:  # and as drawn, to compare with python-bidi's display order
-                lines.append(visual.translate(FOLD))
+            lines.append(visual.translate(FOLD) if how == "raw" else get_display(visual, base_dir=how).translate(UNMIRROR))
     return "\n".join(lines)
 
 
@@ -184,18 +183,20 @@ UNMIRROR = str.maketrans("()[]{}", ")(][}{")
 def read_back(path: Path, plan: PrintablePlan) -> tuple[str, str, str]:
     """(body, footers, "What changed" section) as squeezed text; the body is read both ways."""
     footer_top = Footer(plan, styles_for(False), Markup(font_book()), 595).bottom_margin
-    plain, in_order, footer = [], [], []
+    plain: list[str] = []
+    in_order: dict[str, list[str]] = {"L": [], "R": [], "raw": []}
+    footer: list[str] = []
     with pymupdf.open(path) as doc:
         for page in doc:
             w, h = page.rect.width, page.rect.height
             clip = pymupdf.Rect(0, 0, w, h - footer_top)
             plain.append(page.get_text(clip=clip))
-            in_order.append(drawn(page, clip))
-            footer.append(drawn(page, pymupdf.Rect(0, h - footer_top, w, h), ("L",)))
-    # The drawn reading keeps its lines apart: shown() looks at lines near a right-to-left word.
-    drawn_lines = "\n".join(in_order).split("\n")
-    bodies = [squeezed("\n".join(plain)), squeezed("\n".join(drawn_lines)),
-              "\n".join(squeezed(line) for line in drawn_lines)]
+            for how, pages in in_order.items():
+                pages.append(drawn(page, clip, how))
+            footer.append(drawn(page, pymupdf.Rect(0, h - footer_top, w, h), "L"))
+    # Each reading whole, and the drawn one line by line too: shown() looks near a right-to-left run.
+    bodies = [squeezed("\n".join(texts)) for texts in (plain, *in_order.values())]
+    bodies.append("\n".join(squeezed(line) for line in "\n".join(in_order["raw"]).split("\n")))
     return "\n".join(bodies), squeezed("\n".join(footer)), "\n".join(map(changes_section, bodies))
 
 

@@ -198,7 +198,17 @@ def test_lines_are_drawn_in_the_order_the_unicode_bidi_algorithm_gives(tokens: l
     line = para.blPara.lines[0]
     reorder_line(line, rtl_base=bool(para._rtl_base))
     drawn = "".join(str(f.text) for f in line.words)
-    assert drawn.translate(BRACKETS) == get_display(text).translate(BRACKETS)
+    # The paragraph's direction is the printout's choice (base_is_rtl); the order within it is the algorithm's.
+    base = "R" if para._rtl_base else "L"
+    assert drawn.translate(BRACKETS) == get_display(text, base_dir=base).translate(BRACKETS)
 
 
 BRACKETS = str.maketrans("()", "||")
+
+
+def test_an_english_sentence_that_starts_with_a_hebrew_name_stays_left_to_right() -> None:
+    from careplan.reporting.shaping import base_is_rtl
+
+    assert not base_is_rtl("– שלום helps with this now (it was Tom).")
+    assert base_is_rtl("לתת מים כל שעה, then rest")
+    assert base_is_rtl("שלום")

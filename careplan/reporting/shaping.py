@@ -53,8 +53,13 @@ def has_rtl(text: str) -> bool:
 
 
 def base_is_rtl(text: str) -> bool:
-    """The paragraph's direction as the Unicode bidi algorithm finds it (its first strong letter)."""
-    return SHAPING_AVAILABLE and bidi.get_base_level(text) == 1
+    """Whether a paragraph runs right to left: it starts with a right-to-left letter (the bidi
+    algorithm's rule) and has at least as many right-to-left letters as left-to-right ones, so
+    the printout's own English sentences stay left to right when a Hebrew name comes first."""
+    if not SHAPING_AVAILABLE or bidi.get_base_level(text) != 1:
+        return False
+    classes = [unicodedata.bidirectional(ch) for ch in text]
+    return sum(c in _RTL_CLASSES for c in classes) >= classes.count("L")
 
 
 # -- shaping words that change font ---------------------------------------------------------------
