@@ -41,8 +41,10 @@ wheel-smoke: $(DEV_STAMP)
 	PYTHON=$(PYTHON) PIP_PYTHON=$(abspath $(BIN)/python) WHEEL_DIR=$(WHEEL_DIR) scripts/wheel-smoke
 
 # In CI (CI=true) the data and service tests also run against a throwaway
-# PostgreSQL cluster that scripts/with-postgres installs and starts on loopback.
+# PostgreSQL cluster that scripts/with-postgres installs and starts on loopback, and
+# scripts/ensure-fonts installs the font packages the printout's script tests need.
 test: lint wheel-smoke
+	scripts/ensure-fonts
 	CAREPLAN_TEST_WHEEL_DIR=$(WHEEL_DIR) scripts/with-postgres $(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(DEV_STAMP)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
 from xml.sax.saxutils import escape, unescape
 
 from reportlab import rl_config
@@ -11,21 +13,93 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
+from careplan.reporting import shaping
 from careplan.reporting.styles import Styles
+
+shaping.install()
+
+
+@lru_cache(maxsize=64)
+def _shaped(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+
+
+def shaped_style(style: ParagraphStyle) -> ParagraphStyle:
+    """`style` with HarfBuzz shaping on: only for paragraphs that need it, as it costs time."""
+    return _shaped(style) if not style.shaping else style
 
 
 class Para(Paragraph):
     """A Paragraph that keeps its last line breaking: KeepTogether measures a block, then the
-    frame lays it out again at the same width, and breaking lines is the costly part."""
+    frame lays it out again at the same width, and breaking lines is the costly part.
+
+    Text in a complex script is shaped, its right-to-left words are drawn in reading order and
+    reordered glyphs carry their typed text (shaping.py)."""
 
     _memo_width: float | None = None
+    _rtl_base: bool | None = None  # None: no right-to-left words to put in order
+    _typed: list[str] | None = None  # the typed words, for /ActualText
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
-        if availWidth == self._memo_width and hasattr(self, "blPara"):  # split() drops blPara
-            return self.width, self.height
-        result = super().wrap(availWidth, availHeight)
-        self._memo_width = availWidth
-        return result
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any, **kwargs: Any):
+        complex_text = isinstance(text, str) and shaping.SHAPING_AVAILABLE and shaping.needs_shaping(text)
+        super().__init__(text, shaped_style(style) if complex_text else style, *args, **kwargs)
+        if complex_text:
+            typed = "".join(getattr(f, "text", "") for f in self.frags)
+            if shaping.has_rtl(typed):
+                self._rtl_base = shaping.base_is_rtl(typed)
+            else:  # readers order right-to-left /ActualText again, so only left-to-right text has it
+                self._typed = typed.split()
+
+    def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        parts = super().split(availWidth, availHeight)
+        if len(parts) == 2 and all(isinstance(p, Para) for p in parts):
+            first, rest = parts
+            first._rtl_base = rest._rtl_base = self._rtl_base
+            if self._typed is not None:
+                counts = [getattr(line, "wordCount", 0) for line in self.blPara.lines]
+                shown = sum(counts[:len(first.blPara.lines)])
+                # A word too long for a line is cut and counted on both lines: then no part has it.
+                fits = sum(counts) == len(self._typed)
+                first._typed = self._typed[:shown] if fits else None
+                rest._typed = self._typed[shown:] if fits else None
+        return parts
+
+    def draw(self) -> None:
+        if self._rtl_base is not None and getattr(self.blPara, "kind", 0) == 1:
+            lines = self.blPara.lines
+            kept = [line.words for line in lines]
+            for line in lines:
+                shaping.reorder_line(line, self._rtl_base)
+            try:
+                super().draw()
+            finally:
+                for line, words in zip(lines, kept, strict=True):
+                    line.words = words
+            return
+        lines = self._typed_lines()
+        if not lines:
+            super().draw()
+            return
+        self.canv.actual_lines = lines  # read by shaping.PrintoutText
+        try:
+            super().draw()
+        finally:
+            self.canv.actual_lines = None
+
+    def _typed_lines(self) -> list[str] | None:
+        """The typed words of each drawn line, or None when they cannot be told apart (a word
+        too long for a line is cut, and counted on both lines)."""
+        lines = getattr(self.blPara, "lines", None)
+        if not self._typed or not lines or getattr(self.blPara, "kind", 0) != 1:
+            return None
+        counts = [getattr(line, "wordCount", 0) for line in lines]
+        if sum(counts) != len(self._typed):
+            return None
+        out, start = [], 0
+        for n in counts:
+            out.append(" ".join(self._typed[start:start + n]))
+            start += n
+        return out
 
 
 class Heading(Para):
@@ -64,7 +138,8 @@ class Labelled(Flowable):
         self.bold = tt2ps(ps2tt(style.fontName)[0], 1, 0)  # the face <b> would choose
         text = unescape(value_markup)
         # Only text that parses to itself: no tags or entities, single spaces, no soft hyphens.
-        simple = escape(text) == value_markup and " ".join(text.split()) == text and "\xad" not in text
+        simple = (escape(text) == value_markup and " ".join(text.split()) == text and "\xad" not in text
+                  and not shaping.needs_shaping(text))
         self.value = text if simple else None
         self._para: Para | None = None  # made only when the line is not simple
 

@@ -2,10 +2,15 @@
 
 ReportLab's registry is process-wide, so the bundled family is registered once and every
 lookup is cached; a font is only searched for when a character outside DejaVu Sans appears.
+Arabic is the exception: an installed Arabic font (Noto Sans Arabic) is preferred to DejaVu
+Sans, whose bold face lacks some letters. An installed font's bold face is its sibling file
+(NotoSansThai-Bold.ttf beside NotoSansThai-Regular.ttf); a font with none, such as Droid Sans
+Fallback for Chinese and Japanese, is drawn in bold by outlining its letters (FAUX_BOLD).
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import shutil
 import subprocess
@@ -48,6 +53,35 @@ SYSTEM_FONT_DIRS = (
 )
 
 _MAX_TRIES_PER_CHAR = 8  # bounds the time spent on a character no font has
+# Arabic, its supplements and presentation forms: drawn from an installed Arabic font when there is one.
+_PREFER_INSTALLED = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
+# Registered names drawn outlined as well as filled: bold for a font that has no bold face.
+FAUX_BOLD: set[str] = set()
+
+
+class Font(TTFont):
+    """A TrueType font that remembers the typed text behind its shaped glyphs (see shaping.py),
+    so that its ToUnicode map gives the letters back when the PDF's text is copied or read aloud."""
+
+    def __init__(self, *args: object, **kwargs: object):
+        super().__init__(*args, **kwargs)
+        self.glyph_text: dict[int, str] = {}
+
+    def addObjects(self, doc: object) -> None:  # noqa: N802 - ReportLab's name
+        token = _WRITING.set(self)
+        try:
+            super().addObjects(doc)
+        finally:
+            _WRITING.reset(token)
+
+
+_WRITING: contextvars.ContextVar[Font | None] = contextvars.ContextVar("careplan_font_writing", default=None)
+
+
+def glyph_text(font_name: str) -> dict[int, str]:
+    """The code -> typed text table of a registered font (a throwaway one for other fonts)."""
+    font = pdfmetrics.getFont(font_name)
+    return font.glyph_text if isinstance(font, Font) else {}
 
 
 def is_invisible(ch: str) -> bool:
@@ -63,7 +97,11 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
     the PDF, or read by a screen reader, came out as a different character.
     """
 
+    typed = getattr(_WRITING.get(), "glyph_text", {})
+
     def utf16(cp: int) -> str:
+        if cp in typed:
+            return typed[cp].encode("utf-16-be").hex().upper()
         if 0 < cp <= 0x10FFFF and not 0xD800 <= cp <= 0xDFFF:
             return chr(cp).encode("utf-16-be").hex().upper()
         return f"{cp:04X}"
@@ -94,9 +132,8 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 
 
 def _fix_to_unicode() -> None:
-    original = getattr(ttfonts, "makeToUnicodeCMap", None)
-    # Only while ReportLab still has the bug: a fixed release keeps its own function.
-    if original is not None and "<1F600>" in original("X", [0, 0x1F600]):
+    # Always ours: besides the UTF-16 fix it maps shaped glyphs back to the typed letters.
+    if getattr(ttfonts, "makeToUnicodeCMap", None) is not None:
         ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
@@ -105,16 +142,22 @@ def _register(name: str, font: TTFont) -> None:
     pdfmetrics.registerFontFamily(name, normal=name, bold=name, italic=name, boldItalic=name)
 
 
+_SECONDARY_STYLES = ("mono", "bold", "italic", "oblique", "looped", "condensed", "light", "thin", "black",
+                     "medium", "semi", "extra", "display")
+
+
 @dataclass(frozen=True)
 class _Candidate:
     path: str
     index: int
 
     @property
-    def rank(self) -> tuple[bool, bool, bool, str]:
-        # Prefer an upright sans TrueType face; .otf files usually have outlines ReportLab cannot embed.
+    def rank(self) -> tuple[bool, bool, bool, bool, str]:
+        # Prefer an upright sans TrueType face; .otf files usually have outlines ReportLab cannot
+        # embed; "UI" faces are squeezed for screens.
         low = Path(self.path).name.lower()
-        return (low.endswith(".otf"), "sans" not in low, any(w in low for w in ("mono", "bold", "italic", "oblique")), low)
+        return (low.endswith(".otf"), "sans" not in low, "ui-" in low or "ui." in low,
+                any(w in low for w in _SECONDARY_STYLES), low)
 
 
 class FontBook:
@@ -130,24 +173,73 @@ class FontBook:
         self._by_char: dict[str, str | None] = {}
         self._loaded: dict[_Candidate, tuple[str, frozenset[str]] | None] = {}
         self._scanned: list[_Candidate] | None = None
+        self._bold: dict[str, str] = {}  # a fallback's registered name -> its bold (or faux bold) name
+        self._files: dict[str, _Candidate] = {}
+        self._chars_of: dict[str, frozenset[str]] = {}
+        self._arabic_checked = False
 
-    def fallback_for(self, ch: str) -> str | None:
-        """The registered name of an installed font that has `ch`, or None if none has it."""
+    def primary(self, text: str, bold: bool) -> frozenset[str]:
+        """What the bundled face draws itself, for `text`. The first Arabic letter seen makes an
+        installed Arabic font take over Arabic (looked up then: it costs a font load)."""
+        if not self._arabic_checked and any(lo <= ord(c) <= hi for c in text for lo, hi in _PREFER_INSTALLED):
+            with self._lock:
+                self._arabic_checked = True
+            self._prefer_installed_arabic()
+        return self.bold_chars if bold else self.regular_chars
+
+    def _prefer_installed_arabic(self) -> None:
+        arabic = self.fallback_for("\u0628")  # BEH: any Arabic font has it
+        if arabic is not None and not Path(self._files[arabic].path).name.startswith("DejaVu"):
+            theirs = frozenset(c for c in self.chars_of(arabic)
+                               if any(lo <= ord(c) <= hi for lo, hi in _PREFER_INSTALLED))
+            self.regular_chars, self.bold_chars = self.regular_chars - theirs, self.bold_chars - theirs
+            for c in theirs:
+                self._by_char[c] = arabic
+
+    def fallback_for(self, ch: str, bold: bool = False) -> str | None:
+        """The registered name of an installed font that has `ch`, or None if none has it; with
+        `bold`, its bold face, or the same font drawn outlined (FAUX_BOLD) when it has none."""
         try:
-            return self._by_char[ch]
+            name = self._by_char[ch]
         except KeyError:
-            pass
+            with self._lock:
+                if ch not in self._by_char:
+                    self._by_char[ch] = self._find(ch)
+                name = self._by_char[ch]
+        if name is None or not bold:
+            return name
         with self._lock:
-            if ch not in self._by_char:
-                self._by_char[ch] = self._find(ch)
-            return self._by_char[ch]
+            if name not in self._bold:
+                self._bold[name] = self._bold_face(name)
+            return self._bold[name]
+
+    def chars_of(self, name: str) -> frozenset[str]:
+        """The characters a registered fallback font draws (empty for any other name)."""
+        return self._chars_of.get(name, frozenset())
+
+    def _bold_face(self, name: str) -> str:
+        cand = self._files[name]
+        path = Path(cand.path)
+        stem = path.stem
+        for sibling in {stem.replace("Regular", "Bold"), f"{stem}-Bold", f"{stem}Bold", f"{stem}-B"} - {stem}:
+            bold = path.with_name(sibling + path.suffix)
+            if bold.is_file():
+                loaded = self._load(_Candidate(str(bold), cand.index))
+                # Only a bold face that draws every letter the regular one does.
+                if loaded and loaded[1] >= self._chars_of[name]:
+                    return loaded[0]
+        faux = f"{name}-FauxBold"
+        if faux not in pdfmetrics.getRegisteredFontNames():
+            _register(faux, Font(faux, cand.path, subfontIndex=cand.index))
+        FAUX_BOLD.add(faux)
+        return faux
 
     def missing(self, texts: Iterable[str]) -> list[str]:
         """Visible characters of `texts` that no font can draw, sorted and without repeats."""
         wanted: set[str] = set()
         for text in texts:
             wanted.update(text)
-        wanted -= self.regular_chars
+        wanted -= self.primary("".join(wanted), bold=False)
         return sorted(
             ch for ch in wanted if not ch.isspace() and not is_invisible(ch) and self.fallback_for(ch) is None
         )
@@ -200,11 +292,12 @@ class FontBook:
             font = pdfmetrics.getFont(name)
         except KeyError:
             try:
-                font = TTFont(name, cand.path, subfontIndex=cand.index)
+                font = Font(name, cand.path, subfontIndex=cand.index)
             except Exception:  # unreadable, or PostScript outlines ReportLab cannot embed: skip it
                 return None
             _register(name, font)
-        return name, _chars(font)
+        self._files[name], self._chars_of[name] = cand, _chars(font)
+        return name, self._chars_of[name]
 
 
 def _chars(font: object) -> frozenset[str]:
@@ -238,12 +331,13 @@ def register_bundled_fonts() -> None:
             pdfmetrics.registerFont(_bundled_font(name, file))
         pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC)
         _register(PLAIN, _bundled_font(PLAIN, _BUNDLED[REGULAR]))
+        FAUX_BOLD.add(PLAIN)  # it stands in for bold letters the bold face lacks
 
 
 def _bundled_font(name: str, file: str) -> TTFont:
     # TTFont reads the whole file when it is made, so the path need only last that long.
     with as_file(resource(f"fonts/{file}")) as path:
-        return TTFont(name, str(path))
+        return Font(name, str(path))
 
 
 def font_book() -> FontBook:
@@ -262,10 +356,38 @@ def missing_glyphs(texts: Iterable[str]) -> list[str]:
     return font_book().missing(texts)
 
 
+# Unicode name prefixes -> the script as a reader knows it, and the Debian package with a font for it.
+_SCRIPTS = {
+    "HANGUL": ("Korean (Hangul)", "fonts-nanum"),
+    "CJK": ("Chinese or Japanese (Han characters)", "fonts-droid-fallback"),
+    "HIRAGANA": ("Japanese (Hiragana)", "fonts-droid-fallback"),
+    "KATAKANA": ("Japanese (Katakana)", "fonts-droid-fallback"),
+    "DEVANAGARI": ("Devanagari (Hindi, Marathi, Nepali)", "fonts-noto-core"),
+    "THAI": ("Thai", "fonts-noto-core"),
+    "ARABIC": ("Arabic", "fonts-noto-core"),
+    "HEBREW": ("Hebrew", "fonts-noto-core"),
+}
+
+
+def script_of(ch: str) -> str:
+    """The script of a character in plain words ("Korean (Hangul)"), or "" when not known."""
+    first = unicodedata.name(ch, "").split(" ")[0]
+    if first in _SCRIPTS:
+        return _SCRIPTS[first][0]
+    if not first or unicodedata.category(ch) in ("Co", "Cn"):
+        return ""
+    return first.title()
+
+
 def describe_missing(chars: list[str], limit: int = 20) -> str:
     shown = ", ".join(f"{c} (U+{ord(c):04X})" for c in chars[:limit])
     more = f" and {len(chars) - limit} more" if len(chars) > limit else ""
+    scripts = sorted({script_of(c) for c in chars} - {""})
+    named = f" Text in {', '.join(scripts)} cannot be printed on this computer." if scripts else ""
+    packages = sorted({pkg for first, (_, pkg) in _SCRIPTS.items()
+                       for c in chars if unicodedata.name(c, "").startswith(first + " ")})
+    hint = f" (on Debian or Ubuntu: apt install {' '.join(packages)})" if packages else ""
     return (
-        f"These characters cannot be shown by any installed font and print as empty boxes: {shown}{more}. "
-        "Installing a TrueType (.ttf) font that has them and making the printout again fixes this."
+        f"These characters cannot be shown by any installed font and print as empty boxes: {shown}{more}.{named} "
+        f"Installing a TrueType (.ttf) font that has them{hint} and making the printout again fixes this."
     )

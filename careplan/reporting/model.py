@@ -68,3 +68,6 @@ class PdfResult:
     path: Path
     pages: int
     warnings: list[str] = field(default_factory=list)
+    # The warning about characters no installed font has (also in `warnings`): they print as
+    # empty boxes, so the app asks before sending such pages to a printer.
+    unprintable: str = ""

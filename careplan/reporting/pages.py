@@ -13,6 +13,7 @@ from careplan.reporting.flowables import Heading, Para
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.markup import Markup
 from careplan.reporting.model import PrintablePlan
+from careplan.reporting.shaping import PrintoutText
 from careplan.reporting.story import capped
 from careplan.reporting.styles import Sizes, Styles
 
@@ -84,6 +85,9 @@ class NumberedCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self._footer = footer
         self._page_states: list[dict[str, Any]] = []
+
+    def beginText(self, x: float = 0, y: float = 0, direction: Any = None) -> PrintoutText:  # noqa: N802
+        return PrintoutText(self, x, y, direction=direction)
 
     def showPage(self) -> None:  # noqa: N802 - overrides ReportLab's name
         self._page_states.append(dict(self.__dict__))

@@ -27,6 +27,7 @@ from careplan.reporting.model import (
     ProgressCallback,
 )
 from careplan.reporting.pages import Footer, NumberedCanvas, PrintoutDoc, page_template
+from careplan.reporting.shaping import SHAPING_AVAILABLE
 from careplan.reporting.styles import PAGE_SIZES, styles_for
 
 __all__ = ["build_story", "render_plan_pdf", "write_plan_pdf", "PdfExportError"]
@@ -128,10 +129,11 @@ def render_plan_pdf(plan: PrintablePlan, target: IO[bytes], out_path: Path, opti
         raise PdfExportError(f"The plan could not be laid out on the page, so {out_path} was not written. "
                              "Please report this problem.") from e
     warnings = []
-    if m.missing:
-        warnings.append(describe_missing(sorted(m.missing)))
-    if m.has_rtl:
-        warnings.append(w.RTL_WARNING)
+    unprintable = describe_missing(sorted(m.missing)) if m.missing else ""
+    if unprintable:
+        warnings.append(unprintable)
+    if m.has_complex and not SHAPING_AVAILABLE:
+        warnings.append(w.SHAPING_WARNING)
     dosed = [i.title for i in plan.revision.content.items
              if i.discipline is Discipline.MEDICATION and mentions_dose(i.caregiver_instructions)]
     if dosed:
@@ -141,7 +143,7 @@ def render_plan_pdf(plan: PrintablePlan, target: IO[bytes], out_path: Path, opti
         )
     if progress:
         progress(100)
-    return PdfResult(path=out_path, pages=pages, warnings=warnings)
+    return PdfResult(path=out_path, pages=pages, warnings=warnings, unprintable=unprintable)
 
 
 def write_plan_pdf(plan: PrintablePlan, out_path: Path, options: PdfOptions | None = None,

@@ -47,10 +47,11 @@ _STATUS_CHANGED = {
     ItemStatus.STOPPED: "Stop doing this.",
     ItemStatus.DECLINED: "You said no to this. Tell us if you change your mind.",
 }
-RTL_WARNING = (
-    "Some text is in a right-to-left script (such as Hebrew or Arabic). The printout shows its "
-    "letters in typing order from left to right, and Arabic letters are not joined; "
-    "please check those parts before handing the plan out."
+SHAPING_WARNING = (
+    "Some text is in a script whose letters must be joined, combined or set right to left (such as "
+    "Arabic, Hebrew, Devanagari or Thai), but this copy of CarePlan lacks the uharfbuzz and python-bidi "
+    "packages that do it: those parts print with unjoined letters in typing order, left to right. "
+    "Please check them before handing the plan out, or reinstall CarePlan."
 )
 
 # Fields a caregiver never sees on the printout, so their changes are not reported there.

@@ -190,6 +190,9 @@ def print_plan(parent: QWidget | None, db: Database, patient_id: int, actor: str
 def _preview_and_print(parent: QWidget | None, db: Database, patient_id: int, actor: str,
                        choice: export_dialog.PrintoutChoice, mrn: str, number: int, plan: PrintablePlan,
                        result: PdfResult, *, send: Callable[..., bool]) -> None:
+    if result.unprintable and not dialog_kit.ask_yes_no(
+            parent, "Some text cannot be printed", f"{result.unprintable}\n\nPrint anyway?", "Print anyway"):
+        return
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     prepare_printer(printer, choice.paper, f"Care plan {mrn} revision {number}")
     problems: list[str] = []
