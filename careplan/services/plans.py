@@ -28,6 +28,7 @@ from careplan.domain.plan import (
     validate_reason,
 )
 from careplan.domain.rebase import reapply
+from careplan.domain.signature import Meaning
 from careplan.persistence.engine import Database
 from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import (
@@ -47,6 +48,7 @@ from careplan.services.history import (
     revision_from_rows,
 )
 from careplan.services.patients import NotFoundError, get_patient
+from careplan.services.signatures import sign_in_session
 
 
 class ConflictError(CarePlanError):
@@ -167,8 +169,12 @@ def save_revision(
     reason: str,
     restored_from: int | None = None,
     now: datetime | None = None,
+    signed_by: str | None = None,
 ) -> Revision:
-    """Store `content` as revision base_revision + 1, or raise ConflictError if that is taken."""
+    """Store `content` as revision base_revision + 1, or raise ConflictError if that is taken.
+
+    The revision is signed "authored" by `author` (its printed name) as `signed_by` (default: the login).
+    """
     validate_content(content)
     validate_reason(base_revision + 1, reason)
     validate_author(author)  # a blank name too
@@ -184,6 +190,9 @@ def save_revision(
                 if moved.plan_id is None:
                     raise NotFoundError("The plan this edit was based on no longer exists.") from None
                 raise _conflict(s, mrn, moved.plan_id, base_revision, content) from None
+            # Saving is signing: the author's "authored" signature commits or fails with the revision.
+            sign_in_session(s, patient_id=patient_id, mrn=mrn, number=rev.number, meaning=Meaning.AUTHORED,
+                            printed_name=entry.author, signed_by=signed_by, at=entry.created_at)
             _discard_draft_if_saved(s, patient_id, author, rev)
     except IntegrityError as e:
         # Another writer created the plan or the revision number between our read and write.
