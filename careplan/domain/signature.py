@@ -50,7 +50,7 @@ class Signature:
 
     def shown(self) -> str:
         """The three things §11.50 asks a shown signature to carry, in one line (local time)."""
-        when = self.signed_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        when = self.signed_at.astimezone().strftime("%Y-%m-%d %H:%M %Z").strip()
         return f"{self.meaning.label} by {self.printed_name} ({self.signed_by}), {when}"
 
     def as_json(self) -> dict[str, str | int]:

@@ -21,6 +21,9 @@ from careplan.services.clock import utcnow
 REVISION_HASH = "revision_hash"
 """Key of a plan event's details: the hash of the revision the event recorded."""
 
+SIGNATURE = "signature"
+"""Key of a signed save's details: the hash of the revision's "authored" signature (services/signatures.py)."""
+
 CHANGES_CHANNEL = "careplan_changes"
 """PostgreSQL NOTIFY channel: open windows LISTEN on it to notice saves made elsewhere."""
 

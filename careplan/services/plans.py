@@ -28,7 +28,6 @@ from careplan.domain.plan import (
     validate_reason,
 )
 from careplan.domain.rebase import reapply
-from careplan.domain.signature import Meaning
 from careplan.persistence.engine import Database
 from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import (
@@ -48,7 +47,7 @@ from careplan.services.history import (
     revision_from_rows,
 )
 from careplan.services.patients import NotFoundError, get_patient
-from careplan.services.signatures import sign_in_session
+from careplan.services.signatures import validated_signer
 
 
 class ConflictError(CarePlanError):
@@ -178,6 +177,7 @@ def save_revision(
     validate_content(content)
     validate_reason(base_revision + 1, reason)
     validate_author(author)  # a blank name too
+    signer = validated_signer(author, signed_by)
     entry = Entry(now or utcnow(), author.strip(), reason.strip(), content, restored_from=restored_from)
     try:
         with db.transaction() as s:
@@ -185,14 +185,12 @@ def save_revision(
             if mrn is None:
                 raise NotFoundError("This patient no longer exists.")
             try:
-                [(rev,)] = append_revisions(s, [Run(patient_id, mrn, base_revision, (entry,))])
+                # Saving is signing: the "authored" signature commits or fails with the revision.
+                [(rev,)] = append_revisions(s, [Run(patient_id, mrn, base_revision, (entry,), signer=signer)])
             except HeadMovedError as moved:
                 if moved.plan_id is None:
                     raise NotFoundError("The plan this edit was based on no longer exists.") from None
                 raise _conflict(s, mrn, moved.plan_id, base_revision, content) from None
-            # Saving is signing: the author's "authored" signature commits or fails with the revision.
-            sign_in_session(s, patient_id=patient_id, mrn=mrn, number=rev.number, meaning=Meaning.AUTHORED,
-                            printed_name=entry.author, signed_by=signed_by, at=entry.created_at)
             _discard_draft_if_saved(s, patient_id, author, rev)
     except IntegrityError as e:
         # Another writer created the plan or the revision number between our read and write.

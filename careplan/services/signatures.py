@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from itertools import groupby
+from typing import Any
 
-from sqlalchemy import Connection, and_, insert, select
+from sqlalchemy import ColumnElement, Connection, cast, func, insert, select, union_all
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from careplan.domain.errors import CarePlanError, Problems
 from careplan.domain.signature import ADDED_MEANINGS, Meaning, Signature, signature_hash
@@ -39,10 +41,14 @@ from careplan.services.clock import login_name, utcnow
 from careplan.services.patients import NotFoundError
 
 SIGNED = "plan.signed"
+SAVE_ACTIONS = ("plan.saved", "plan.restored")  # their details name the "authored" signature
 ENTITY = "signature"  # audit entity of a signature event; its entity_key is the signature's hash
 
 
-def _validate(printed_name: str, signed_by: str) -> None:
+def validated_signer(printed_name: str, signed_by: str | None) -> str:
+    """The login that signs (default: this computer's login), once both names pass the rules a
+    revision's author follows; ValidationError naming the field otherwise."""
+    signed_by = (signed_by if signed_by is not None else login_name()).strip()
     problems = Problems()
     for field, value, what in (("printed_name", printed_name, "The printed name"), ("signed_by", signed_by, "The login")):
         if msg := field_problem("revision.author", value):
@@ -50,14 +56,14 @@ def _validate(printed_name: str, signed_by: str) -> None:
         elif not value.strip():
             problems.add(field, f"{what} on a signature is empty.")
     problems.raise_if_any()
+    return signed_by
 
 
 def sign_in_session(s: Session, *, patient_id: int, mrn: str, number: int, meaning: Meaning, printed_name: str,
                     signed_by: str | None = None, at: datetime | None = None) -> Signature:
     """Add a signature to revision `number` of the patient's plan inside the caller's transaction."""
-    signed_by = (signed_by or login_name()).strip()
+    signed_by = validated_signer(printed_name, signed_by)
     printed_name = printed_name.strip()
-    _validate(printed_name, signed_by)
     rev = s.execute(select(PlanRevisionRow.id, PlanRevisionRow.content_hash)
                     .join(PlanRow, PlanRow.id == PlanRevisionRow.plan_id)
                     .where(PlanRow.patient_id == patient_id, PlanRevisionRow.number == number)).first()
@@ -150,23 +156,39 @@ def signature_problems(conn: Connection, counted: list[int], per_fetch: int) -> 
         yield from _against_audit(conn, per_fetch)
 
 
+def _detail(conn: Connection, key: str) -> ColumnElement[Any]:
+    """A key of the audit details (JSON kept as text), read by the database itself."""
+    details = AuditEventRow.__table__.c.details
+    if conn.dialect.name == "sqlite":
+        return func.json_extract(details, f"$.{key}")
+    return cast(details, JSONB)[key].astext
+
+
 def _against_audit(conn: Connection, per_fetch: int) -> Iterator[str]:
-    sig, ev = RevisionSignatureRow, aliased(AuditEventRow)
-    recorded = and_(ev.entity == ENTITY, ev.action == SIGNED, ev.hash.is_not(None))
-    real = PatientRow.fictional.is_(False)
+    """Each signature of a real patient is recorded in the hash-chained audit log, and each
+    signature the log recorded is there: "authored" in the save's event (details["signature"]),
+    the others as "plan.signed" events keyed by the signature's hash."""
+    ev, sig = AuditEventRow.__table__.c, RevisionSignatureRow.__table__.c
+    authored = _detail(conn, audit.SIGNATURE)
+    recorded = union_all(
+        select(ev.id, ev.revision, ev.patient_id, ev.entity_key.label("h"))
+        .where(ev.action == SIGNED, ev.entity == ENTITY, ev.hash.is_not(None)),
+        select(ev.id, ev.revision, ev.patient_id, authored.label("h"))
+        .where(ev.action.in_(SAVE_ACTIONS), ev.hash.is_not(None), authored.is_not(None)),
+    ).subquery("recorded")
     unrecorded = (select(sig.id, PlanRevisionRow.number, PatientRow.mrn)
                   .join(PlanRevisionRow, PlanRevisionRow.id == sig.revision_id)
                   .join(PlanRow, PlanRow.id == PlanRevisionRow.plan_id)
                   .join(PatientRow, PatientRow.id == PlanRow.patient_id)
-                  .outerjoin(ev, and_(recorded, ev.entity_key == sig.hash))
-                  .where(real, ev.id.is_(None)).order_by(sig.id))
+                  .outerjoin(recorded, recorded.c.h == sig.hash)
+                  .where(PatientRow.fictional.is_(False), recorded.c.h.is_(None)).order_by(sig.id))
     for sid, number, mrn in conn.execution_options(yield_per=per_fetch).execute(unrecorded):
         yield (f"Plan of {mrn}, revision {number}, signature {sid}: the audit log never recorded it "
                "(added outside CarePlan)")
-    missing = (select(ev.id, ev.revision, PatientRow.mrn)
-               .outerjoin(PatientRow, PatientRow.id == ev.patient_id)
-               .outerjoin(sig, sig.hash == ev.entity_key)
-               .where(recorded, sig.id.is_(None)).order_by(ev.id))
+    missing = (select(recorded.c.id, recorded.c.revision, PatientRow.mrn)
+               .outerjoin(PatientRow, PatientRow.id == recorded.c.patient_id)
+               .outerjoin(RevisionSignatureRow, sig.hash == recorded.c.h)
+               .where(sig.id.is_(None)).order_by(recorded.c.id))
     for eid, number, mrn in conn.execution_options(yield_per=per_fetch).execute(missing):
         yield (f"Plan of {mrn}, revision {number}: the signature the audit log recorded in entry {eid} "
                "is missing or was altered")
