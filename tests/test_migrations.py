@@ -28,6 +28,7 @@ from careplan.persistence.triggers import (
 from careplan.services.check import check_database
 from careplan.services.course import add_assessment
 from careplan.services.plans import save_revision
+from careplan.services.signatures import sign
 from tests.history_builders import make_patient, plan_with, save_history
 from tests.old_schema import at_first_schema, column_names
 
@@ -96,6 +97,7 @@ def test_history_stays_append_only_after_upgrade(tmp_path: Path) -> None:
     db = open_database(str(path))
     # Tables newer than the first schema start empty; a row each, so a row trigger has work to refuse.
     add_assessment(db, 1, Assessment(date(2026, 1, 5), "Nurse", weight_kg=60))
+    sign(db, 1, 1, "reviewed", printed_name="Nurse")
     for table in HISTORY_TABLES:
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
             c.execute(text(f"UPDATE {table} SET id = id"))

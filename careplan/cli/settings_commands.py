@@ -31,7 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def cmd_settings(args: argparse.Namespace) -> int:
     from careplan.services.clinic_settings import load_clinic_settings, save_clinic_settings
-
     from careplan.services.idle_lock import load_idle_seconds, save_idle_seconds
 
     db = db_from(args)

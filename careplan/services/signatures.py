@@ -87,11 +87,8 @@ def sign_in_session(s: Session, *, patient_id: int, mrn: str, number: int, meani
 def sign(db: Database, patient_id: int, number: int, meaning: Meaning | str, *, printed_name: str,
          signed_by: str | None = None) -> Signature:
     """A clinician's "reviewed" or "approved" on a saved revision ("authored" comes with the save)."""
-    try:
-        meaning = Meaning(meaning)
-    except ValueError:
-        meaning = None  # type: ignore[assignment]
-    if meaning not in ADDED_MEANINGS:
+    chosen = next((m for m in ADDED_MEANINGS if m.value == meaning), None)
+    if chosen is None:
         raise CarePlanError("A signature added to a saved revision means reviewed or approved "
                             "(authored is given by saving it).")
     try:
@@ -99,7 +96,7 @@ def sign(db: Database, patient_id: int, number: int, meaning: Meaning | str, *, 
             mrn = s.scalar(select(PatientRow.mrn).where(PatientRow.id == patient_id))
             if mrn is None:
                 raise NotFoundError("This patient no longer exists.")
-            return sign_in_session(s, patient_id=patient_id, mrn=mrn, number=number, meaning=meaning,
+            return sign_in_session(s, patient_id=patient_id, mrn=mrn, number=number, meaning=chosen,
                                    printed_name=printed_name, signed_by=signed_by)
     except IntegrityError as e:
         if violated_constraint(e) != "uq_revision_signatures_prev_hash":
