@@ -80,7 +80,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         out: dict[str, object] = {"ok": report.ok, "schema_version": report.schema_version,
                                   "revisions_checked": report.revisions_checked, "problems": report.problems,
                                   "audit_events_checked": report.audit_events_checked,
-                                  "assessments_checked": report.assessments_checked}
+                                  "assessments_checked": report.assessments_checked,
+                                  "signatures_checked": report.signatures_checked}
         if against:
             out["against"] = {"file": args.against, "sealed_at": against.sealed_at.isoformat(), "digest": against.digest}
         if args.seal:
