@@ -35,7 +35,7 @@ DATA_LAYER = (
     "careplan.services.plans", "careplan.services.lifecycle",
     "careplan.services.worklist",
     "careplan.services.course", "careplan.services.provenance",
-    "careplan.domain.templates", "careplan.services.templates",
+    "careplan.domain.templates", "careplan.services.templates", "careplan.services.access", "careplan.services.idle_lock",
 )
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QFrame,
     QLabel,
@@ -99,7 +98,7 @@ class IdleLock(QObject):
         self.cover.unlock_button.clicked.connect(self._try_unlock)
         window.windowTitleChanged.connect(self._keep_title)
         window.installEventFilter(self)
-        QApplication.instance().installEventFilter(self)  # type: ignore[union-attr]
+        self._watched_handle: QObject | None = None
         self.reload_policy()
 
     def reload_policy(self) -> None:
@@ -118,9 +117,20 @@ class IdleLock(QObject):
         else:
             self.timer.stop()
 
+    def _watch_input(self) -> None:
+        """Every key and mouse event of this window passes its QWindow first: watching that one object
+        sees all use (a filter on the whole application would also see other windows, and costs)."""
+        handle = self.window.windowHandle()
+        if handle is not None and handle is not self._watched_handle:
+            handle.installEventFilter(self)
+            self._watched_handle = handle
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.window and event.type() == QEvent.Type.Resize and self.locked:
-            self._place_cover()
+        if watched is self.window:
+            if event.type() == QEvent.Type.Resize and self.locked:
+                self._place_cover()
+            elif event.type() in (QEvent.Type.Show, QEvent.Type.WinIdChange):
+                self._watch_input()
         elif event.type() in ACTIVITY and not self.locked and self.timer.isActive():
             self.restart()
         return False
