@@ -27,7 +27,8 @@ def _real_rows(db: Database) -> dict[str, list[tuple[object, ...]]]:
     demo_revisions = f"SELECT id FROM plan_revisions WHERE plan_id IN ({demo_plans})"
     where = {"patients": f"id NOT IN ({demo_patients})", "plans": f"patient_id NOT IN ({demo_patients})",
              "plan_revisions": f"plan_id NOT IN ({demo_plans})", "revision_items": f"revision_id NOT IN ({demo_revisions})",
-             "audit_events": f"patient_id IS NULL OR patient_id NOT IN ({demo_patients})"}
+             "audit_events": f"patient_id IS NULL OR patient_id NOT IN ({demo_patients})",
+             "revision_signatures": f"revision_id NOT IN ({demo_revisions})"}
     out = {}
     with db.engine.connect() as c:
         for table in ALL_TABLES:

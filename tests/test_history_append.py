@@ -85,6 +85,9 @@ def test_save_restore_demo_and_import_leave_histories_of_one_form(db: Database, 
     # Every revision saved here, by a coordinator or by the demo, has exactly one event of one form.
     events = [e for e in _events(db) if e.entity == "plan"]
     by_revision = {(e.mrn, e.revision): e for e in events}
+    with db.engine.connect() as c:
+        authored = dict(c.execute(text("SELECT r.content_hash, s.hash FROM revision_signatures s JOIN plan_revisions r "
+                                       "ON r.id = s.revision_id WHERE s.meaning = 'authored'")).all())
     assert len(by_revision) == len(events) == sum(len(v) for v in stored.values())
     for mrn, revs in stored.items():
         for number, author, reason, _prev, _hash, restored_from, items in revs:
@@ -95,6 +98,8 @@ def test_save_restore_demo_and_import_leave_histories_of_one_form(db: Database, 
                 expected["restored_from"] = restored_from
             if mrn.startswith("DEMO-"):
                 expected["demo"] = True
+            else:  # saved by a coordinator: signed "authored", the signature named in the event
+                expected[audit.SIGNATURE] = authored[_hash]
             assert e.details == {**expected, "revision_hash": _hash}, (mrn, number)
     # An import is one event per patient, naming the newest revision it brought.
     imported = [e for e in _events(second_db) if e.action == "data.imported"]

@@ -47,7 +47,7 @@ def test_imported_revisions_name_their_file_and_importer(db: Database, db_url: s
     rows = json.loads(capsys.readouterr().out)
     assert [(r["revision"], r["imported_from"], r["imported_by"]) for r in rows] == [
         (1, "first.json", "Admin One"), (2, "first.json", "Admin One"), (3, "second.json", "Admin Two")]
-    assert all(set(r) == HISTORY_KEYS | {"imported_from", "imported_by", "imported_at"} for r in rows)
+    assert all(set(r) == HISTORY_KEYS | {"imported_from", "imported_by", "imported_at", "signatures"} for r in rows)
     assert main(["history", "OWN-1", "--json", "--db", target]) == 0
     (mine,) = json.loads(capsys.readouterr().out)
     assert (mine["imported_from"], mine["imported_by"], mine["imported_at"]) == (None, None, None)

@@ -31,6 +31,7 @@ from careplan.services.course import add_assessment
 from careplan.services.plans import save_revision
 from careplan.services.prompt_store import record_decision
 from careplan.services.rules import shipped_rules
+from careplan.services.signatures import sign
 from tests.history_builders import make_patient, plan_with, save_history
 from tests.old_schema import at_first_schema, column_names
 
@@ -101,6 +102,7 @@ def test_history_stays_append_only_after_upgrade(tmp_path: Path) -> None:
     add_assessment(db, 1, Assessment(date(2026, 1, 5), "Nurse", weight_kg=60))
     with db.transaction() as s:
         record_decision(s, 1, Finding(shipped_rules()[0], ()), "dismissed", actor="Nurse", reason="Not now")
+    sign(db, 1, 1, "reviewed", printed_name="Nurse")
     for table in HISTORY_TABLES:
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
             c.execute(text(f"UPDATE {table} SET id = id"))

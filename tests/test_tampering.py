@@ -22,6 +22,7 @@ from sqlalchemy import insert, select, text
 from careplan.domain.course import Assessment, parse_alsfrs
 from careplan.domain.guidelines import Finding
 from careplan.domain.plan import Revision
+from careplan.domain.signature import signature_hash
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.models import (
     HISTORY_TABLES,
@@ -38,6 +39,7 @@ from careplan.services.history import revision_rows
 from careplan.services.prompt_store import record_decision
 from careplan.services.rules import shipped_rules
 from careplan.services.seal import Seal
+from careplan.services.signatures import signatures_of
 from tests.history_builders import make_patient, save_history
 from tests.history_fixtures import snapshot
 
@@ -141,13 +143,15 @@ def rechained_audit(db: Database, new_hashes: dict[str, str]) -> list[Statement]
     for row in rows:
         values = dict(row._mapping)
         details = json.loads(values["details"])
-        details[audit.REVISION_HASH] = new_hashes.get(details.get(audit.REVISION_HASH), details.get(audit.REVISION_HASH))
-        if details[audit.REVISION_HASH] is None:
-            del details[audit.REVISION_HASH]
+        for key in (audit.REVISION_HASH, audit.SIGNATURE):  # the revision's hash and its "authored" signature's
+            details[key] = new_hashes.get(details.get(key), details.get(key))
+            if details[key] is None:
+                del details[key]
+        values["entity_key"] = new_hashes.get(values["entity_key"], values["entity_key"])  # a "plan.signed" event
         values["details"] = json.dumps(details, ensure_ascii=False, sort_keys=True)
         h = audit_chain.event_hash(prev, values)
-        out.append(("UPDATE audit_events SET details = :d, prev_hash = :p, hash = :h WHERE id = :i",
-                    {"d": values["details"], "p": prev, "h": h, "i": values["id"]}))
+        out.append(("UPDATE audit_events SET details = :d, entity_key = :k, prev_hash = :p, hash = :h WHERE id = :i",
+                    {"d": values["details"], "k": values["entity_key"], "p": prev, "h": h, "i": values["id"]}))
         prev = h
     return out
 
@@ -166,7 +170,26 @@ def recompute_chain(db: Database) -> None:
                            f"WHERE id = {REV.format('MRN-A', rev.number)}",
                            {"r": changed.reason, "p": changed.prev_hash, "h": changed.content_hash}))
     statements.append((f"UPDATE plans SET last_hash = :h WHERE id = {PLAN.format('MRN-A')}", {"h": prev}))
-    unguarded(db, ["plan_revisions", "audit_events"], *statements, *rechained_audit(db, new_hashes))
+    statements += resigned(db, pid, new_hashes)
+    unguarded(db, ["plan_revisions", "audit_events", "revision_signatures"], *statements,
+              *rechained_audit(db, new_hashes))
+
+
+def resigned(db: Database, pid: int, new_hashes: dict[str, str]) -> list[Statement]:
+    """Statements that re-link and re-hash the signatures of the rewritten revisions (recording
+    each signature's new hash in `new_hashes`, for the audit log's rewrite)."""
+    out: list[Statement] = []
+    for number, sigs in signatures_of(db, pid).items():
+        old_revision = plans.get_revision(db, pid, number).content_hash
+        revision = new_hashes.get(old_revision, old_revision)
+        prev = revision
+        for sig in sigs:
+            h = signature_hash(prev_hash=prev, revision_hash=revision, meaning=sig.meaning.value,
+                               signed_by=sig.signed_by, printed_name=sig.printed_name, signed_at=sig.signed_at)
+            out.append(("UPDATE revision_signatures SET prev_hash = :p, hash = :h WHERE hash = :old",
+                        {"p": prev, "h": h, "old": sig.hash}))
+            new_hashes[sig.hash] = prev = h
+    return out
 
 
 def cut_audit_tail(db: Database) -> None:
@@ -186,7 +209,7 @@ class Attack:
     sealed: bool = False  # only `check --against` the seal can catch it
 
 
-BOTH_GUARDED = ["plan_revisions", "revision_items"]
+BOTH_GUARDED = ["plan_revisions", "revision_items", "revision_signatures"]
 ATTACKS = [
     Attack("revision text rewritten behind the guard", lambda db: unguarded(db, ["plan_revisions"],
            f"UPDATE plan_revisions SET reason = 'rewritten' WHERE id = {REV.format('MRN-A', 2)}"),
@@ -196,10 +219,12 @@ ATTACKS = [
            "Plan of MRN-B, revision 1: content does not match its hash"),
     Attack("revision deleted from the middle", lambda db: unguarded(db, BOTH_GUARDED,
            f"DELETE FROM revision_items WHERE revision_id = {REV.format('MRN-A', 2)}",
+           f"DELETE FROM revision_signatures WHERE revision_id = {REV.format('MRN-A', 2)}",
            f"DELETE FROM plan_revisions WHERE id = {REV.format('MRN-A', 2)}"),
            "Plan of MRN-A, revision 3: revision 2 is missing"),
     Attack("newest revision deleted and the plan head rolled back", lambda db: unguarded(db, BOTH_GUARDED,
            f"DELETE FROM revision_items WHERE revision_id = {REV.format('MRN-C', 4)}",
+           f"DELETE FROM revision_signatures WHERE revision_id = {REV.format('MRN-C', 4)}",
            f"DELETE FROM plan_revisions WHERE id = {REV.format('MRN-C', 4)}",
            f"UPDATE plans SET current_revision = 3, last_hash = (SELECT content_hash FROM plan_revisions "
            f"WHERE id = {REV.format('MRN-C', 3)}) WHERE id = {PLAN.format('MRN-C')}"),

@@ -80,7 +80,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         out: dict[str, object] = {"ok": report.ok, "schema_version": report.schema_version,
                                   "revisions_checked": report.revisions_checked, "problems": report.problems,
                                   "audit_events_checked": report.audit_events_checked,
-                                  "assessments_checked": report.assessments_checked}
+                                  "assessments_checked": report.assessments_checked,
+                                  "signatures_checked": report.signatures_checked}
         if against:
             out["against"] = {"file": args.against, "sealed_at": against.sealed_at.isoformat(), "digest": against.digest}
         if args.seal:
@@ -179,16 +180,19 @@ def cmd_history(args: argparse.Namespace) -> int:
     from careplan.services.patients import get_patient_by_mrn
     from careplan.services.plans import history
     from careplan.services.provenance import imported_revisions
+    from careplan.services.signatures import signatures_of
 
     db = db_from(args)
     patient = get_patient_by_mrn(db, args.mrn)
     revs = history(db, patient.id or 0)
     imported = imported_revisions(db, patient.id or 0)
+    signed = signatures_of(db, patient.id or 0)
     if args.json:
         print_json([{
             "revision": r.number, "created_at": r.created_at.isoformat(), "author": r.author, "reason": r.reason,
             "items": r.items, "hash": r.content_hash, "restored_from": r.restored_from,
             **_import_keys(imported.get(r.number)),
+            "signatures": [s.as_json() for s in signed.get(r.number, [])],
         } for r in revs])
     else:
         if not revs:
@@ -198,6 +202,8 @@ def cmd_history(args: argparse.Namespace) -> int:
             print(f"r{r.number:<4} {local}  {r.author:24} {r.items:3} items  {r.reason}")
             if r.number in imported:
                 print(f"      {imported[r.number].sentence()}")
+            for sig in signed.get(r.number, []):
+                print(f"      {sig.shown()}")
     return 0
 
 

@@ -35,8 +35,9 @@ DATA_LAYER = (
     "careplan.services.plans", "careplan.services.lifecycle",
     "careplan.services.worklist",
     "careplan.services.course", "careplan.services.provenance",
-    "careplan.domain.templates", "careplan.services.templates",
     "careplan.services.rules", "careplan.services.prompt_store", "careplan.services.prompts",
+    "careplan.domain.templates", "careplan.services.templates",
+    "careplan.services.access", "careplan.services.idle_lock",
 )
 
 

@@ -331,4 +331,25 @@ class PromptDecisionRow(Base):
     revision: Mapped[int | None] = mapped_column(Integer)  # the plan revision an acceptance saved
 
 
-HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events", "assessments", "prompt_decisions")
+class RevisionSignatureRow(Base):
+    """A signature with meaning on a revision (careplan.domain.signature); append-only.
+
+    Each row links to the one before it on the same revision (prev_hash; the revision's own hash
+    for the first), and prev_hash is unique so two signers cannot both extend the same link.
+    """
+
+    __tablename__ = "revision_signatures"
+    __table_args__ = (CheckConstraint("meaning IN ('authored', 'reviewed', 'approved')", name="meaning"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("plan_revisions.id"), index=True)
+    meaning: Mapped[str] = mapped_column(String(16))
+    signed_by: Mapped[str] = mapped_column(String(max_length("revision.author")))
+    printed_name: Mapped[str] = mapped_column(String(max_length("revision.author")))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+HISTORY_TABLES = ("plan_revisions", "revision_items", "audit_events", "assessments", "prompt_decisions",
+                  "revision_signatures")

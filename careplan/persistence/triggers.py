@@ -45,6 +45,8 @@ FICTIONAL_OWNER = {
     "audit_events": "EXISTS (SELECT 1 FROM patients pt WHERE pt.id = OLD.patient_id AND pt.fictional = TRUE)",
     "assessments": "EXISTS (SELECT 1 FROM patients pt WHERE pt.id = OLD.patient_id AND pt.fictional = TRUE)",
     "prompt_decisions": "EXISTS (SELECT 1 FROM patients pt WHERE pt.id = OLD.patient_id AND pt.fictional = TRUE)",
+    "revision_signatures": "EXISTS (SELECT 1 FROM plan_revisions r JOIN plans p ON p.id = r.plan_id "
+                           "JOIN patients pt ON pt.id = p.patient_id WHERE r.id = OLD.revision_id AND pt.fictional = TRUE)",
 }
 # PL/pgSQL resolves OLD's columns only in the branch that runs: one branch per table.
 _PG_DEMO_BRANCHES = " ELSIF ".join(f"TG_TABLE_NAME = '{t}' THEN IF {cond} THEN RETURN OLD; END IF;"

@@ -27,6 +27,7 @@ from careplan.domain.course_view import ChartSpec
 from careplan.domain.diff import PlanDiff
 from careplan.domain.patient import Patient
 from careplan.domain.plan import Revision
+from careplan.domain.signature import Signature
 from careplan.reporting.fonts import BOLD, REGULAR, register_bundled_fonts
 from careplan.reporting.model import PdfExportError
 
@@ -66,6 +67,7 @@ class SummaryData:
     generated_on: date
     open_prompts: tuple[OpenPrompt, ...] = ()
     prompt_decisions: tuple[PromptDecision, ...] = ()
+    signatures: tuple[Signature, ...] = ()  # the current revision's, oldest first
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -153,6 +155,9 @@ def _plan(data: SummaryData, st: dict[str, ParagraphStyle]) -> list[object]:
                                           f"by {rev.author}"), st["h2"])]
     if rev.reason:
         out.append(Paragraph(escape(f"Reason: {rev.reason}"), st["body"]))
+    # 21 CFR Part 11 §11.50: printed name, date and time, and meaning of each signature.
+    signed = [s.shown() for s in data.signatures] or ["none (saved before CarePlan signed revisions)"]
+    out.append(Paragraph(escape("Signatures: " + "; ".join(signed)), st["body"]))
     rows = [[Paragraph(escape(t), st["small"]) for t in ("Discipline", "Item", "How often", "Who", "Status")]]
     for item in rev.content.items:
         rows.append([Paragraph(escape(t), st["small"]) for t in (item.discipline.label, item.title, item.frequency,

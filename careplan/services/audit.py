@@ -21,6 +21,9 @@ from careplan.services.clock import utcnow
 REVISION_HASH = "revision_hash"
 """Key of a plan event's details: the hash of the revision the event recorded."""
 
+SIGNATURE = "signature"
+"""Key of a signed save's details: the hash of the revision's "authored" signature (services/signatures.py)."""
+
 CHANGES_CHANNEL = "careplan_changes"
 """PostgreSQL NOTIFY channel: open windows LISTEN on it to notice saves made elsewhere."""
 
@@ -39,6 +42,8 @@ ACTIONS = {
     "catalogue.reactivated": "Catalogue item back in use",
     "plan.saved": "Plan saved",
     "plan.restored": "Plan restored from an earlier revision",
+    "plan.signed": "Plan revision signed",
+    "patient.opened": "Patient record opened",
     "pdf.exported": "Printout exported",
     "data.exported": "Data exported",
     "data.imported": "Data imported",
@@ -158,11 +163,14 @@ def list_events(
     until: date | None = None,
     limit: int = 500,
     offset: int = 0,
+    actions: Sequence[str] | None = None,
 ) -> list[AuditEvent]:
     """Newest first. `since`/`until` are local calendar days, both inclusive."""
     q = select(AuditEventRow, PatientRow.mrn).outerjoin(PatientRow, PatientRow.id == AuditEventRow.patient_id)
     if mrn:
         q = q.where(PatientRow.mrn == mrn)
+    if actions is not None:
+        q = q.where(AuditEventRow.action.in_(actions))
     if since:
         q = q.where(AuditEventRow.at >= _local_midnight(since))
     if until:

@@ -175,6 +175,8 @@ PATIENT_ACTIONS = {"patient.created", "patient.edited", "patient.discharged", "p
                    "course.assessed", "course.corrected"}
 PLAN_ACTIONS = {"plan.saved", "plan.restored"}
 EVERYTHING_ACTIONS = {"data.imported", "database.restored", "demo.removed"}
+# Someone opening a record elsewhere changes nothing on screen: no refresh, no "saved elsewhere" note.
+QUIET_ACTIONS = {"patient.opened"}
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,8 @@ def events_after(db: Database, last_id: int, limit: int = 1000) -> list[SeenEven
 def changes_from_events(events: Iterable[SeenEvent]) -> Changes:
     result = NOTHING
     for e in events:
+        if e.action in QUIET_ACTIONS:
+            continue
         if e.action in EVERYTHING_ACTIONS:
             result |= Changes(everything=True, audit=True)
         elif e.action in PLAN_ACTIONS and e.patient_id is not None:

@@ -44,6 +44,7 @@ from careplan.services.audit import REVISION_HASH
 from careplan.services.course_check import assessment_problems
 from careplan.services.history import revision_from_rows
 from careplan.services.seal import Seal, SealedHead, write_seal
+from careplan.services.signatures import signature_problems
 
 ROWS_PER_FETCH = 1000  # rows held at a time per cursor: a server-side cursor on PostgreSQL
 REQUIRED_TABLES = sorted({*OUR_TABLES, *HISTORY_TABLES, "alembic_version"})
@@ -58,6 +59,7 @@ class CheckReport:
     revisions_checked: int = 0
     audit_events_checked: int = 0
     assessments_checked: int = 0
+    signatures_checked: int = 0
     # What a seal records, gathered when asked for (check_database(..., seal=True)).
     heads: dict[str, SealedHead] = field(default_factory=dict)
     audit: audit_chain.AuditHead = field(default_factory=audit_chain.AuditHead)
@@ -74,6 +76,12 @@ def _verify_assessments(conn: Connection, report: CheckReport) -> Iterator[str]:
     counted = [0]
     yield from assessment_problems(conn, counted, ROWS_PER_FETCH)
     report.assessments_checked = counted[0]
+
+
+def _verify_signatures(conn: Connection, report: CheckReport) -> Iterator[str]:
+    counted = [0]
+    yield from signature_problems(conn, counted, ROWS_PER_FETCH)
+    report.signatures_checked = counted[0]
 
 
 def check_database(db: Database, *, against: Seal | None = None, seal: bool = False) -> CheckReport:
@@ -122,6 +130,8 @@ def check_engine(engine: Engine, is_sqlite: bool, *, against: Seal | None = None
             step("The audit log", _patients_against_audit)
     if "assessments" in tables:
         step("The assessments", lambda conn: _verify_assessments(conn, report), snapshot=True)
+    if {"revision_signatures", "audit_events"} <= tables:
+        step("The signatures", lambda conn: _verify_signatures(conn, report), snapshot=True)
     return report
 
 

@@ -26,6 +26,7 @@ from careplan.persistence.models import (
     PlanRow,
     PromptDecisionRow,
     RevisionItemRow,
+    RevisionSignatureRow,
     TeamMemberRow,
 )
 from careplan.services import audit
@@ -57,6 +58,7 @@ def _remove(s: Session, ids: Sequence[int]) -> dict[str, int]:
     revisions = select(PlanRevisionRow.id).where(PlanRevisionRow.plan_id.in_(plans))
     # Children before parents: the foreign keys have no ON DELETE CASCADE.
     _run(s, delete(RevisionItemRow).where(RevisionItemRow.revision_id.in_(revisions)))
+    _run(s, delete(RevisionSignatureRow).where(RevisionSignatureRow.revision_id.in_(revisions)))
     n_revisions = _run(s, delete(PlanRevisionRow).where(PlanRevisionRow.plan_id.in_(plans)))
     n_events = _run(s, delete(AuditEventRow).where(AuditEventRow.patient_id.in_(ids)))
     _run(s, delete(AssessmentRow).where(AssessmentRow.patient_id.in_(ids)))

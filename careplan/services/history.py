@@ -38,7 +38,14 @@ from careplan.domain.plan import (
     PlanStatus,
     Revision,
 )
-from careplan.persistence.models import PatientRow, PlanRevisionRow, PlanRow, RevisionItemRow
+from careplan.domain.signature import Meaning, signature_hash
+from careplan.persistence.models import (
+    PatientRow,
+    PlanRevisionRow,
+    PlanRow,
+    RevisionItemRow,
+    RevisionSignatureRow,
+)
 from careplan.services import audit
 
 CHUNK = 500  # rows per IN (...) or multi-row INSERT: SQLite limits the values bound in one statement
@@ -73,6 +80,9 @@ class Run:
     tags: Mapping[str, Any] = field(default_factory=dict)  # added to each revision's event details
     # The key an imported history was hashed with, given to a patient who has none yet.
     history_key: str | None = None
+    # The login that signs each revision "authored" (domain/signature.py), its author's name as the
+    # printed name; the event then names the signature's hash. Imports and demo data do not sign.
+    signer: str | None = None
 
 
 class HeadMovedError(CarePlanError):
@@ -115,7 +125,8 @@ def append_revisions(s: Session, runs: Sequence[Run]) -> list[tuple[Revision, ..
     chains = [_chain(run, patients.get(run.patient_id)) for run in runs]
     heads = {pid: p.head for pid, p in patients.items() if p.head is not None}
     plan_ids = _move_heads(s, runs, heads, chains)
-    _insert(s, [(plan_id, rev) for plan_id, chain in zip(plan_ids, chains, strict=True) for rev in chain])
+    ids = _insert(s, [(plan_id, rev) for plan_id, chain in zip(plan_ids, chains, strict=True) for rev in chain])
+    _sign_authored(s, runs, chains, ids)
     audit.record_many(s, [e for run, chain in zip(runs, chains, strict=True) for e in _events(run, chain)])
     return chains
 
@@ -231,14 +242,35 @@ def _move_heads(s: Session, runs: list[Run], heads: dict[int, _Head],
     return [plan_ids[run.patient_id] for run in runs]
 
 
-def _insert(s: Session, revisions: list[tuple[int, Revision]]) -> None:
+def _insert(s: Session, revisions: list[tuple[int, Revision]]) -> list[int]:
+    """Insert the revisions with their items; returns their row ids, in order."""
+    all_ids: list[int] = []
     for start in range(0, len(revisions), CHUNK):
         part = [revision_rows(plan_id, rev) for plan_id, rev in revisions[start:start + CHUNK]]
         ids = s.scalars(insert(PlanRevisionRow).returning(PlanRevisionRow.id, sort_by_parameter_order=True),
                         [head for head, _ in part]).all()
+        all_ids += ids
         items = [{**it, "revision_id": rid} for rid, (_, its) in zip(ids, part, strict=True) for it in its]
         for k in range(0, len(items), CHUNK):
             s.execute(insert(RevisionItemRow), items[k:k + CHUNK])
+    return all_ids
+
+
+def _authored(run: Run, rev: Revision) -> str | None:
+    """The hash of the revision's "authored" signature, when the run is signed."""
+    if run.signer is None:
+        return None
+    return signature_hash(prev_hash=rev.content_hash, revision_hash=rev.content_hash, meaning=Meaning.AUTHORED.value,
+                          signed_by=run.signer, printed_name=rev.author, signed_at=rev.created_at)
+
+
+def _sign_authored(s: Session, runs: list[Run], chains: list[tuple[Revision, ...]], ids: list[int]) -> None:
+    revs = [(run, rev) for run, chain in zip(runs, chains, strict=True) for rev in chain]
+    rows = [{"revision_id": rid, "meaning": Meaning.AUTHORED.value, "signed_by": run.signer,
+             "printed_name": rev.author, "signed_at": rev.created_at, "prev_hash": rev.content_hash, "hash": h}
+            for rid, (run, rev) in zip(ids, revs, strict=True) if (h := _authored(run, rev)) is not None]
+    for k in range(0, len(rows), CHUNK):
+        s.execute(insert(RevisionSignatureRow), rows[k:k + CHUNK])
 
 
 def _events(run: Run, chain: tuple[Revision, ...]) -> Iterator[audit.NewEvent]:
@@ -253,6 +285,8 @@ def _events(run: Run, chain: tuple[Revision, ...]) -> Iterator[audit.NewEvent]:
                                    audit.REVISION_HASH: rev.content_hash}
         if rev.restored_from:
             details["restored_from"] = rev.restored_from
+        if (signed := _authored(run, rev)) is not None:
+            details[audit.SIGNATURE] = signed
         yield audit.NewEvent(rev.author, "plan.restored" if rev.restored_from else "plan.saved", entity="plan",
                              entity_key=run.mrn, patient_id=run.patient_id, revision=rev.number,
                              details=details, at=rev.created_at)

@@ -48,6 +48,7 @@ from careplan.services.history import (
     revision_from_rows,
 )
 from careplan.services.patients import NotFoundError, get_patient
+from careplan.services.signatures import validated_signer
 
 
 class ConflictError(CarePlanError):
@@ -169,11 +170,13 @@ def save_revision(
     restored_from: int | None = None,
     now: datetime | None = None,
     accepted_rules: Sequence[str] = (),
+    signed_by: str | None = None,
 ) -> Revision:
     """Store `content` as revision base_revision + 1, or raise ConflictError if that is taken.
 
     `accepted_rules`: guideline prompts this save accepts (the editor added their items); each
     decision is recorded in the same transaction, on the facts as they stood before the save.
+    The revision is signed "authored" by `author` (its printed name) as `signed_by` (default: the login).
     """
     validate_content(content)
     validate_reason(base_revision + 1, reason)
@@ -181,6 +184,7 @@ def save_revision(
     # Imported here: prompt_store reads the course, whose module imports this one (via changes).
     from careplan.services import prompt_store
 
+    signer = validated_signer(author, signed_by)
     entry = Entry(now or utcnow(), author.strip(), reason.strip(), content, restored_from=restored_from)
     try:
         with db.transaction() as s:
@@ -189,7 +193,8 @@ def save_revision(
                 raise NotFoundError("This patient no longer exists.")
             accepted = prompt_store.accepting(s, patient_id, accepted_rules, today()) if accepted_rules else []
             try:
-                [(rev,)] = append_revisions(s, [Run(patient_id, mrn, base_revision, (entry,))])
+                # Saving is signing: the "authored" signature commits or fails with the revision.
+                [(rev,)] = append_revisions(s, [Run(patient_id, mrn, base_revision, (entry,), signer=signer)])
             except HeadMovedError as moved:
                 if moved.plan_id is None:
                     raise NotFoundError("The plan this edit was based on no longer exists.") from None

@@ -12,6 +12,7 @@ from careplan.services.clock import today
 from careplan.services.course import get_course, headline
 from careplan.services.course_view import COLUMNS, chart_specs, row_cells
 from careplan.services.plans import changes_since_previous, load_plan
+from careplan.services.signatures import signatures_of
 
 if TYPE_CHECKING:
     from careplan.reporting.summary import OpenPrompt, PromptDecision
@@ -38,7 +39,8 @@ def export_summary(db: Database, patient_id: int, out: Path, *, actor: str) -> t
         table_rows=[row_cells(e) for e in reversed(course.entries)], rules=rules, charts=chart_specs(course),
         revision=state.latest,
         changes=changes_since_previous(db, patient_id, state.latest) if state.latest else None,
-        generated_on=today(), open_prompts=open_prompts, prompt_decisions=decided)
+        generated_on=today(), open_prompts=open_prompts, prompt_decisions=decided,
+        signatures=tuple(signatures_of(db, patient_id).get(state.latest.number, [])) if state.latest else ())
     pages = write_summary_pdf(data, out)
     path = out.expanduser().absolute()
     try:

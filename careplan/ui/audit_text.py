@@ -60,6 +60,10 @@ def summarise(e: AuditEvent) -> str:
         return f"Changed {_listed(list(fields), _PATIENT_FIELDS)}." if fields else "Saved with no changes."
     if a.startswith("patient.") and "from" in d:  # a lifecycle event (services/lifecycle.py)
         return lifecycle_summary(d)
+    if a == "patient.opened":
+        return "Record opened in CarePlan."
+    if a == "plan.signed":
+        return f"Signed as {d.get('meaning', '?')} (login {d.get('signed_by', '?')})."
     if a == "demo.removed":
         return f"{_plural(int(d.get('patients', 0)), 'demo patient')} removed with their history."
     if a == "catalogue.seeded":

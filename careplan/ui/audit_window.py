@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
 from careplan.services import audit
+from careplan.services.access import ACCESS_ACTIONS
 from careplan.services.audit import AuditEvent
 from careplan.services.changes import Changes
 from careplan.services.clock import today
@@ -64,9 +65,9 @@ class AuditModel(ListTableModel):
     """A first page (after new filters) or a further page arrived."""
 
     def load(self, *, mrn: str | None, since: date | None, until: date | None,
-             then: Callable[[], None] | None = None) -> None:
+             then: Callable[[], None] | None = None, actions: tuple[str, ...] | None = None) -> None:
         """Read the newest page for these filters on the worker; `then` runs once it is shown."""
-        self._filters = {"mrn": mrn, "since": since, "until": until}
+        self._filters = {"mrn": mrn, "since": since, "until": until, "actions": actions}
         self._generation += 1
         self._read(0, self._generation, then)
 
@@ -181,6 +182,10 @@ class AuditWindow(QDialog):
         start = today()
         self.since.setDate(QDate(start.year, start.month, 1))
         self.until.setDate(QDate(start.year, start.month, start.day))
+        # Who opened, printed or exported a record (services/access.py), apart from changes.
+        self.access_only = QCheckBox("&Access only")
+        self.access_only.setObjectName("auditAccessOnly")
+        self.access_only.setToolTip("Only records opened, printed and exported")
         self.clear_button = QPushButton("&Clear filters")
         self.clear_button.setObjectName("auditClear")
         self.clear_button.setAutoDefault(False)
@@ -192,6 +197,8 @@ class AuditWindow(QDialog):
         bar.addSpacing(24)
         for w in (self.use_since, self.since, self.use_until, self.until):
             bar.addWidget(w)
+        bar.addSpacing(24)
+        bar.addWidget(self.access_only)
         bar.addStretch(1)
         bar.addWidget(self.clear_button)
         self.filter_error = error_label("auditFilterError")
@@ -220,7 +227,7 @@ class AuditWindow(QDialog):
 
         self.mrn.textChanged.connect(lambda _t: self._debounce.start())
         self.mrn.returnPressed.connect(self.apply_filters)
-        for check in (self.use_since, self.use_until):
+        for check in (self.use_since, self.use_until, self.access_only):
             check.toggled.connect(self.apply_filters)
         for edit in (self.since, self.until):
             edit.dateChanged.connect(self.apply_filters)
@@ -238,7 +245,8 @@ class AuditWindow(QDialog):
             self.model.clear()
             return
         set_error(self.filter_error, None)
-        self.model.load(mrn=mrn, since=since, until=until, then=lambda: self._check_mrn(mrn))
+        self.model.load(mrn=mrn, since=since, until=until, then=lambda: self._check_mrn(mrn),
+                        actions=ACCESS_ACTIONS if self.access_only.isChecked() else None)
 
     def _check_mrn(self, mrn: str | None) -> None:
         if not mrn or self.model.events:
@@ -265,14 +273,15 @@ class AuditWindow(QDialog):
 
     @Slot()
     def clear_filters(self) -> None:
-        for w in (self.mrn, self.use_since, self.use_until):
+        for w in (self.mrn, self.use_since, self.use_until, self.access_only):
             w.blockSignals(True)
         self.mrn.clear()
         self.use_since.setChecked(False)
         self.use_until.setChecked(False)
+        self.access_only.setChecked(False)
         self.since.setEnabled(False)
         self.until.setEnabled(False)
-        for w in (self.mrn, self.use_since, self.use_until):
+        for w in (self.mrn, self.use_since, self.use_until, self.access_only):
             w.blockSignals(False)
         self.apply_filters()
 

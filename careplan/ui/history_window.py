@@ -43,6 +43,7 @@ from careplan.services.plans import RevisionSummary
 from careplan.services.provenance import ImportMark, imported_revisions
 from careplan.ui import dialog_kit, restore_dialog
 from careplan.ui.dialog_kit import fit_to_screen, local_time, plain_label, row_table
+from careplan.ui.history_signatures import SignaturesPanel
 from careplan.ui.history_views import DiffView, RevisionView
 from careplan.ui.list_table_model import ListTableModel
 from careplan.ui.operations import CollectionOp, QueryOp, runner
@@ -177,9 +178,12 @@ class HistoryWindow(QDialog):
                                                                  self.patient_id, self.actor)
         self.compare_button = self._button("Co&mpare selected", "historyCompare", self._compare_selected)
         self.restore_button = self._button("&Restore this revision…", "historyRestore", self._restore)
+        self.signing = SignaturesPanel(self, self.db, self.patient_id, self.actor)
+        self.sign_button = self._button("&Sign…", "historySign", lambda: self.signing.sign_selected(self._single_selected()))
         self.close_button = self._button("Close", "historyClose", self.close)
         buttons = QHBoxLayout()
-        for b in (self.open_button, self.print_button, self.export_button, self.compare_button, self.restore_button):
+        for b in (self.open_button, self.print_button, self.export_button, self.compare_button, self.restore_button,
+                  self.sign_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -189,6 +193,7 @@ class HistoryWindow(QDialog):
         revision_tab = QWidget()
         rt = QVBoxLayout(revision_tab)
         rt.addWidget(self.revision_heading)
+        rt.addWidget(self.signing.label)
         rt.addWidget(self.revision_view, 1)
 
         self.older = QComboBox()
@@ -275,7 +280,7 @@ class HistoryWindow(QDialog):
     def _update_buttons(self) -> None:
         selected = self.selected_numbers()
         latest = self.model.rows[0].number if self.model.rows else 0
-        for b in (self.open_button, self.print_button, self.export_button):
+        for b in (self.open_button, self.print_button, self.export_button, self.sign_button):
             b.setEnabled(len(selected) == 1)
         self.compare_button.setEnabled(len(selected) == 2 or (len(selected) == 1 and selected[0] > 1))
         self.compare_button.setText("Co&mpare selected" if len(selected) == 2 else "Co&mpare with previous")
@@ -326,6 +331,7 @@ class HistoryWindow(QDialog):
         self.revision_heading.setText(
             f"Revision {number}, saved {local_time(rev.created_at)} by {rev.author}. Read only.")
         self.revision_view.show_revision(rev)
+        self.signing.show_for(number)
         self.tabs.setCurrentIndex(0)
 
     @Slot()

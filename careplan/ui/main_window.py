@@ -21,10 +21,12 @@ from careplan.services import plans as plan_service
 from careplan.services.changes import Changes
 from careplan.services.clock import utcnow
 from careplan.ui import db_guard, identity, prompts
+from careplan.ui.access_log import record_opening
 from careplan.ui.change_watcher import ELSEWHERE, ChangeWatcher
 from careplan.ui.desk_menus import extend_menus
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.elsewhere import already_shown, describe_elsewhere
+from careplan.ui.idle_lock import IdleLock
 from careplan.ui.lifecycle import LifecycleActions
 from careplan.ui.main_menus import build_menus
 from careplan.ui.operations import QueryOp, runner
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self._update()
         self.watcher = ChangeWatcher(db, self)
         self.watcher.start()
+        self.idle_lock = IdleLock(self)  # hides patient data after the clinic's idle time
 
     def _connect(self) -> None:
         self.patients.patientChosen.connect(self._patient_chosen)
@@ -230,6 +233,7 @@ class MainWindow(QMainWindow):
         def opened() -> None:
             self.patients.select_patient(patient_id)
             self._update()
+            record_opening(self, self.db, patient_id, self.actor, self.show_message)  # access is audited
 
         def failed(error: BaseException) -> None:
             if not isinstance(error, patient_service.NotFoundError):

@@ -1,0 +1,27 @@
+"""Access is recorded (issue 16 part 5): who opened, printed or exported which patient, and when.
+
+Printing and exporting were already audit events (services/printing.py, summary.py, exchange.py,
+fhir_export.py); opening a patient in the app is one too. Like every audit event they name the
+patient by id and MRN, never by name; file names only, never folders (a folder often carries a
+person's name). Admins read them in the audit window (filter "Access") or `careplan audit --access`.
+"""
+
+from __future__ import annotations
+
+from careplan.persistence.engine import Database
+from careplan.persistence.models import PatientRow
+from careplan.services import audit
+from careplan.services.patients import NotFoundError
+
+OPENED = "patient.opened"
+ACCESS_ACTIONS = (OPENED, "pdf.exported", "data.exported")
+"""Audit actions that record access to a patient's record rather than a change to it."""
+
+
+def record_opened(db: Database, patient_id: int, *, actor: str) -> None:
+    """Log that `actor` opened the patient's record in the app (its own small transaction)."""
+    with db.transaction() as s:
+        row = s.get(PatientRow, patient_id)
+        if row is None:
+            raise NotFoundError("This patient no longer exists.")
+        audit.record(s, actor, OPENED, entity="patient", entity_key=row.mrn, patient_id=patient_id)
