@@ -26,6 +26,7 @@ from careplan.persistence.models import AppMetaRow, CatalogueItemRow, GuidelineR
 from careplan.services import audit
 from careplan.services.catalogue import shipped_catalogue
 from careplan.services.clock import utcnow
+from careplan.services.shipped_sync import sync_shipped
 
 RULES_FILE = resource("rules.yaml")
 SCHEMA_FILE = resource("rules.schema.json")
@@ -93,27 +94,20 @@ def sync_rules(db: Database, rules: list[Rule] | tuple[Rule, ...] | None = None,
     if rules is None:
         rules = shipped_rules()
         _digest = _digest or shipped_file_digest()
-    counts = {"added": 0, "updated": 0, "kept_clinic_edits": 0}
     with db.transaction() as s:
         if _digest is not None:
             s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
-        rows = {r.code: r for r in s.scalars(select(GuidelineRuleRow))}
-        for rule in rules:
-            new_hash = rule.text_hash()
-            row = rows.get(rule.code)
-            if row is None:
-                s.add(GuidelineRuleRow(code=rule.code, **_row_values(rule), active=rule.active, custom=False,
-                                       shipped_hash=new_hash))
-                counts["added"] += 1
-            elif row.custom or row.shipped_hash == new_hash:
-                continue
-            elif to_domain(row).text_hash() == row.shipped_hash:  # untouched by the clinic
-                for k, v in _row_values(rule).items():
-                    setattr(row, k, v)
-                row.shipped_hash = new_hash
-                counts["updated"] += 1
-            else:
-                counts["kept_clinic_edits"] += 1
+
+        def update(row: GuidelineRuleRow, rule: Rule) -> None:
+            for k, v in _row_values(rule).items():
+                setattr(row, k, v)
+
+        counts = sync_shipped(
+            {r.code: r for r in s.scalars(select(GuidelineRuleRow))}, rules,
+            code=lambda r: r.code, entry_hash=Rule.text_hash, row_hash=lambda row: to_domain(row).text_hash(),
+            add=lambda r, h: s.add(GuidelineRuleRow(code=r.code, **_row_values(r), active=r.active, custom=False,
+                                                    shipped_hash=h)),
+            update=update)
         if counts["added"] or counts["updated"]:
             audit.record(s, actor, "rules.seeded", entity="rules", details=counts)
     return counts
