@@ -28,7 +28,7 @@ from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import AppMetaRow, CatalogueItemRow
 from careplan.services import audit
 from careplan.services.clock import utcnow
-from careplan.services.shipped_sync import sync_shipped
+from careplan.services.shipped_sync import changed_since_synced, files_digest, sync_shipped
 
 CATALOGUE_FILE = resource("catalogue.yaml")
 SCHEMA_FILE = resource("catalogue.schema.json")
@@ -98,25 +98,13 @@ SYNCED_KEY = "catalogue_file_sha256"
 
 
 def shipped_file_digest() -> str:
-    digest = hashlib.sha256()
-    for path in (CATALOGUE_FILE, SCHEMA_FILE):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(CATALOGUE_FILE, SCHEMA_FILE)
 
 
 def sync_shipped_catalogue_if_changed(db: Database) -> dict[str, int] | None:
-    """Start-up path: sync only when the shipped file differs from the one last synced.
-
-    Parsing and validating the file costs tens of milliseconds, every start.
-    """
-    try:
-        digest = shipped_file_digest()
-    except OSError as e:
-        raise CarePlanError(f"Cannot read the catalogue file: {e}") from None
-    with db.reading() as s:
-        if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == SYNCED_KEY)) == digest:
-            return None
-    return sync_catalogue(db, _digest=digest)
+    """Start-up path: sync only when the shipped file differs from the one last synced."""
+    digest = changed_since_synced(db, SYNCED_KEY, CATALOGUE_FILE, SCHEMA_FILE)
+    return None if digest is None else sync_catalogue(db, _digest=digest)
 
 
 def sync_catalogue(db: Database, items: list[CatalogueItem] | tuple[CatalogueItem, ...] | None = None,

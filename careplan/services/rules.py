@@ -8,7 +8,6 @@ same schema and the same condition checks as the shipped one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from importlib.resources.abc import Traversable
@@ -26,7 +25,7 @@ from careplan.persistence.models import AppMetaRow, CatalogueItemRow, GuidelineR
 from careplan.services import audit
 from careplan.services.catalogue import shipped_catalogue
 from careplan.services.clock import utcnow
-from careplan.services.shipped_sync import sync_shipped
+from careplan.services.shipped_sync import changed_since_synced, files_digest, sync_shipped
 
 RULES_FILE = resource("rules.yaml")
 SCHEMA_FILE = resource("rules.schema.json")
@@ -70,22 +69,13 @@ def _row_values(rule: Rule) -> dict[str, Any]:
 
 
 def shipped_file_digest() -> str:
-    digest = hashlib.sha256()
-    for path in (RULES_FILE, SCHEMA_FILE):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(RULES_FILE, SCHEMA_FILE)
 
 
 def sync_shipped_rules_if_changed(db: Database) -> dict[str, int] | None:
     """Start-up path (after the catalogue's): sync only when the shipped file changed since the last sync."""
-    try:
-        digest = shipped_file_digest()
-    except OSError as e:
-        raise CarePlanError(f"Cannot read the rules file: {e}") from None
-    with db.reading() as s:
-        if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == SYNCED_KEY)) == digest:
-            return None
-    return sync_rules(db, _digest=digest)
+    digest = changed_since_synced(db, SYNCED_KEY, RULES_FILE, SCHEMA_FILE)
+    return None if digest is None else sync_rules(db, _digest=digest)
 
 
 def sync_rules(db: Database, rules: list[Rule] | tuple[Rule, ...] | None = None, *, actor: str = "CarePlan",

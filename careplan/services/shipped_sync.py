@@ -7,8 +7,16 @@ itself is left alone. The caller owns the transaction and says how to hash, add 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
+from importlib.resources.abc import Traversable
 from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
+
+from careplan.domain.errors import CarePlanError
+from careplan.persistence.engine import Database
+from careplan.persistence.models import AppMetaRow
 
 
 class ShippedRow(Protocol):
@@ -39,3 +47,24 @@ def sync_shipped(rows: dict[str, R], shipped: Iterable[E], *, code: Callable[[E]
         else:
             counts["kept_clinic_edits"] += 1
     return counts
+
+
+def files_digest(*paths: Traversable) -> str:
+    """SHA-256 over the shipped files (data and schema): what the database remembers it synced."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def changed_since_synced(db: Database, key: str, *paths: Traversable) -> str | None:
+    """The files' digest when they differ from the ones last synced (under `key`), else None.
+
+    The start-up path: parsing and validating a shipped file costs tens of milliseconds, every start.
+    """
+    try:
+        digest = files_digest(*paths)
+    except OSError as e:
+        raise CarePlanError(f"Cannot read the shipped file: {e}") from None
+    with db.reading() as s:
+        return None if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == key)) == digest else digest
