@@ -186,7 +186,7 @@ def _check_fact(cond: dict[str, Any], codes: set[str], path: list[Any], out: lis
             out.append(([*path, "fact"], f"{name} needs 'codes', a list of catalogue codes."))
         else:
             _check_codes(cond["codes"], codes, [*path, "codes"], out)
-    elif spec.param == "measure" and cond.get("measure") not in MEASURES:
+    elif spec.param == "measure" and not (isinstance(cond.get("measure"), str) and cond["measure"] in MEASURES):
         out.append(([*path, "measure" if "measure" in cond else "fact"],
                     f"{name} needs 'measure', one of: {', '.join(MEASURES)}."))
     ops = [k for k in cond if k in OPERATORS]
