@@ -172,12 +172,19 @@ def set_rule_active(db: Database, code: str, active: bool, *, actor: str) -> boo
     return True
 
 
+def _readable(cond: Any) -> Any:
+    """A condition with `fact` first, as a person writes it (the database stores keys sorted)."""
+    if isinstance(cond, dict):
+        return {k: _readable(cond[k]) for k in sorted(cond, key=lambda k: (k != "fact", k))}
+    return [_readable(c) for c in cond] if isinstance(cond, list) else cond
+
+
 def rules_as_yaml(rules: list[Rule]) -> str:
     """The rules in the file format `careplan rules import` reads: export, edit, import."""
     import yaml
 
     data = {"format": 1, "rules": [
-        {"code": r.code, "title": r.title, "when": r.when, "suggests": list(r.suggests), "rationale": r.rationale,
+        {"code": r.code, "title": r.title, "when": _readable(r.when), "suggests": list(r.suggests), "rationale": r.rationale,
          "source": r.source, **({"revisit": True} if r.revisit else {}), **({} if r.active else {"active": False})}
         for r in rules]}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
