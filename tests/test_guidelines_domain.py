@@ -3,6 +3,7 @@ and the decision logic: which rule text and which facts a decision holds for."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -140,7 +141,7 @@ def test_a_dismissal_holds_for_the_same_rule_and_facts_only() -> None:
     [lower] = evaluate([NIV], low_fvc(40))
     assert settle(lower, low_fvc(40), [d]).state == "open"
     # The rule's text edited: back.
-    edited = Rule(**{**NIV.__dict__, "rationale": NIV.rationale + " Edited."})
+    edited = replace(NIV, rationale=NIV.rationale + " Edited.")
     [reworded] = evaluate([edited], f)
     assert settle(reworded, f, [d]).state == "open"
 
@@ -163,10 +164,10 @@ def test_items_in_the_plan_in_any_status_decide_unless_the_rule_revisits() -> No
     declined = low_fvc(45, (PlanEntry("resp_niv", "declined", None),))
     [finding] = evaluate([NIV], declined)
     assert "offered but declined" in (settle(finding, declined, []).reason or "")
-    revisit = Rule(**{**NIV.__dict__, "revisit": True})
+    revisit = replace(NIV, revisit=True)
     [finding] = evaluate([revisit], low_fvc(45, (PlanEntry("resp_niv", "active", None),)))
     assert settle(finding, low_fvc(45), []).state == "open"
 
 
 def test_retired_rules_never_prompt() -> None:
-    assert evaluate([Rule(**{**NIV.__dict__, "active": False})], low_fvc(20)) == []
+    assert evaluate([replace(NIV, active=False)], low_fvc(20)) == []

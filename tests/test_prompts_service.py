@@ -18,7 +18,7 @@ from careplan.domain.errors import CarePlanError
 from careplan.domain.lifecycle import DischargeReason, PlanReadOnlyError
 from careplan.persistence.engine import Database
 from careplan.persistence.models import PromptDecisionRow
-from careplan.services import audit, catalogue, prompts, rules
+from careplan.services import audit, catalogue, changes, prompts, rules
 from careplan.services.check import check_database
 from careplan.services.clock import today
 from careplan.services.course import add_assessment
@@ -91,6 +91,13 @@ def test_demo_patients_take_their_decisions_with_them(db: Database) -> None:
     remove_demo_patients(db, actor="t")
     with db.reading() as s:
         assert list(s.scalars(select(PromptDecisionRow.reason))) == ["real"]
+
+
+def test_other_windows_hear_of_a_decision(db: Database) -> None:
+    pid = low_fvc_patient(db)
+    last = changes.last_event_id(db)
+    prompts.dismiss(db, pid, "niv_fvc_below_50", reason="Later", actor="Nurse Ada")
+    assert changes.changes_from_events(changes.events_after(db, last)).touches_patient(pid)
 
 
 def test_dismiss_needs_a_reason_and_keeps_it_as_typed(db: Database) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -22,8 +22,12 @@ from careplan.services import audit, catalogue, prompts, rules
 from careplan.services.course import add_assessment
 from careplan.services.patients import update_patient
 from careplan.services.plans import history, load_plan, save_revision
-from tests.clock_fixtures import FixedClock, fixed_clock  # noqa: F401 (a fixture)
 from tests.history_builders import make_patient
+
+if TYPE_CHECKING:
+    from tests.clock_fixtures import FixedClock
+
+pytest_plugins = ["tests.clock_fixtures"]  # fixed_clock
 
 ACCEPT, DISMISS, EDIT_RULE = "accept", "dismiss", "edit rule"
 
@@ -94,7 +98,7 @@ def edit_rule(db: Database, code: str, tmp: Path) -> None:
     assert rules.import_rules(db, path, actor="Dr Lead") == {"added": 0, "edited": 1, "unchanged": 0}
 
 
-def test_the_walk(db: Database, fixed_clock: FixedClock, tmp_path: Path) -> None:  # noqa: F811
+def test_the_walk(db: Database, fixed_clock: FixedClock, tmp_path: Path) -> None:
     fixed_clock.at(datetime(2026, 1, 10, 9, 0, tzinfo=UTC))
     pid = start_patient(db)
     for day, measured, decisions, expected in WALK:
@@ -126,7 +130,7 @@ def test_the_walk(db: Database, fixed_clock: FixedClock, tmp_path: Path) -> None
     assert actions.count("prompt.accepted") == 4 and actions.count("prompt.dismissed") == 3
 
 
-def test_declined_items_count_as_decided(db: Database, fixed_clock: FixedClock) -> None:  # noqa: F811
+def test_declined_items_count_as_decided(db: Database, fixed_clock: FixedClock) -> None:
     fixed_clock.at(datetime(2026, 1, 10, 9, 0, tzinfo=UTC))
     pid = start_patient(db)
     add_assessment(db, pid, Assessment(assessed_on=date(2026, 1, 10), author="Nurse Ada", fvc_pct=45))

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from careplan.domain.guideline_facts import FACTS, PatientFacts
@@ -143,6 +143,7 @@ conditions = st.recursive(
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@example({"fact": "months_since_measured", "below": None, "measure": []})  # once crashed the checker
 @given(conditions)
 def test_a_condition_that_passes_the_check_always_evaluates(cond: object) -> None:
     """The checker is the only gate before evaluation: nothing it lets through may crash."""

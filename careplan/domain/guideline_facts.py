@@ -11,8 +11,9 @@ fingerprinted by the date they count from, so they do not change every day.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from careplan.domain.course import Assessment, Item5Form
 from careplan.domain.staging import delta_fs, kings_from_alsfrs, months_between
@@ -82,13 +83,23 @@ class PatientFacts:
     usual_weight_kg: float | None = None
     height_cm: float | None = None
     plan: tuple[PlanEntry, ...] = ()
+    # Several rules read the same facts (FVC, King's 4B...): each is read once per patient.
+    _seen: dict[str, Fact | None] = field(default_factory=dict, compare=False, repr=False)
 
     def plan_codes(self) -> dict[str, str]:
+        """Catalogue code -> status of each item in the plan."""
+        return self._plan_codes
+
+    @cached_property
+    def _plan_codes(self) -> dict[str, str]:
         return {e.code: e.status for e in self.plan}
 
     def lookup(self, name: str, param: object = None) -> Fact | None:
         """The fact `name` (with its parameter), or None when the record does not hold it."""
-        return _READERS[name](self, param)
+        key = f"{name}|{param!r}"
+        if key not in self._seen:
+            self._seen[key] = _READERS[name](self, param)
+        return self._seen[key]
 
     def _latest(self, has: Callable[[Assessment], bool]) -> Assessment | None:
         # Visits up to `on` only: asking "what did the prompts say on a past day" ignores later visits.

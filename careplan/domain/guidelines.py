@@ -22,6 +22,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from careplan.domain.course import ITEM_COUNT, KINGS_STAGES
@@ -54,6 +55,10 @@ class Rule:
 
     def text_hash(self) -> str:
         """What a decision remembers of the rule: any change to what it says brings prompts back."""
+        return self._text_hash
+
+    @cached_property
+    def _text_hash(self) -> str:  # one rule is settled for every patient on the worklist
         data = {"title": self.title, "when": self.when, "suggests": list(self.suggests),
                 "rationale": self.rationale, "source": self.source, "revisit": self.revisit}
         return _sha(json.dumps(data, sort_keys=True, ensure_ascii=False))
@@ -181,7 +186,7 @@ def _check_fact(cond: dict[str, Any], codes: set[str], path: list[Any], out: lis
             out.append(([*path, "fact"], f"{name} needs 'codes', a list of catalogue codes."))
         else:
             _check_codes(cond["codes"], codes, [*path, "codes"], out)
-    elif spec.param == "measure" and cond.get("measure") not in MEASURES:
+    elif spec.param == "measure" and not (isinstance(cond.get("measure"), str) and cond["measure"] in MEASURES):
         out.append(([*path, "measure" if "measure" in cond else "fact"],
                     f"{name} needs 'measure', one of: {', '.join(MEASURES)}."))
     ops = [k for k in cond if k in OPERATORS]

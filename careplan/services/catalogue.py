@@ -28,6 +28,7 @@ from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import AppMetaRow, CatalogueItemRow
 from careplan.services import audit
 from careplan.services.clock import utcnow
+from careplan.services.shipped_sync import changed_since_synced, files_digest, sync_shipped
 
 CATALOGUE_FILE = resource("catalogue.yaml")
 SCHEMA_FILE = resource("catalogue.schema.json")
@@ -97,25 +98,13 @@ SYNCED_KEY = "catalogue_file_sha256"
 
 
 def shipped_file_digest() -> str:
-    digest = hashlib.sha256()
-    for path in (CATALOGUE_FILE, SCHEMA_FILE):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(CATALOGUE_FILE, SCHEMA_FILE)
 
 
 def sync_shipped_catalogue_if_changed(db: Database) -> dict[str, int] | None:
-    """Start-up path: sync only when the shipped file differs from the one last synced.
-
-    Parsing and validating the file costs tens of milliseconds, every start.
-    """
-    try:
-        digest = shipped_file_digest()
-    except OSError as e:
-        raise CarePlanError(f"Cannot read the catalogue file: {e}") from None
-    with db.reading() as s:
-        if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == SYNCED_KEY)) == digest:
-            return None
-    return sync_catalogue(db, _digest=digest)
+    """Start-up path: sync only when the shipped file differs from the one last synced."""
+    digest = changed_since_synced(db, SYNCED_KEY, CATALOGUE_FILE, SCHEMA_FILE)
+    return None if digest is None else sync_catalogue(db, _digest=digest)
 
 
 def sync_catalogue(db: Database, items: list[CatalogueItem] | tuple[CatalogueItem, ...] | None = None,
@@ -124,26 +113,18 @@ def sync_catalogue(db: Database, items: list[CatalogueItem] | tuple[CatalogueIte
     if items is None:
         items = shipped_catalogue()
         _digest = _digest or shipped_file_digest()
-    counts = {"added": 0, "updated": 0, "kept_clinic_edits": 0}
     with db.transaction() as s:
         if _digest is not None:
             s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
-        rows = {r.code: r for r in s.scalars(select(CatalogueItemRow))}
-        for item in items:
-            new_hash = item_hash(item)
-            row = rows.get(item.code)
-            if row is None:
-                s.add(CatalogueItemRow(**_row_values(item), shipped_hash=new_hash))
-                counts["added"] += 1
-            elif row.custom or row.shipped_hash == new_hash:
-                continue
-            elif item_hash(row) == row.shipped_hash:
-                for f in TEXT_FIELDS:
-                    setattr(row, f, _row_values(item)[f])
-                row.shipped_hash = new_hash
-                counts["updated"] += 1
-            else:
-                counts["kept_clinic_edits"] += 1
+
+        def update(row: CatalogueItemRow, item: CatalogueItem) -> None:
+            for f in TEXT_FIELDS:
+                setattr(row, f, _row_values(item)[f])
+
+        counts = sync_shipped(
+            {r.code: r for r in s.scalars(select(CatalogueItemRow))}, items,
+            code=lambda i: i.code, entry_hash=item_hash, row_hash=item_hash,
+            add=lambda i, h: s.add(CatalogueItemRow(**_row_values(i), shipped_hash=h)), update=update)
         if counts["added"] or counts["updated"]:
             audit.record(s, actor, "catalogue.seeded", entity="catalogue", details=counts)
     return counts

@@ -172,7 +172,8 @@ def audit_only(value: T) -> Outcome[T]:
 
 PATIENT_ACTIONS = {"patient.created", "patient.edited", "patient.discharged", "patient.deceased", "patient.archived",
                    "patient.reinstated",
-                   "course.assessed", "course.corrected"}
+                   "course.assessed", "course.corrected",
+                   "prompt.accepted", "prompt.dismissed"}  # the patient's guideline prompts changed
 PLAN_ACTIONS = {"plan.saved", "plan.restored"}
 EVERYTHING_ACTIONS = {"data.imported", "database.restored", "demo.removed"}
 # Someone opening a record elsewhere changes nothing on screen: no refresh, no "saved elsewhere" note.

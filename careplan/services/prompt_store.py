@@ -42,7 +42,8 @@ def facts_for(s: Session, patient_ids: Sequence[int] | None, on: date) -> dict[i
     ids = [p.id for p in patients]
     if not ids:
         return {}
-    only = (lambda col: col.in_(ids)) if patient_ids is not None else (lambda col: col.is_not(None))
+    active = select(PatientRow.id).where(PatientRow.status == "active")
+    only = (lambda col: col.in_(ids)) if patient_ids is not None else (lambda col: col.in_(active))
     assessments: dict[int, list] = defaultdict(list)
     for row in s.scalars(select(AssessmentRow).where(only(AssessmentRow.patient_id)).order_by(AssessmentRow.id)):
         assessments[row.patient_id].append(to_domain(row))

@@ -8,7 +8,6 @@ same schema and the same condition checks as the shipped one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from importlib.resources.abc import Traversable
@@ -26,6 +25,7 @@ from careplan.persistence.models import AppMetaRow, CatalogueItemRow, GuidelineR
 from careplan.services import audit
 from careplan.services.catalogue import shipped_catalogue
 from careplan.services.clock import utcnow
+from careplan.services.shipped_sync import changed_since_synced, files_digest, sync_shipped
 
 RULES_FILE = resource("rules.yaml")
 SCHEMA_FILE = resource("rules.schema.json")
@@ -69,22 +69,13 @@ def _row_values(rule: Rule) -> dict[str, Any]:
 
 
 def shipped_file_digest() -> str:
-    digest = hashlib.sha256()
-    for path in (RULES_FILE, SCHEMA_FILE):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return files_digest(RULES_FILE, SCHEMA_FILE)
 
 
 def sync_shipped_rules_if_changed(db: Database) -> dict[str, int] | None:
     """Start-up path (after the catalogue's): sync only when the shipped file changed since the last sync."""
-    try:
-        digest = shipped_file_digest()
-    except OSError as e:
-        raise CarePlanError(f"Cannot read the rules file: {e}") from None
-    with db.reading() as s:
-        if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == SYNCED_KEY)) == digest:
-            return None
-    return sync_rules(db, _digest=digest)
+    digest = changed_since_synced(db, SYNCED_KEY, RULES_FILE, SCHEMA_FILE)
+    return None if digest is None else sync_rules(db, _digest=digest)
 
 
 def sync_rules(db: Database, rules: list[Rule] | tuple[Rule, ...] | None = None, *, actor: str = "CarePlan",
@@ -93,27 +84,20 @@ def sync_rules(db: Database, rules: list[Rule] | tuple[Rule, ...] | None = None,
     if rules is None:
         rules = shipped_rules()
         _digest = _digest or shipped_file_digest()
-    counts = {"added": 0, "updated": 0, "kept_clinic_edits": 0}
     with db.transaction() as s:
         if _digest is not None:
             s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
-        rows = {r.code: r for r in s.scalars(select(GuidelineRuleRow))}
-        for rule in rules:
-            new_hash = rule.text_hash()
-            row = rows.get(rule.code)
-            if row is None:
-                s.add(GuidelineRuleRow(code=rule.code, **_row_values(rule), active=rule.active, custom=False,
-                                       shipped_hash=new_hash))
-                counts["added"] += 1
-            elif row.custom or row.shipped_hash == new_hash:
-                continue
-            elif to_domain(row).text_hash() == row.shipped_hash:  # untouched by the clinic
-                for k, v in _row_values(rule).items():
-                    setattr(row, k, v)
-                row.shipped_hash = new_hash
-                counts["updated"] += 1
-            else:
-                counts["kept_clinic_edits"] += 1
+
+        def update(row: GuidelineRuleRow, rule: Rule) -> None:
+            for k, v in _row_values(rule).items():
+                setattr(row, k, v)
+
+        counts = sync_shipped(
+            {r.code: r for r in s.scalars(select(GuidelineRuleRow))}, rules,
+            code=lambda r: r.code, entry_hash=Rule.text_hash, row_hash=lambda row: to_domain(row).text_hash(),
+            add=lambda r, h: s.add(GuidelineRuleRow(code=r.code, **_row_values(r), active=r.active, custom=False,
+                                                    shipped_hash=h)),
+            update=update)
         if counts["added"] or counts["updated"]:
             audit.record(s, actor, "rules.seeded", entity="rules", details=counts)
     return counts
@@ -188,12 +172,19 @@ def set_rule_active(db: Database, code: str, active: bool, *, actor: str) -> boo
     return True
 
 
+def _readable(cond: Any) -> Any:
+    """A condition with `fact` first, as a person writes it (the database stores keys sorted)."""
+    if isinstance(cond, dict):
+        return {k: _readable(cond[k]) for k in sorted(cond, key=lambda k: (k != "fact", k))}
+    return [_readable(c) for c in cond] if isinstance(cond, list) else cond
+
+
 def rules_as_yaml(rules: list[Rule]) -> str:
     """The rules in the file format `careplan rules import` reads: export, edit, import."""
     import yaml
 
     data = {"format": 1, "rules": [
-        {"code": r.code, "title": r.title, "when": r.when, "suggests": list(r.suggests), "rationale": r.rationale,
+        {"code": r.code, "title": r.title, "when": _readable(r.when), "suggests": list(r.suggests), "rationale": r.rationale,
          "source": r.source, **({"revisit": True} if r.revisit else {}), **({} if r.active else {"active": False})}
         for r in rules]}
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -1,0 +1,70 @@
+"""Bringing shipped entries (catalogue items, guideline rules) into the clinic's database.
+
+One rule for both: a new entry is added; an entry the clinic has not edited (its text still
+hashes to what was shipped) takes the new shipped text; an entry the clinic edited or wrote
+itself is left alone. The caller owns the transaction and says how to hash, add and update.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from importlib.resources.abc import Traversable
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy import select
+
+from careplan.domain.errors import CarePlanError
+from careplan.persistence.engine import Database
+from careplan.persistence.models import AppMetaRow
+
+
+class ShippedRow(Protocol):
+    custom: bool
+    shipped_hash: str | None
+
+
+E = TypeVar("E")
+R = TypeVar("R", bound=ShippedRow)
+
+
+def sync_shipped(rows: dict[str, R], shipped: Iterable[E], *, code: Callable[[E], str], entry_hash: Callable[[E], str],
+                 row_hash: Callable[[R], str], add: Callable[[E, str], Any], update: Callable[[R, E], Any]) -> dict[str, int]:
+    """Add or update rows from the shipped entries; returns {added, updated, kept_clinic_edits}."""
+    counts = {"added": 0, "updated": 0, "kept_clinic_edits": 0}
+    for entry in shipped:
+        new_hash = entry_hash(entry)
+        row = rows.get(code(entry))
+        if row is None:
+            add(entry, new_hash)
+            counts["added"] += 1
+        elif row.custom or row.shipped_hash == new_hash:
+            continue
+        elif row_hash(row) == row.shipped_hash:  # untouched by the clinic
+            update(row, entry)
+            row.shipped_hash = new_hash
+            counts["updated"] += 1
+        else:
+            counts["kept_clinic_edits"] += 1
+    return counts
+
+
+def files_digest(*paths: Traversable) -> str:
+    """SHA-256 over the shipped files (data and schema): what the database remembers it synced."""
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def changed_since_synced(db: Database, key: str, *paths: Traversable) -> str | None:
+    """The files' digest when they differ from the ones last synced (under `key`), else None.
+
+    The start-up path: parsing and validating a shipped file costs tens of milliseconds, every start.
+    """
+    try:
+        digest = files_digest(*paths)
+    except OSError as e:
+        raise CarePlanError(f"Cannot read the shipped file: {e}") from None
+    with db.reading() as s:
+        return None if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == key)) == digest else digest
