@@ -224,10 +224,12 @@ def test_revision_two_says_what_changed_in_plain_words(tmp_path: Path) -> None:
                    changes=diff_contents(old, new_content))
     _, doc = export(tmp_path, plan)
     whole = flat("\n".join(page_texts(doc)))
-    section = whole[whole.index("What changed since the last version"):whole.index("Goals of this plan")]
+    goals_at = whole.index("Goals of this plan")
+    section = whole[whole.rindex("What changed since the last version", 0, goals_at):goals_at]
     assert in_order(whole, ["Who to call", "What changed since the last version", "Goals of this plan"])
-    assert "New in the plan • Thickened drinks (Nutrition and swallowing)" in section
-    assert "Taken out of the plan • Carer support group (Emotional and social support)" in section
+    # One bullet per item, the kind of change first.
+    assert "• New in the plan: Thickened drinks (Nutrition and swallowing)" in section
+    assert "• Taken out of the plan: Carer support group (Emotional and social support)" in section
     assert "Do this twice a day from now on (it was daily)." in section
     assert "The instructions have changed" in section
     assert "Safe transfers" not in section

@@ -9,7 +9,7 @@ from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Table, Tab
 
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem, is_daily, mentions_dose
-from careplan.reporting import kinds
+from careplan.reporting import carer_text, kinds
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import KeepStart, Para, bullets, heading, labelled
 from careplan.reporting.fonts import BOLD, REGULAR
@@ -74,7 +74,8 @@ def item_block(c: Ctx, item: PlanItem, news: str = "") -> list[Flowable]:
     how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
     parts.append(Para(f"{now} <b>How often:</b> {how_often} · <b>Who helps:</b> "
                       f"{m(helper.label) if helper else BLANK}", st.body))
-    text = item.caregiver_instructions if item.caregiver_instructions.strip() else w.NO_INSTRUCTIONS
+    text = carer_text.printed_text(item.catalogue_code, item.caregiver_instructions)
+    text = text if text.strip() else w.NO_INSTRUCTIONS
     if item.discipline is Discipline.MEDICATION:
         # Doses are the team's decision and live on the prescription, never on this page: a
         # dose typed into the instructions is left out (write_plan_pdf warns about it).
@@ -138,7 +139,7 @@ def set_aside(c: Ctx) -> list[Flowable]:
              for i in items]
     return [
         heading("Offered but declined, or stopped", st),
-        Para("These were talked about but are not part of the plan now. You do not need to do them.", st.body),
+        Para("Not part of the plan now: you do not need to do these.", st.body),
         *bullets(lines, st),
     ]
 
