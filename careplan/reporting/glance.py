@@ -154,15 +154,15 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
                           "of the plan.", st.cell), ""])
     elif brief and (unfilled or rest) and pointer:
         spans.append(len(rows))
-        rows.append([Para("More people to call: see the next page.", st.cell), ""])
+        rows.append([Para("More people to call: see the list below or over the page.", st.cell), ""])
     elif not brief:
         if unfilled:
             spans.append(len(rows))
             rows.append([Para(m(f"No one is named yet as {listed(unfilled)}: ask the clinic who to call."), st.cell), ""])
         if rest:
             spans.append(len(rows))
-            rows.append([Para(f"{rest} more {'person' if rest == 1 else 'people'} to call: see “More people to call” on the "
-                              "next page.", st.cell), ""])
+            rows.append([Para(f"{rest} more {'person' if rest == 1 else 'people'} to call: see the list below "
+                              "or over the page.", st.cell), ""])
     # The number column fits the longest number on one line (a split number gets misdialled).
     widest = max((stringWidth(capped(n, 40), BOLD, st.sizes.phone) for n in
                   [clinic.phone, clinic.out_of_hours, *(h.phone for h in named[:most])] if n.strip()), default=0.0)

@@ -36,26 +36,26 @@ class Footer:
         self.version = f"Revision {rev.number} of {w.format_date(w.local_date(rev.created_at))}"
         notice = w.version_notice(plan)
         self.marker = Para(f"<b>{m(notice)}</b>", st.footer) if notice else None
-        # Large print leaves the advice notice to the "Your care team and family" section.
-        self.notice = Para(w.NOT_MEDICAL_ADVICE, st.footer) if s.footer < 18 else None
-        self._left: dict[float, tuple[float, float, float]] = {}
+        # The advice notice is printed once, under "More people to call": in every footer it cost a
+        # line a page and told the carer nothing new.
+        self._left: dict[float, tuple[float, float]] = {}
         self.pages = 0
         self.height = sum(self._left_part(page_width - 2 * self.margin)) + s.footer * 1.3 + s.footer * 0.4
         self.bottom_margin = 10 * mm + self.height
         self.top = self.bottom_margin - 4
 
-    def _left_part(self, width: float) -> tuple[float, float, float]:
-        """Heights of the name line(s), the DRAFT or OLD COPY line and the notice at a page width;
+    def _left_part(self, width: float) -> tuple[float, float]:
+        """Heights of the name line(s) and the DRAFT or OLD COPY line at a page width;
         measured once per width (portrait, landscape). The page number shares the revision's line,
         so a long name has the whole width to wrap in."""
         if width not in self._left:
             self._left[width] = tuple(  # type: ignore[assignment]
-                p.wrap(width, 10_000)[1] if p is not None else 0.0 for p in (self.name_line, self.marker, self.notice))
+                p.wrap(width, 10_000)[1] if p is not None else 0.0 for p in (self.name_line, self.marker))
         return self._left[width]
 
     def draw(self, canv: Canvas, page: int, total: int) -> None:
         width = canv._pagesize[0] - 2 * self.margin
-        name_h, marker_h, notice_h = self._left_part(width)
+        name_h, marker_h = self._left_part(width)
         self.name_line.wrap(width, 10_000)  # the same Paragraph serves both page widths
         canv.saveState()
         canv.setLineWidth(0.75)
@@ -70,11 +70,9 @@ class Footer:
         canv.setFont(BOLD, size)
         canv.drawRightString(self.margin + width, y - size * 1.05, f"Page {page} of {total}")
         y -= size * 1.3
-        for para, h in ((self.marker, marker_h), (self.notice, notice_h)):
-            if para is not None:
-                para.wrap(width, 10_000)
-                para.drawOn(canv, self.margin, y - h)
-                y -= h
+        if self.marker is not None:
+            self.marker.wrap(width, 10_000)
+            self.marker.drawOn(canv, self.margin, y - marker_h)
 
 
 class NumberedCanvas(Canvas):

@@ -69,7 +69,7 @@ def who_to_call(c: Ctx) -> list[Flowable]:
     missing = [] if c.unfilled_said else unfilled_roles(c.helpers)
     lead = [Para(c.m(f"The plan asks for a {listed(missing)}, but no one is named yet: ask the clinic who to "
                      "call."), st.body)] if missing else []
-    notice = [Para(w.NOT_MEDICAL_ADVICE, st.body)] if st.sizes.footer >= 18 else []  # large print: not in the footer
+    notice = [Para(w.NOT_MEDICAL_ADVICE, st.body)]  # once, not in every footer
     if not boxes and not lead:
         return notice
     first: list[Flowable] = [boxes[0]] if boxes else []
