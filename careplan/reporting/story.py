@@ -8,7 +8,14 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from careplan.reporting import wording as w
-from careplan.reporting.contacts import Helper, caregiver_label, helpers_for, listed, member_label, unfilled_roles
+from careplan.reporting.contacts import (
+    Helper,
+    caregiver_label,
+    helpers_for,
+    listed,
+    member_label,
+    unfilled_roles,
+)
 from careplan.reporting.flowables import KeepStart, Para, bullets, heading
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.markup import Markup
