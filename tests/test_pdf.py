@@ -188,8 +188,8 @@ def test_declined_and_stopped_items_are_listed_apart(tmp_path: Path) -> None:
     whole = flat("\n".join(page_texts(doc)))
     aside = whole[whole.index("Offered but declined, or stopped"):whole.index("Daily checklist")]
     # One line per kind, the action first.
-    assert "You said no to this: Night-time breathing machine (NIV) (Breathing). Tell us if you change your mind." in aside
-    assert "Stopped: do not do this: Walking practice outdoors (Physiotherapy)." in aside
+    assert "You said no to this: Night-time breathing machine (NIV). Tell us if you change your mind." in aside
+    assert "Stopped: do not do this: Walking practice outdoors." in aside
     before = whole[:whole.index("Offered but declined, or stopped")]
     assert "Night-time breathing machine" not in before and "Walking practice outdoors" not in before
 

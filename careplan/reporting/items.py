@@ -11,7 +11,7 @@ from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem, is_daily, mentions_dose
 from careplan.reporting import carer_text, kinds
 from careplan.reporting import wording as w
-from careplan.reporting.flowables import KeepStart, Para, bullets, heading, labelled
+from careplan.reporting.flowables import Heading, KeepStart, Para, bullets, heading, labelled
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.story import LANDSCAPE, Ctx, capped
 
@@ -158,12 +158,13 @@ def set_aside(c: Ctx) -> list[Flowable]:
     st, m = c.st, c.m
     lines = []
     for status, lead in ((ItemStatus.STOPPED, "Stopped: do not do"), (ItemStatus.DECLINED, "You said no to")):
-        named = [f"<b>{m(i.title, bold=True)}</b> ({i.discipline.caregiver_heading})" for i in items if i.status is status]
+        named = [f"<b>{m(i.title, bold=True)}</b>" for i in items if i.status is status]
         if named:
             them = "this" if len(named) == 1 else "these"
             tail = ". Tell us if you change your mind." if status is ItemStatus.DECLINED else "."
             lines.append(f"{lead} {them}: " + ", ".join(named) + tail)
-    return [KeepStart([heading("Offered but declined, or stopped", st), *bullets(lines[:1], st)]),
+    # Nothing here asks anything of the carer, so its heading is the size of the text.
+    return [KeepStart([Heading("Offered but declined, or stopped", st.subheading), *bullets(lines[:1], st)]),
             *bullets(lines[1:], st)]
 
 
