@@ -94,9 +94,9 @@ def _contact_box(c: Ctx, title: str, people: list[tuple[str, str, str]]) -> Tabl
     # for the widest column breaks at its spaces, never inside a group of digits.
     keep_whole = widest + 20 <= c.width * 0.6
     for name, what, phone in people:
-        who = f"<b>{m(capped(name), bold=True)}</b>"
-        if what.strip():
-            who += f", {m(capped(what))}"
+        # A team member saved with a role but no name is listed by the role alone.
+        parts = [f"<b>{m(capped(name), bold=True)}</b>" if name.strip() else "", m(capped(what)) if what.strip() else ""]
+        who = ", ".join(p for p in parts if p) or "No name written down"
         # Spaces become non-breaking in the text, before it is marked up: in the markup they
         # would also land inside the <font> tags that a fallback font's characters get.
         number_text = capped(phone, 60)
