@@ -339,6 +339,9 @@ def test_a_huge_item_and_a_200_item_plan_still_print(tmp_path: Path) -> None:
     # ... and says so, instead of "use a new copy of this page".
     said = re.search(r"Use a new copy of all (\d+) pages of this checklist", flat("\n".join(texts)))
     assert said and int(said.group(1)) == len(checklist_pages)
+    # Each page but the last says at its foot that the checklist goes on.
+    assert all("Continued on the next page" in t for t in checklist_pages[:-1])
+    assert "Continued on the next page" not in checklist_pages[-1]
 
 
 def test_a_short_checklist_fits_one_page_and_says_so(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -40,6 +41,7 @@ class Footer:
         # line a page and told the carer nothing new.
         self._left: dict[float, tuple[float, float]] = {}
         self.pages = 0
+        self.continues: set[int] = set()  # pages whose section goes on over the page (PrintoutDoc)
         self.height = sum(self._left_part(page_width - 2 * self.margin)) + s.footer * 1.3 + s.footer * 0.4
         self.bottom_margin = 10 * mm + self.height
         self.top = self.bottom_margin - 4
@@ -68,7 +70,16 @@ class Footer:
         canv.setFont(REGULAR, size)  # drawn directly: one Paragraph per page would cost more than the rest
         canv.drawString(self.margin, y - size * 1.05, self.version)
         canv.setFont(BOLD, size)
-        canv.drawRightString(self.margin + width, y - size * 1.05, f"Page {page} of {total}")
+        number = f"Page {page} of {total}"
+        canv.drawRightString(self.margin + width, y - size * 1.05, number)
+        if page in self.continues:
+            # Between the revision and the page number, where there is room (always on a landscape
+            # checklist page): "X, continued" heads the next page, this tells the reader to turn.
+            note = "Continued on the next page"
+            left = self.margin + stringWidth(self.version, REGULAR, size)
+            right = self.margin + width - stringWidth(number, BOLD, size)
+            if stringWidth(note, BOLD, size) + 2 * size <= right - left:
+                canv.drawCentredString((left + right) / 2, y - size * 1.05, note)
         y -= size * 1.3
         if self.marker is not None:
             self.marker.wrap(width, 10_000)
@@ -101,9 +112,10 @@ class PrintoutDoc(BaseDocTemplate):
     """Heads a page with "<section>, continued" when a section runs on from the page before, so
     a reader who turns a page, or finds one loose, knows where they are."""
 
-    def __init__(self, *args: Any, label_size: float, **kwargs: Any):
+    def __init__(self, *args: Any, label_size: float, footer: Footer | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._label_size = label_size
+        self._footer = footer
         self._section = ""
         self._section_at_start = ""
         self._first: Flowable | None = None
@@ -123,6 +135,8 @@ class PrintoutDoc(BaseDocTemplate):
             canv.setFont(REGULAR, self._label_size)
             canv.drawString(frame._x1 + frame._leftPadding, frame._y1 + frame._height + 6,
                             f"{self._section_at_start}, continued")
+            if self._footer is not None:
+                self._footer.continues.add(self.page - 1)
 
 
 def page_template(name: str, size: tuple[float, float], s: Sizes, bottom_margin: float) -> PageTemplate:
