@@ -340,8 +340,8 @@ def test_a_huge_item_and_a_200_item_plan_still_print(tmp_path: Path) -> None:
     said = re.search(r"Use a new copy of all (\d+) pages of this checklist", flat("\n".join(texts)))
     assert said and int(said.group(1)) == len(checklist_pages)
     # Each page but the last says at its foot that the checklist goes on.
-    assert all("Continued on the next page" in t for t in checklist_pages[:-1])
-    assert "Continued on the next page" not in checklist_pages[-1]
+    assert all("Continued over the page" in t for t in checklist_pages[:-1])
+    assert "Continued over the page" not in checklist_pages[-1]
 
 
 def test_a_short_checklist_fits_one_page_and_says_so(tmp_path: Path) -> None:

@@ -50,7 +50,9 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
         how = item.frequency if item.frequency.strip() else w.ASK_HOW_OFTEN
         if item.discipline is Discipline.MEDICATION and item.frequency.strip().lower() in ("", "as prescribed"):
             how = w.MEDICATION_TEXT
-        label = f"<b>{m(capped(item.title, 150), bold=True)}</b><br/>{m(capped(how, 80))}"
+        # "Daily" under every row of a daily checklist says nothing, and costs a line a row.
+        said = "" if how.strip().lower() == "daily" else f"<br/>{m(capped(how, 80))}"
+        label = f"<b>{m(capped(item.title, 150), bold=True)}</b>{said}"
         rows.append([Para(label, st.cell), *([_boxes(w.times_per_day(item.frequency), per_line)] * 7)])
     widths = [width - 7 * day_w] + [day_w] * 7
     intro = [heading("Daily checklist", st), _how_to_use(st, 99), Para(f"<b>Week starting:</b> {BLANK}", st.body)]

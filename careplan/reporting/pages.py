@@ -75,7 +75,7 @@ class Footer:
         if page in self.continues:
             # Between the revision and the page number, where there is room (always on a landscape
             # checklist page): "X, continued" heads the next page, this tells the reader to turn.
-            note = "Continued on the next page"
+            note = "Continued over the page"  # the longest that fits a large-print landscape Letter page
             left = self.margin + stringWidth(self.version, REGULAR, size)
             right = self.margin + width - stringWidth(number, BOLD, size)
             if stringWidth(note, BOLD, size) + 2 * size <= right - left:
