@@ -152,9 +152,11 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
         spans.append(len(rows))
         rows.append([Para("No one in this plan is named to help yet: ask the clinic who to call for each part "
                           "of the plan.", st.cell), ""])
-    elif brief and (unfilled or rest) and pointer:
+    elif brief and (unfilled or rest):
+        # Even on the most crowded page 1, a carer who finds no one here is told where to look.
         spans.append(len(rows))
-        rows.append([Para("More people to call: see the list below or over the page.", st.cell), ""])
+        rows.append([Para("More people to call: see the list below or over the page." if pointer else
+                          "More people to call: over the page.", st.cell), ""])
     elif not brief:
         if unfilled:
             spans.append(len(rows))
