@@ -3,26 +3,26 @@ holds "Who to call first" and "When to get help now".
 
     .venv/bin/python scripts/printout_lengths.py [--patients 80] [--seed 1]
 
-Builds a throwaway demo database in a temporary folder; prints median, lowest and highest page
-counts per variant and how many page 1s miss a section.
+Builds a throwaway demo database in a temporary folder; prints the median, lowest and highest page
+counts per variant (the README's figures) and how many page 1s miss a section. The budget itself
+is asserted by tests/test_printout_length.py.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import io
 import tempfile
 from pathlib import Path
 
 import pymupdf
-from sqlalchemy import select
 
+from bench.printout_pages import BUDGET, demo_plans, page_spreads
 from careplan.cli import main as cli_main
 from careplan.persistence.engine import open_database
-from careplan.persistence.models import PatientRow
-from careplan.services.printing import write_printout
+from careplan.reporting import PdfOptions
+from careplan.reporting.pdf import render_plan_pdf
 
-VARIANTS = [(large, paper) for large in (False, True) for paper in ("a4", "letter")]
 PAGE_ONE = ("Who to call first", "When to get help now", "What changed in this version")
 
 
@@ -35,19 +35,17 @@ def main() -> None:
         url = str(Path(tmp) / "demo.sqlite3")
         cli_main(["--create", "--db", url, "demo", "--patients", str(args.patients), "--seed", str(args.seed)])
         db = open_database(url)
-        with db.reading() as s:
-            ids = list(s.scalars(select(PatientRow.id).order_by(PatientRow.id)))
-        for large, paper in VARIANTS:
-            pages, misses = [], 0
-            for pid in ids:
-                _, result = write_printout(db, pid, Path(tmp) / "p.pdf", large_print=large, paper=paper)
-                pages.append(result.pages)
-                with pymupdf.open(result.path) as doc:
+        plans = demo_plans(db)
+        for spread in page_spreads(plans):
+            misses = 0
+            for plan in plans:
+                out = io.BytesIO()
+                render_plan_pdf(plan, out, Path("p.pdf"), PdfOptions(large_print=spread.large, paper=spread.paper))
+                with pymupdf.open(stream=out.getvalue(), filetype="pdf") as doc:
                     first = " ".join(doc[0].get_text().split())
                 misses += not all(s in first for s in PAGE_ONE)
-            label = f"{'large' if large else 'normal'} {paper}"
-            print(f"{label:13} median {statistics.median(pages):4} pages (min {min(pages)}, max {max(pages)}); "
-                  f"page 1 missing a section: {misses} of {len(ids)}")
+            budget = f"; budget {BUDGET[spread.large]}" if spread.paper == "a4" else ""
+            print(f"{spread.line()}{budget}; page 1 missing a section: {misses}")
         db.dispose()
 
 

@@ -133,10 +133,9 @@ def in_order(text: str, needles: list[str]) -> bool:
     return True
 
 
-HEADINGS = ["Who to call", "Goals of this plan", "Physiotherapy", "Occupational therapy",
-            "Speech and communication", "Nutrition and swallowing", "Breathing", "Medicines", "Supplements",
-            "Emotional and social support", "Palliative care",
-            "Offered but declined, or stopped", "Daily checklist"]
+# One heading per discipline put a heading over nearly every item: the items print under a few.
+HEADINGS = ["Who to call", "Goals of this plan", "Everyday care", "Medicines", "Supplements",
+            "Support and planning ahead", "Offered but declined, or stopped", "Daily checklist"]
 
 
 # --- tests -----------------------------------------------------------------------------------
@@ -151,7 +150,7 @@ def test_sections_come_in_order_and_every_page_is_numbered(tmp_path: Path) -> No
     for i, text in enumerate(texts, start=1):
         assert f"Page {i} of {doc.page_count}" in text
         assert "Revision 1" in text
-        assert "does not replace the advice of your care team" in flat(text)
+    assert flat("\n".join(texts)).count("does not replace the advice of your care team") == 1  # once, not per page
     assert "What changed since the last version" not in whole
     assert "What changed in this version This is the first version of the plan." in whole
     # The sample's riluzole instructions carry a dose, which is the only thing to warn about.
@@ -188,9 +187,9 @@ def test_declined_and_stopped_items_are_listed_apart(tmp_path: Path) -> None:
     _, doc = export(tmp_path, printable())
     whole = flat("\n".join(page_texts(doc)))
     aside = whole[whole.index("Offered but declined, or stopped"):whole.index("Daily checklist")]
-    assert ("Night-time breathing machine (NIV) (Breathing): You said no to this: tell us if you change your mind."
-            in aside)
-    assert "Walking practice outdoors (Physiotherapy): Stopped: do not do this." in aside
+    # One line per kind, the action first.
+    assert "You said no to this: Night-time breathing machine (NIV). Tell us if you change your mind." in aside
+    assert "Stopped: do not do this: Walking practice outdoors." in aside
     before = whole[:whole.index("Offered but declined, or stopped")]
     assert "Night-time breathing machine" not in before and "Walking practice outdoors" not in before
 
@@ -224,10 +223,12 @@ def test_revision_two_says_what_changed_in_plain_words(tmp_path: Path) -> None:
                    changes=diff_contents(old, new_content))
     _, doc = export(tmp_path, plan)
     whole = flat("\n".join(page_texts(doc)))
-    section = whole[whole.index("What changed since the last version"):whole.index("Goals of this plan")]
+    goals_at = whole.index("Goals of this plan")
+    section = whole[whole.rindex("What changed since the last version", 0, goals_at):goals_at]
     assert in_order(whole, ["Who to call", "What changed since the last version", "Goals of this plan"])
-    assert "New in the plan • Thickened drinks (Nutrition and swallowing)" in section
-    assert "Taken out of the plan • Carer support group (Emotional and social support)" in section
+    # One bullet per item, the kind of change first.
+    assert "• New in the plan: Thickened drinks (Nutrition and swallowing)" in section
+    assert "• Taken out of the plan: Carer support group (Emotional and social support)" in section
     assert "Do this twice a day from now on (it was daily)." in section
     assert "The instructions have changed" in section
     assert "Safe transfers" not in section
@@ -343,6 +344,9 @@ def test_a_huge_item_and_a_200_item_plan_still_print(tmp_path: Path) -> None:
     # ... and says so, instead of "use a new copy of this page".
     said = re.search(r"Use a new copy of all (\d+) pages of this checklist", flat("\n".join(texts)))
     assert said and int(said.group(1)) == len(checklist_pages)
+    # Each page but the last says at its foot that the checklist goes on.
+    assert all("Continued over the page" in t for t in checklist_pages[:-1])
+    assert "Continued over the page" not in checklist_pages[-1]
 
 
 def test_a_short_checklist_fits_one_page_and_says_so(tmp_path: Path) -> None:
@@ -364,22 +368,22 @@ def test_an_item_longer_than_a_page_flows_instead_of_leaving_a_gap(tmp_path: Pat
     # Starts right under the item before it, its title and first lines together, no blank page
     # (page 1 is "At a glance"; the items follow it).
     first = flat(next(t for t in page_texts(doc) if "Short first item" in t))
-    assert in_order(first, ["Physiotherapy", "Short first item", "Very long item", "Keep the chair steady"])
+    assert in_order(first, ["Everyday care", "Short first item", "Very long item", "Keep the chair steady"])
     assert flat(huge) in body_text(doc)
 
 
 def test_a_section_that_runs_onto_a_new_page_says_continued(tmp_path: Path) -> None:
     many = tuple(item(f"P{n}", Discipline.PHYSIOTHERAPY, f"Exercise {n}") for n in range(12))
-    _, doc = export(tmp_path, printable(many + (item("S", Discipline.SPEECH, "Alphabet board"),)))
+    _, doc = export(tmp_path, printable(many + (item("S", Discipline.PSYCHOSOCIAL, "Carer support"),)))
     start = next(n for n, p in enumerate(doc) if "Exercise 0" in p.get_text())
     assert "continued" not in doc[start].get_text()
-    label = doc[start + 1].search_for("Physiotherapy, continued")
+    label = doc[start + 1].search_for("Everyday care, continued")
     assert len(label) == 1
     tops = [b[1] for b in doc[start + 1].get_text("blocks") if "continued" not in b[4]]
     assert label[0].y1 <= min(tops), "the label heads the page"
     # A short section never continues, and no page has two labels.
     whole = "".join(page_texts(doc))
-    assert "Speech and communication, continued" not in whole
+    assert "Support and planning ahead, continued" not in whole
     assert all(p.get_text().count("continued") <= 1 for p in doc)
 
 

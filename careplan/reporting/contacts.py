@@ -42,11 +42,11 @@ class Helper:
         return ""
 
 
-def _member_label(m: TeamMember) -> str:
+def member_label(m: TeamMember) -> str:
     return f"{m.name.strip()}, {m.role.label}" if m.name.strip() else m.role.label
 
 
-def _caregiver_label(c: Caregiver) -> str:
+def caregiver_label(c: Caregiver) -> str:
     rel = c.relationship.strip()
     return f"{c.name.strip()} ({rel})" if rel else c.name.strip()
 
@@ -71,7 +71,7 @@ def match(responsible: str, patient: Patient) -> Helper | None:
     for c in family:
         first = _fold(c.name).split(" ")[0] if _fold(c.name) else ""
         if _fold(c.name) in (text, name_part) or (first and first in (text, name_part)):
-            return Helper(_caregiver_label(c), c.phone.strip(), None, c.name.strip(), family=True)
+            return Helper(caregiver_label(c), c.phone.strip(), None, c.name.strip(), family=True)
     if role is not None and not (name_part and role_part):  # a role on its own: whoever fills it
         for member in team:
             if member.role is role:
@@ -83,7 +83,7 @@ def match(responsible: str, patient: Patient) -> Helper | None:
 
 
 def _from_member(m: TeamMember) -> Helper:
-    return Helper(_member_label(m), m.phone.strip(), m.role, m.name.strip())
+    return Helper(member_label(m), m.phone.strip(), m.role, m.name.strip())
 
 
 def helpers_for(items: list[PlanItem], patient: Patient) -> tuple[list[Helper], dict[str, Helper]]:
@@ -115,6 +115,6 @@ def others(patient: Patient, shown: list[Helper]) -> list[Helper]:
     """Team members and family the plan's items do not name (for the full contact list)."""
     labels = {h.label.casefold() for h in shown}
     out = [_from_member(m) for m in patient.care_team if m.name.strip()]
-    out += [Helper(_caregiver_label(g), g.phone.strip(), None, g.name.strip(), family=True)
+    out += [Helper(caregiver_label(g), g.phone.strip(), None, g.name.strip(), family=True)
             for g in patient.caregivers if g.name.strip()]
     return [h for h in out if h.label.casefold() not in labels]

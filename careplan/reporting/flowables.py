@@ -217,7 +217,10 @@ class KeepStart(KeepTogether):
             if isinstance(f, KeepStart):
                 self.start += f.start
                 break
-            if h > self.min_tail:
+            # A heading or title is kept whole with what follows it, however tall (a heading
+            # that wraps in large print is taller than the tail): counting only part of it
+            # would let the block start where its heading cannot fit.
+            if h > self.min_tail and not f.getKeepWithNext():
                 self.start += self.min_tail
                 break
             self.start += h

@@ -2,7 +2,7 @@
 
 It must fit on page 1 whatever the plan holds (ten people on the team, forty items, a name of 200
 characters, large print on Letter), so it is laid out at decreasing levels of detail until one
-fits the frame; the full contact list and every item follow on the next pages.
+fits the frame; anyone it has no room for, and every item, follow on the next pages.
 """
 
 from __future__ import annotations
@@ -143,7 +143,8 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
         missing = ("No number: ask the clinic." if not h.family else "No number: write it here.") if brief else h.missing
         rows.append([Para(_helper_text(c, h, titles, cap), st.cell), _number(c, h.phone, missing)])
     rest = len(named) - min(len(named), most)
-    c.contacts_complete = not rest and not unfilled_roles(c.helpers) and not brief
+    c.shown_first = {h.label.casefold() for h in named[:most]}
+    c.unfilled_said = not brief and bool(unfilled_roles(c.helpers))
     # Roles the plan names that nobody on the team fills: one row, not one each.
     unfilled = [h.role.label.lower() for h in c.helpers if not h.name and h.role is not None]
     spans = []
@@ -151,17 +152,19 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
         spans.append(len(rows))
         rows.append([Para("No one in this plan is named to help yet: ask the clinic who to call for each part "
                           "of the plan.", st.cell), ""])
-    elif brief and (unfilled or rest) and pointer:
+    elif brief and (unfilled or rest):
+        # Even on the most crowded page 1, a carer who finds no one here is told where to look.
         spans.append(len(rows))
-        rows.append([Para("More people to call: see the next page.", st.cell), ""])
+        rows.append([Para("More people to call: see the list below or over the page." if pointer else
+                          "More people to call: over the page.", st.cell), ""])
     elif not brief:
         if unfilled:
             spans.append(len(rows))
             rows.append([Para(m(f"No one is named yet as {listed(unfilled)}: ask the clinic who to call."), st.cell), ""])
         if rest:
             spans.append(len(rows))
-            rows.append([Para(f"{rest} more {'person' if rest == 1 else 'people'} to call: see “Your care team and "
-                              "family” on the next page.", st.cell), ""])
+            rows.append([Para(f"{rest} more {'person' if rest == 1 else 'people'} to call: see the list below "
+                              "or over the page.", st.cell), ""])
     # The number column fits the longest number on one line (a split number gets misdialled).
     widest = max((stringWidth(capped(n, 40), BOLD, st.sizes.phone) for n in
                   [clinic.phone, clinic.out_of_hours, *(h.phone for h in named[:most])] if n.strip()), default=0.0)

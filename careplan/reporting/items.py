@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Table, TableStyle
+from reportlab.platypus import Flowable, Table, TableStyle
 
 from careplan.domain.disciplines import Discipline
-from careplan.domain.plan import ItemStatus, PlanItem, is_daily, mentions_dose
-from careplan.reporting import kinds
+from careplan.domain.plan import ItemStatus, PlanItem, mentions_dose
+from careplan.reporting import carer_text, kinds
 from careplan.reporting import wording as w
-from careplan.reporting.flowables import KeepStart, Para, bullets, heading, labelled
-from careplan.reporting.fonts import BOLD, REGULAR
-from careplan.reporting.story import LANDSCAPE, Ctx, capped
+from careplan.reporting.flowables import Heading, KeepStart, Para, bullets, heading, labelled
+from careplan.reporting.fonts import REGULAR
+from careplan.reporting.story import Ctx, capped
 
 BLANK = "____________________"
-_NOT_GIVEN = frozenset({"med_clinical_trial_referral"})  # a referral, not something to give each day
-NAME_SHARE = 0.36  # of the checklist's width, for "What to do"
 
 
 def current_items(c: Ctx) -> list[PlanItem]:
     order = {d: n for n, d in enumerate(kinds.PRINT_ORDER)}
     items = [i for i in c.plan.revision.content.sorted_items() if i.status.is_current]
-    return sorted(items, key=lambda i: order.get(i.discipline, len(order)))  # stable: plan order within
+    # Stable: plan order within; the clinic visits last, in one section.
+    return sorted(items, key=lambda i: (i.catalogue_code in kinds.CLINIC_VISIT_CODES,
+                                        order.get(i.discipline, len(order))))
 
 
 def _news(c: Ctx) -> dict[str, str]:
@@ -33,25 +32,29 @@ def _news(c: Ctx) -> dict[str, str]:
     out = {i.key: "New in this version" for i in diff.added}
     for ch in diff.changed:
         if w.item_change_sentences(ch.changes, ch.after):
-            out[ch.after.key] = "Changed in this version: see “What changed”"
+            out[ch.after.key] = "Changed in this version"  # how: under "What changed", page 2
     return out
 
 
 def discipline_sections(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     out: list[Flowable] = []
     news = _news(c)
-    for discipline, group in groupby(items, key=lambda i: i.discipline):
+    for title, group in groupby(items, key=kinds.section):
         group_items = list(group)
-        blocks = [item_block(c, item, news.get(item.key, "")) for item in group_items]
-        lead: list[Flowable] = [heading(discipline.caregiver_heading, c.st)]
-        if discipline is Discipline.MEDICATION:
+        brief = title == kinds.AT_CLINIC
+        blocks = [item_block(c, item, news.get(item.key, ""), brief) for item in group_items]
+        lead: list[Flowable] = [heading(title, c.st)]
+        if title == Discipline.MEDICATION.caregiver_heading:
             lead += medicines_list(c, group_items)
-        elif discipline is Discipline.SUPPLEMENT:
+        elif title == Discipline.SUPPLEMENT.caregiver_heading:
             lead.append(Para(w.SUPPLEMENT_CAVEAT, c.st.body))
         blocks[0][:0] = lead
         # An item's start (heading, title, what to do now and a few lines) stays together; the rest
-        # flows on, so a page is not left part empty for a block that just misses it.
-        out += [KeepStart(parts, min_tail=3 * c.st.sizes.leading, flow=True) for parts in blocks]
+        # flows on, so a page is not left part empty for a block that just misses it. Three lines,
+        # not fewer: a paragraph never leaves one line alone, so three is the least that can split.
+        # A block of one paragraph is left to the frame, which splits a paragraph by itself.
+        out += [KeepStart(parts, min_tail=3 * c.st.sizes.leading, flow=True) if len(parts) > 1 else parts[0]
+                for parts in blocks]
     return out
 
 
@@ -61,20 +64,31 @@ def _do_now(c: Ctx, item: PlanItem) -> str:
     return w.DO_NOW[item.status]
 
 
-def item_block(c: Ctx, item: PlanItem, news: str = "") -> list[Flowable]:
+def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False) -> list[Flowable]:
+    """Title, what to do now, how often, who helps, then the instructions; `brief`: all of that in
+    one paragraph, for what the team does at a visit."""
     st, m = c.st, c.m
-    if item.status is ItemStatus.COMPLETED:  # nothing left to do: one line is enough
+    if item.status in (ItemStatus.COMPLETED, ItemStatus.ON_HOLD):
+        # Nothing to do now (what to do when it restarts comes with the new plan): one line.
         return [Para(f"<b>{m(item.title, bold=True)}</b>: {w.DO_NOW[item.status]}.", st.body)]
     parts: list[Flowable] = [Para(m(item.title, bold=True), st.item_title)]
     # What to do now, how often and who helps come first, on one line where they fit.
     now = f"<b>{_do_now(c, item)}.</b>" + (f" <i>{news}.</i>" if news else "")
-    if item.status is ItemStatus.ON_HOLD:
-        return [*parts, Para(now, st.body)]  # what to do when it restarts comes with the new plan
     helper = c.helper_of.get(item.key)
-    how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
-    parts.append(Para(f"{now} <b>How often:</b> {how_often} · <b>Who helps:</b> "
-                      f"{m(helper.label) if helper else BLANK}", st.body))
-    text = item.caregiver_instructions if item.caregiver_instructions.strip() else w.NO_INSTRUCTIONS
+    who = f"<b>Who helps:</b> {m(helper.label) if helper else BLANK}"
+    if brief:
+        how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
+        text = m(carer_text.printed_text(item.catalogue_code, item.caregiver_instructions))
+        return [Para(f"<b>{m(item.title, bold=True)}</b> ({how_often}). {now} {who}. {text}", st.bullet,
+                     bulletText="•")]
+    if item.discipline is Discipline.MEDICATION:
+        # What to do now and when are in the list of medicines just above.
+        parts.append(Para(who + (f" <i>{news}.</i>" if news else ""), st.body))
+    else:
+        how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
+        parts.append(Para(f"{now} <b>How often:</b> {how_often} · {who}", st.body))
+    text = carer_text.printed_text(item.catalogue_code, item.caregiver_instructions)
+    text = text if text.strip() else w.NO_INSTRUCTIONS
     if item.discipline is Discipline.MEDICATION:
         # Doses are the team's decision and live on the prescription, never on this page: a
         # dose typed into the instructions is left out (write_plan_pdf warns about it).
@@ -102,20 +116,23 @@ def medicines_list(c: Ctx, medicines: list[PlanItem]) -> list[Flowable]:
         rows.append([Para(f"<b>{m(capped(kinds.medicine_name(i), 120), bold=True)}</b>", st.cell),
                      Para(m(capped(kinds.medicine_purpose(i), 120)), st.cell), Para(m(when), st.cell)])
     third = c.width / 3
-    return [Para("Give each medicine as your doctor prescribed. What to watch for is under each one.", st.body),
+    return [Para("Give each one as your doctor prescribed.", st.body),
             Table(rows, colWidths=[third, third, third], repeatRows=1, style=_LIST_STYLE(st.sizes.body))]
 
 
 def equipment_list(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
+    """Each helper once, with the equipment they help with: the same person usually looks after
+    several aids, and a line per aid repeated their name and role."""
     kit = [i for i in items if kinds.is_equipment(i) and i.status is not ItemStatus.COMPLETED]
     if not kit:
         return []
     st, m = c.st, c.m
-    lines = []
+    by_helper: dict[str, list[str]] = {}
     for i in kit:
         helper = c.helper_of.get(i.key)
-        lines.append(f"<b>{m(capped(i.title, 150), bold=True)}</b>"
-                     + (f": problems? {m(capped(helper.label, 120))}" if helper else ""))
+        by_helper.setdefault(helper.label if helper else "", []).append(f"<b>{m(capped(i.title, 150), bold=True)}</b>")
+    lines = [", ".join(names) + (f": problems? {m(capped(label, 120))}" if label else "")
+             for label, names in by_helper.items()]
     return [KeepStart([heading("Equipment in use", st), *bullets(lines[:1], st)]), *bullets(lines[1:], st)]
 
 
@@ -130,83 +147,19 @@ def _LIST_STYLE(size: float) -> TableStyle:  # noqa: N802 - reads as a constant
 
 
 def set_aside(c: Ctx) -> list[Flowable]:
+    """One line per kind (stopped, said no to), naming the items: a bullet per item with its own
+    "do not do this" took a page's last quarter for what needs no action."""
     items = [i for i in c.plan.revision.content.sorted_items() if not i.status.is_current]
     if not items:
         return []
     st, m = c.st, c.m
-    lines = [f"<b>{m(i.title, bold=True)}</b> ({i.discipline.caregiver_heading}): {w.DO_NOW[i.status]}."
-             for i in items]
-    return [
-        heading("Offered but declined, or stopped", st),
-        Para("These were talked about but are not part of the plan now. You do not need to do them.", st.body),
-        *bullets(lines, st),
-    ]
-
-
-def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
-    doing = [i for i in items if i.status in (ItemStatus.PLANNED, ItemStatus.ACTIVE)]
-    # Medicines first (each one, whatever its frequency says: the prescription sets the times),
-    # then the daily routine, then supplements, which matter least.
-    daily = ([i for i in doing if i.discipline is Discipline.MEDICATION and i.catalogue_code not in _NOT_GIVEN]
-             + [i for i in doing if i.discipline not in (Discipline.MEDICATION, Discipline.SUPPLEMENT)
-                and is_daily(i.frequency)]
-             + [i for i in doing if i.discipline is Discipline.SUPPLEMENT and is_daily(i.frequency)])
-    if not daily:
-        return []
-    st, m = c.st, c.m
-    pad = 4
-    # The days share what the "What to do" column leaves; when that is too narrow for a day's
-    # name, the checklist goes on a landscape page.
-    min_day = max(stringWidth(d, BOLD, st.sizes.body) for d in w.DAYS) + 2 * pad + 2
-    landscape = (c.width * (1 - NAME_SHARE)) / 7 < min_day
-    width = c.landscape_width if landscape else c.width
-    day_w = width * (1 - NAME_SHARE) / 7
-    box, gap = stringWidth("☐", REGULAR, st.sizes.tick), stringWidth(" ", REGULAR, st.sizes.tick)
-    per_line = max(1, int((day_w - 2 * pad + gap) // (box + gap)))
-    rows: list[list[Flowable | str]] = [[Para("What to do", st.cell_bold),
-                                         *(Para(d, st.cell_center) for d in w.DAYS)]]
-    for item in daily:
-        how = item.frequency if item.frequency.strip() else w.ASK_HOW_OFTEN
-        if item.discipline is Discipline.MEDICATION and item.frequency.strip().lower() in ("", "as prescribed"):
-            how = w.MEDICATION_TEXT
-        label = f"<b>{m(capped(item.title, 150), bold=True)}</b><br/>{m(capped(how, 80))}"
-        rows.append([Para(label, st.cell), *([_boxes(w.times_per_day(item.frequency), per_line)] * 7)])
-    style = TableStyle([
-        ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
-        ("GRID", (0, 0), (-1, -1), 0.75, "black"),
-        ("BOX", (0, 0), (-1, -1), 2, "black"),
-        ("LINEBELOW", (0, 0), (-1, 0), 2, "black"),
-        ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 2, "black"),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), 8), ("BOTTOMPADDING", (0, 0), (-1, -1), 10),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), ["white", "#EFEFEF"]),
-        # Tick boxes are plain strings: far cheaper than seven Paragraphs per row.
-        ("FONT", (1, 1), (-1, -1), REGULAR, st.sizes.tick, st.sizes.tick * 1.3),
-        ("ALIGN", (1, 1), (-1, -1), "CENTER"),
-    ])
-    table = Table(rows, colWidths=[width - 7 * day_w] + [day_w] * 7, style=style, repeatRows=1)
-    intro = [heading("Daily checklist", st), Para("", st.body), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
-    frame_h = c.landscape_height if landscape else c.height
-    room = frame_h - sum(f.wrap(width, 0xFFFFFF)[1] + st.sizes.body for f in intro)
-    pages = _pages_needed(table, width, room, frame_h)
-    copy = ("this page" if pages == 1 else
-            f"all {pages} pages of this checklist (it goes on over the page; the top row repeats)")
-    intro[1] = Para(f"Put a tick in a box each time it is done. Use a new copy of {copy} each week.", st.body)
-    return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
-
-
-def _pages_needed(table: Table, width: float, first_room: float, page_room: float) -> int:
-    """How many pages the checklist table takes: split as the frame will split it (whole rows,
-    the day row repeated), so the words above it can say so."""
-    pages, room, rest = 1, first_room, table
-    while rest.wrap(width, room)[1] > room and pages < 200:
-        parts = rest.split(width, room)
-        if len(parts) < 2:
-            break
-        rest, room, pages = parts[1], page_room, pages + 1
-    return pages
-
-
-def _boxes(count: int, per_line: int) -> str:
-    return "\n".join(" ".join(["☐"] * min(per_line, count - i)) for i in range(0, count, per_line))
+    lines = []
+    for status, lead in ((ItemStatus.STOPPED, "Stopped: do not do"), (ItemStatus.DECLINED, "You said no to")):
+        named = [f"<b>{m(i.title, bold=True)}</b>" for i in items if i.status is status]
+        if named:
+            them = "this" if len(named) == 1 else "these"
+            tail = ". Tell us if you change your mind." if status is ItemStatus.DECLINED else "."
+            lines.append(f"{lead} {them}: " + ", ".join(named) + tail)
+    # Nothing here asks anything of the carer, so its heading is the size of the text.
+    return [KeepStart([Heading("Offered but declined, or stopped", st.subheading), *bullets(lines[:1], st)]),
+            *bullets(lines[1:], st)]

@@ -24,11 +24,37 @@ _FOR = re.compile(r"\((for [^()]+)\)\s*$", re.IGNORECASE)
 
 # Order of the item sections on the printout: medicines, then supplements with their caveat,
 # then the other support (the catalogue's own order puts supplements last).
-PRINT_ORDER = (
+PRINT_ORDER = (  # then the clinic visits, last (see current_items)
     Discipline.PHYSIOTHERAPY, Discipline.OCCUPATIONAL_THERAPY, Discipline.SPEECH, Discipline.NUTRITION,
     Discipline.RESPIRATORY, Discipline.MEDICATION, Discipline.SUPPLEMENT, Discipline.PSYCHOSOCIAL,
     Discipline.PALLIATIVE,
 )
+
+
+# Checks, tests and talks the team does at clinic visits: the carer's part is to notice and tell,
+# so each prints as one paragraph under "At clinic visits" instead of a titled block of its own.
+CLINIC_VISIT_CODES = frozenset({
+    "pt_mobility_review", "ot_daily_living_assessment", "ot_wheelchair_seating", "slt_aac_assessment",
+    "slt_swallowing_assessment", "nut_weight_check", "nut_gastrostomy_discussion", "resp_fvc_snip",
+    "psy_cognitive_screening", "med_clinical_trial_referral",
+})
+AT_CLINIC = "At clinic visits"
+
+# The item sections' headings. One heading per discipline put a heading over nearly every item (a
+# plan has about ten items across seven disciplines), a sixth of the printout; "Who helps" under
+# each item already says which part of the team it belongs to.
+EVERYDAY_CARE = "Everyday care"
+SUPPORT = "Support and planning ahead"
+_SECTION = {Discipline.MEDICATION: Discipline.MEDICATION.caregiver_heading,
+            Discipline.SUPPLEMENT: Discipline.SUPPLEMENT.caregiver_heading,
+            Discipline.PSYCHOSOCIAL: SUPPORT, Discipline.PALLIATIVE: SUPPORT}
+
+
+def section(item: PlanItem) -> str:
+    """The heading an item prints under."""
+    if item.catalogue_code in CLINIC_VISIT_CODES:
+        return AT_CLINIC
+    return _SECTION.get(item.discipline, EVERYDAY_CARE)
 
 
 def is_equipment(item: PlanItem) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
@@ -37,26 +38,27 @@ class Footer:
         self.version = f"Revision {rev.number} of {w.format_date(w.local_date(rev.created_at))}"
         notice = w.version_notice(plan)
         self.marker = Para(f"<b>{m(notice)}</b>", st.footer) if notice else None
-        # Large print leaves the advice notice to the "Your care team and family" section.
-        self.notice = Para(w.NOT_MEDICAL_ADVICE, st.footer) if s.footer < 18 else None
-        self._left: dict[float, tuple[float, float, float]] = {}
+        # The advice notice is printed once, under "More people to call": in every footer it cost a
+        # line a page and told the carer nothing new.
+        self._left: dict[float, tuple[float, float]] = {}
         self.pages = 0
+        self.continues: set[int] = set()  # pages whose section goes on over the page (PrintoutDoc)
         self.height = sum(self._left_part(page_width - 2 * self.margin)) + s.footer * 1.3 + s.footer * 0.4
         self.bottom_margin = 10 * mm + self.height
         self.top = self.bottom_margin - 4
 
-    def _left_part(self, width: float) -> tuple[float, float, float]:
-        """Heights of the name line(s), the DRAFT or OLD COPY line and the notice at a page width;
+    def _left_part(self, width: float) -> tuple[float, float]:
+        """Heights of the name line(s) and the DRAFT or OLD COPY line at a page width;
         measured once per width (portrait, landscape). The page number shares the revision's line,
         so a long name has the whole width to wrap in."""
         if width not in self._left:
             self._left[width] = tuple(  # type: ignore[assignment]
-                p.wrap(width, 10_000)[1] if p is not None else 0.0 for p in (self.name_line, self.marker, self.notice))
+                p.wrap(width, 10_000)[1] if p is not None else 0.0 for p in (self.name_line, self.marker))
         return self._left[width]
 
     def draw(self, canv: Canvas, page: int, total: int) -> None:
         width = canv._pagesize[0] - 2 * self.margin
-        name_h, marker_h, notice_h = self._left_part(width)
+        name_h, marker_h = self._left_part(width)
         self.name_line.wrap(width, 10_000)  # the same Paragraph serves both page widths
         canv.saveState()
         canv.setLineWidth(0.75)
@@ -69,13 +71,20 @@ class Footer:
         canv.setFont(REGULAR, size)  # drawn directly: one Paragraph per page would cost more than the rest
         canv.drawString(self.margin, y - size * 1.05, self.version)
         canv.setFont(BOLD, size)
-        canv.drawRightString(self.margin + width, y - size * 1.05, f"Page {page} of {total}")
+        number = f"Page {page} of {total}"
+        canv.drawRightString(self.margin + width, y - size * 1.05, number)
+        if page in self.continues:
+            # Between the revision and the page number, where there is room (always on a landscape
+            # checklist page): "X, continued" heads the next page, this tells the reader to turn.
+            note = "Continued over the page"  # the longest that fits a large-print landscape Letter page
+            left = self.margin + stringWidth(self.version, REGULAR, size)
+            right = self.margin + width - stringWidth(number, BOLD, size)
+            if stringWidth(note, BOLD, size) + 2 * size <= right - left:
+                canv.drawCentredString((left + right) / 2, y - size * 1.05, note)
         y -= size * 1.3
-        for para, h in ((self.marker, marker_h), (self.notice, notice_h)):
-            if para is not None:
-                para.wrap(width, 10_000)
-                para.drawOn(canv, self.margin, y - h)
-                y -= h
+        if self.marker is not None:
+            self.marker.wrap(width, 10_000)
+            self.marker.drawOn(canv, self.margin, y - marker_h)
 
 
 class NumberedCanvas(Canvas):
@@ -107,9 +116,10 @@ class PrintoutDoc(BaseDocTemplate):
     """Heads a page with "<section>, continued" when a section runs on from the page before, so
     a reader who turns a page, or finds one loose, knows where they are."""
 
-    def __init__(self, *args: Any, label_size: float, **kwargs: Any):
+    def __init__(self, *args: Any, label_size: float, footer: Footer | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._label_size = label_size
+        self._footer = footer
         self._section = ""
         self._section_at_start = ""
         self._first: Flowable | None = None
@@ -129,6 +139,8 @@ class PrintoutDoc(BaseDocTemplate):
             canv.setFont(REGULAR, self._label_size)
             canv.drawString(frame._x1 + frame._leftPadding, frame._y1 + frame._height + 6,
                             f"{self._section_at_start}, continued")
+            if self._footer is not None:
+                self._footer.continues.add(self.page - 1)
 
 
 def page_template(name: str, size: tuple[float, float], s: Sizes, bottom_margin: float) -> PageTemplate:

@@ -14,7 +14,7 @@ import careplan
 from careplan import atomic_file
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import mentions_dose
-from careplan.reporting import glance, items, story
+from careplan.reporting import checklist, glance, items, story
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import KeepStart
 from careplan.reporting.fonts import REGULAR, describe_missing, font_book
@@ -46,7 +46,7 @@ def _compose(plan: PrintablePlan, options: PdfOptions) -> tuple[list[Flowable], 
     out += items.discipline_sections(c, current) if current else story.nothing_yet(c)
     out += items.equipment_list(c, current)
     out += items.set_aside(c)
-    out += items.daily_checklist(c, current)
+    out += checklist.daily_checklist(c, current)
     return out, m, footer
 
 
@@ -93,6 +93,7 @@ def _render(plan: PrintablePlan, options: PdfOptions, target: IO[bytes],
         initialFontName=REGULAR,
         keepTogetherClass=KeepStart,
         label_size=s.body,
+        footer=footer,
     )
     doc.addPageTemplates([page_template(story.PORTRAIT, size, s, footer.bottom_margin),
                           page_template(story.LANDSCAPE, landscape(size), s, footer.bottom_margin)])

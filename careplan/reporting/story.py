@@ -8,7 +8,14 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from careplan.reporting import wording as w
-from careplan.reporting.contacts import Helper, helpers_for, listed, unfilled_roles
+from careplan.reporting.contacts import (
+    Helper,
+    caregiver_label,
+    helpers_for,
+    listed,
+    member_label,
+    unfilled_roles,
+)
 from careplan.reporting.flowables import KeepStart, Para, bullets, heading
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.markup import Markup
@@ -31,7 +38,8 @@ class Ctx:
     landscape_height: float
     helpers: list[Helper] = field(default_factory=list)  # who the current items name, in plan order
     helper_of: dict[str, Helper] = field(default_factory=dict)  # by item key
-    contacts_complete: bool = False  # page 1 lists everyone: no separate contact list needed
+    shown_first: set[str] = field(default_factory=set)  # casefolded labels page 1 lists with their numbers
+    unfilled_said: bool = False  # page 1 names the roles nobody fills
 
 
 def make_ctx(plan: PrintablePlan, options: PdfOptions, m: Markup, bottom_margin: float | None = None) -> Ctx:
@@ -51,23 +59,28 @@ def capped(text: str, limit: int = CELL_MAX) -> str:
 
 
 def who_to_call(c: Ctx) -> list[Flowable]:
-    """The care team and the family in two boxes, so a long list can continue on the next page."""
+    """Everyone page 1 had no room for, in two boxes (team, family), so a long list can continue on
+    the next page. Those page 1 shows with their numbers are not printed twice: the carer looks on
+    page 1 first, and a second copy of the same list cost large print most of a page."""
     st, patient = c.st, c.plan.patient
+    shown = c.shown_first
     boxes = [box for box in (
-        _contact_box(c, "Your care team", [(t.name, t.role.label, t.phone) for t in patient.care_team]),
-        _contact_box(c, "Family and friends who help", [(g.name, g.relationship, g.phone) for g in patient.caregivers]),
+        _contact_box(c, "Your care team", [(t.name, t.role.label, t.phone) for t in patient.care_team
+                                           if member_label(t).casefold() not in shown]),
+        _contact_box(c, "Family and friends who help", [(g.name, g.relationship, g.phone) for g in patient.caregivers
+                                                        if caregiver_label(g).casefold() not in shown]),
     ) if box is not None]
-    if not boxes:
+    if not boxes and not shown:
         boxes = [_box(c, [[Para("No one has been added here yet. Ask the clinic which number to call, "
                                      "and write it here: ______________________", st.cell), ""]])]
-    if c.contacts_complete and st.sizes.footer < 18:  # large print keeps the section for its advice notice
-        return []
-    missing = unfilled_roles(c.helpers)
+    missing = [] if c.unfilled_said else unfilled_roles(c.helpers)
     lead = [Para(c.m(f"The plan asks for a {listed(missing)}, but no one is named yet: ask the clinic who to "
                      "call."), st.body)] if missing else []
-    if st.sizes.footer >= 18:  # large print leaves it out of the footer
-        lead.append(Para(w.NOT_MEDICAL_ADVICE, st.body))
-    return [KeepStart([heading("Your care team and family", st), *lead, boxes[0]]),
+    notice = [Para(w.NOT_MEDICAL_ADVICE, st.body)]  # once, not in every footer
+    if not boxes and not lead:
+        return notice
+    first: list[Flowable] = [boxes[0]] if boxes else []
+    return [KeepStart([heading("More people to call", st), *lead, *notice, *first]),
             *(KeepStart([Spacer(1, st.sizes.body * 0.8), box]) for box in boxes[1:])]
 
 
@@ -81,9 +94,9 @@ def _contact_box(c: Ctx, title: str, people: list[tuple[str, str, str]]) -> Tabl
     # for the widest column breaks at its spaces, never inside a group of digits.
     keep_whole = widest + 20 <= c.width * 0.6
     for name, what, phone in people:
-        who = f"<b>{m(capped(name), bold=True)}</b>"
-        if what.strip():
-            who += f", {m(capped(what))}"
+        # A team member saved with a role but no name is listed by the role alone.
+        parts = [f"<b>{m(capped(name), bold=True)}</b>" if name.strip() else "", m(capped(what)) if what.strip() else ""]
+        who = ", ".join(p for p in parts if p) or "No name written down"
         # Spaces become non-breaking in the text, before it is marked up: in the markup they
         # would also land inside the <font> tags that a fallback font's characters get.
         number_text = capped(phone, 60)
@@ -111,37 +124,26 @@ def _box(c: Ctx, rows: list[list[Flowable | str]], number_width: float = 0.0) ->
 
 
 def what_changed(c: Ctx) -> list[Flowable]:
+    """One bullet per item, the kind of change first: sub-headings over one-line lists took as much
+    room as the changes themselves."""
     diff, st, m = c.plan.changes, c.st, c.m
     assert diff is not None
-    out: list[Flowable] = [heading("What changed since the last version", st)]
 
-    def titled(item_title: str, discipline_heading: str) -> str:
-        return f"<b>{m(item_title, bold=True)}</b> ({discipline_heading})"
+    def titled(kind: str, item_title: str, discipline_heading: str) -> str:
+        return f"{kind}: <b>{m(item_title, bold=True)}</b> ({discipline_heading})"
 
-    if diff.added:
-        out.append(Para("New in the plan", st.subheading))
-        out += bullets([titled(i.title, i.discipline.caregiver_heading) for i in diff.added], st)
-    if diff.removed:
-        out.append(Para("Taken out of the plan", st.subheading))
-        out += bullets([titled(i.title, i.discipline.caregiver_heading) for i in diff.removed], st)
-    changed = [(ch, w.item_change_sentences(ch.changes, ch.after)) for ch in diff.changed]
-    changed = [(ch, lines) for ch, lines in changed if lines]
-    if changed:
-        for n, (ch, lines) in enumerate(changed):
-            out.append(KeepStart([
-                *([Para("Changed", st.subheading)] if n == 0 else []),
-                Para(titled(ch.after.title, ch.after.discipline.caregiver_heading), st.bullet, bulletText="•"),
-                *(Para(m(line), st.sub_bullet, bulletText="–") for line in lines),
-            ]))
-    goal_lines = [f"New goal: {g}" for g in diff.goals_added] + [f"No longer a goal: {g}" for g in diff.goals_removed]
-    plan_lines = [s for s in map(w.plan_change_sentence, diff.plan_changes) if s]
-    if goal_lines or plan_lines:
-        out.append(Para("Goals and dates", st.subheading))
-        out += bullets([m(line) for line in goal_lines + plan_lines], st)
-    if len(out) == 1:
-        out.append(Para("Nothing you need to do has changed since the last version.", st.body))
+    lines = [titled("New in the plan", i.title, i.discipline.caregiver_heading) for i in diff.added]
+    lines += [titled("Taken out of the plan", i.title, i.discipline.caregiver_heading) for i in diff.removed]
+    for ch in diff.changed:
+        if sentences := w.item_change_sentences(ch.changes, ch.after):
+            lines.append(titled("Changed", ch.after.title, ch.after.discipline.caregiver_heading) + ": "
+                         + m(" ".join(sentences)))
+    lines += [m(f"New goal: {g}") for g in diff.goals_added] + [m(f"No longer a goal: {g}") for g in diff.goals_removed]
+    lines += [m(s) for s in map(w.plan_change_sentence, diff.plan_changes) if s]
+    out: list[Flowable] = bullets(lines, st) or [Para("Nothing you need to do has changed since the last version.",
+                                                      st.body)]
     # The heading stays with the first thing under it, never alone at the foot of a page.
-    return [KeepStart(out[:3]), *out[3:]]
+    return [KeepStart([heading("What changed since the last version", st), out[0]]), *out[1:]]
 
 
 def goals(c: Ctx) -> list[Flowable]:

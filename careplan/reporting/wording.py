@@ -23,8 +23,8 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 NOT_MEDICAL_ADVICE = "This plan does not replace the advice of your care team."
 MEDICATION_TEXT = "Give as your doctor prescribed."
 EMERGENCY = "In an emergency, call your local emergency number first."
-SUPPLEMENT_CAVEAT = ("Not all of these have been shown to help in research trials. Talk to the care team "
-                     "before starting or stopping one, and tell them about every supplement given.")
+SUPPLEMENT_CAVEAT = ("These may not help: trials have not shown a benefit for all of them. Ask the care "
+                     "team before starting or stopping one.")
 NO_INSTRUCTIONS = "Your care team will show you what to do."
 ASK_HOW_OFTEN = "Ask your care team."
 STATUS_MARKS = {ItemStatus.DECLINED: "Offered but declined", ItemStatus.STOPPED: "Stopped"}

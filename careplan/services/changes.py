@@ -17,11 +17,12 @@ from typing import Generic, TypeVar
 from sqlalchemy import func, select
 
 from careplan.domain.catalogue import CatalogueItem
+from careplan.domain.clinic import ClinicSettings
 from careplan.domain.patient import Patient
 from careplan.domain.plan import PlanContent, Revision
 from careplan.persistence.engine import Database
 from careplan.persistence.models import AuditEventRow
-from careplan.services import catalogue, patients, plans
+from careplan.services import catalogue, clinic_settings, patients, plans
 
 T = TypeVar("T")
 
@@ -240,3 +241,10 @@ class SqliteDataVersion:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def save_clinic_details(db: Database, **fields: str) -> Outcome[ClinicSettings]:
+    """The Clinic details dialog's save: the same checks as `careplan settings`. No screen shows
+    the clinic details (only the next printout does), so nothing needs refreshing."""
+    return Outcome(clinic_settings.save_clinic_settings(db, **fields), Changes())
+

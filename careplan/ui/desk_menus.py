@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu
 
+from careplan.ui.clinic_dialog import add_clinic_action
 from careplan.ui.file_actions import add_file_actions
 from careplan.ui.help_page import add_help_actions
 
@@ -25,4 +26,5 @@ def extend_menus(window: QMainWindow) -> dict[str, QAction]:
     added: dict[str, QAction] = {}
     added |= add_file_actions(window, menu_titled(window, "File"), window.findChild(QAction, "actionQuit"))
     added |= add_help_actions(window, menu_titled(window, "Help"))
+    added |= add_clinic_action(window, menu_titled(window, "Tools"), window.db)  # type: ignore[attr-defined]
     return added

@@ -1,0 +1,55 @@
+"""Page counts of the caregiver printout over demo patients, per paper and print size.
+
+Page counts are not timings: the same plans give the same counts on any machine, so a test can
+assert the length budget (tests/test_printout_length.py) and scripts/printout_lengths.py prints
+the distribution for the README.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+VARIANTS = tuple((large, paper) for large in (False, True) for paper in ("a4", "letter"))
+# Issue 15: the median over the demo plans, in pages (A4; Letter is measured and reported).
+BUDGET = {False: 4, True: 7}
+
+
+@dataclass(frozen=True)
+class Spread:
+    large: bool
+    paper: str
+    pages: tuple[int, ...]
+
+    @property
+    def median(self) -> float:
+        return float(statistics.median(self.pages))
+
+    def line(self) -> str:
+        label = f"{'large' if self.large else 'normal'} {self.paper}"
+        return (f"{label:13} median {self.median:4} pages (min {min(self.pages)}, max {max(self.pages)}) "
+                f"over {len(self.pages)} plans")
+
+
+def page_spreads(plans: list, variants: tuple[tuple[bool, str], ...] = VARIANTS) -> list[Spread]:  # PrintablePlan
+    """Each plan laid out in memory (nothing written to disk) for each (large print, paper)."""
+    from careplan.reporting import PdfOptions
+    from careplan.reporting.pdf import render_plan_pdf
+
+    return [Spread(large, paper, tuple(render_plan_pdf(p, io.BytesIO(), Path("measure.pdf"),
+                                                       PdfOptions(large_print=large, paper=paper)).pages
+                                       for p in plans))
+            for large, paper in variants]
+
+
+def demo_plans(db) -> list:  # Database -> list[PrintablePlan]
+    from sqlalchemy import select
+
+    from careplan.persistence.models import PatientRow
+    from careplan.services.printing import printable_plan
+
+    with db.reading() as s:
+        ids = list(s.scalars(select(PatientRow.id).order_by(PatientRow.id)))
+    return [printable_plan(db, pid) for pid in ids]

@@ -1,0 +1,111 @@
+"""The daily checklist: a page to copy each week, with a tick box per time per day.
+
+Medicines first (the prescription sets the times), then the daily routine, then supplements. It
+fits on one page, landscape when the days need the width, or says on the page how it goes on.
+"""
+
+from __future__ import annotations
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Table, TableStyle
+
+from careplan.domain.disciplines import Discipline
+from careplan.domain.plan import ItemStatus, PlanItem, is_daily
+from careplan.reporting import kinds
+from careplan.reporting import wording as w
+from careplan.reporting.flowables import Para, heading
+from careplan.reporting.fonts import BOLD, REGULAR
+from careplan.reporting.items import BLANK
+from careplan.reporting.story import LANDSCAPE, Ctx, capped
+from careplan.reporting.styles import Styles
+
+NAME_SHARE = 0.36  # of the checklist's width, for "What to do"
+# A referral, and injections the clinic gives every few months: nothing to tick off each day.
+_NOT_GIVEN = frozenset({"med_clinical_trial_referral", "med_botulinum_toxin_saliva"})
+
+
+def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
+    doing = [i for i in items if i.status in (ItemStatus.PLANNED, ItemStatus.ACTIVE)]
+    # Medicines first (each one, whatever its frequency says: the prescription sets the times),
+    # then the daily routine, then supplements, which matter least.
+    daily = ([i for i in doing if i.discipline is Discipline.MEDICATION and i.catalogue_code not in _NOT_GIVEN]
+             + [i for i in doing if i.discipline not in (Discipline.MEDICATION, Discipline.SUPPLEMENT)
+                and is_daily(i.frequency) and i.catalogue_code not in kinds.CLINIC_VISIT_CODES]
+             + [i for i in doing if i.discipline is Discipline.SUPPLEMENT and is_daily(i.frequency)])
+    if not daily:
+        return []
+    st, m = c.st, c.m
+    pad = 4
+    # The days share what the "What to do" column leaves; when that is too narrow for a day's
+    # name, the checklist goes on a landscape page.
+    min_day = max(stringWidth(d, BOLD, st.sizes.body) for d in w.DAYS) + 2 * pad + 2
+    landscape = (c.width * (1 - NAME_SHARE)) / 7 < min_day
+    width = c.landscape_width if landscape else c.width
+    day_w = width * (1 - NAME_SHARE) / 7
+    box, gap = stringWidth("☐", REGULAR, st.sizes.tick), stringWidth(" ", REGULAR, st.sizes.tick)
+    per_line = max(1, int((day_w - 2 * pad + gap) // (box + gap)))
+    rows: list[list[Flowable | str]] = [[Para("What to do", st.cell_bold),
+                                         *(Para(d, st.cell_center) for d in w.DAYS)]]
+    for item in daily:
+        how = item.frequency if item.frequency.strip() else w.ASK_HOW_OFTEN
+        if item.discipline is Discipline.MEDICATION and item.frequency.strip().lower() in ("", "as prescribed"):
+            how = w.MEDICATION_TEXT
+        # "Daily" under every row of a daily checklist says nothing, and costs a line a row.
+        said = "" if how.strip().lower() == "daily" else f"<br/>{m(capped(how, 80))}"
+        label = f"<b>{m(capped(item.title, 150), bold=True)}</b>{said}"
+        rows.append([Para(label, st.cell), *([_boxes(w.times_per_day(item.frequency), per_line)] * 7)])
+    widths = [width - 7 * day_w] + [day_w] * 7
+    intro = [heading("Daily checklist", st), _how_to_use(st, 99), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
+    frame_h = c.landscape_height if landscape else c.height
+    # Measured with the longest of the sentences above the table, so the count it gives holds.
+    room = frame_h - sum(f.wrap(width, 0xFFFFFF)[1] + st.sizes.body for f in intro)
+    # Roomy rows are easier to tick; when that leaves a row or two over the page, tighter rows
+    # that fit on one sheet are better than a second sheet to copy every week.
+    table = Table(rows, colWidths=widths, style=_style(st, pad, 8), repeatRows=1)
+    pages = _pages_needed(table, width, room, frame_h)
+    if pages > 1:
+        tight = Table(rows, colWidths=widths, style=_style(st, pad, 3), repeatRows=1)
+        if _pages_needed(tight, width, room, frame_h) == 1:
+            table, pages = tight, 1
+    intro[1] = _how_to_use(st, pages)
+    return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
+
+
+def _style(st: Styles, pad: float, padding: float) -> TableStyle:
+    return TableStyle([
+        ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
+        ("GRID", (0, 0), (-1, -1), 0.75, "black"),
+        ("BOX", (0, 0), (-1, -1), 2, "black"),
+        ("LINEBELOW", (0, 0), (-1, 0), 2, "black"),
+        ("LINEBELOW", (0, "splitlast"), (-1, "splitlast"), 2, "black"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+        ("TOPPADDING", (0, 0), (-1, -1), padding), ("BOTTOMPADDING", (0, 0), (-1, -1), padding + 2),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), ["white", "#EFEFEF"]),
+        # Tick boxes are plain strings: far cheaper than seven Paragraphs per row.
+        ("FONT", (1, 1), (-1, -1), REGULAR, st.sizes.tick, st.sizes.tick * 1.3),
+        ("ALIGN", (1, 1), (-1, -1), "CENTER"),
+    ])
+
+
+def _how_to_use(st: Styles, pages: int) -> Para:
+    copy = ("this page" if pages == 1 else "both pages of this checklist" if pages == 2
+            else f"all {pages} pages of this checklist")
+    more = "" if pages == 1 else " It goes on over the page, with the days again at the top."
+    return Para(f"Put a tick in a box each time it is done. Use a new copy of {copy} each week.{more}", st.body)
+
+
+def _pages_needed(table: Table, width: float, first_room: float, page_room: float) -> int:
+    """How many pages the checklist table takes: split as the frame will split it (whole rows,
+    the day row repeated), so the words above it can say so."""
+    pages, room, rest = 1, first_room, table
+    while rest.wrap(width, room)[1] > room and pages < 200:
+        parts = rest.split(width, room)
+        if len(parts) < 2:
+            break
+        rest, room, pages = parts[1], page_room, pages + 1
+    return pages
+
+
+def _boxes(count: int, per_line: int) -> str:
+    return "\n".join(" ".join(["☐"] * min(per_line, count - i)) for i in range(0, count, per_line))
