@@ -161,18 +161,19 @@ def shown(text: str, where: str) -> bool:
     test_pdf_scripts' comparison with python-bidi checks)."""
     if squeezed(text) in where or squeezed(get_display(text)).translate(FOLD) in where:
         return True
-    rtl = re.search(r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+", text)
-    if not rtl:
-        return False
+    rtl = re.search(RTL_RUN, text)
     lines = where.split("\n")
     for i, line in enumerate(lines):
-        if rtl.group() in line or rtl.group()[::-1] in line:
+        # Text with no right-to-left letter of its own is reordered too when it shares a
+        # right-to-left line (a caregiver's name beside their relationship in Arabic).
+        if (rtl.group() in line or rtl.group()[::-1] in line) if rtl else re.search(RTL_RUN, line):
             near = collections.Counter("".join(lines[i:i + 4]))
             if not collections.Counter(squeezed(text).translate(FOLD)) - near:
                 return True
     return False
 
 
+RTL_RUN = r"[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]+"
 FOLD = str.maketrans(")]}>»", "([{<«")  # a bracket and its mirror image as one
 
 
