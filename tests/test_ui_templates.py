@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from careplan.services import plans as plan_service
-from careplan.services.templates import get_template, shipped_templates
+from careplan.services.templates import shipped_templates
 from careplan.ui import template_apply
 from careplan.ui.template_apply import TemplateDialog
 
@@ -18,6 +18,11 @@ from tests.ui_fixtures import new_patient, pick, press, settle  # noqa: E402 (af
 pytest_plugins = ["tests.ui_fixtures"]
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def get_template(code: str) -> Any:
+    """A shipped template: what ui_db (synced from the shipped file) holds."""
+    return next(t for t in shipped_templates() if t.code == code)
 
 
 def _open(qtbot: Any, make_window: Any, ui_db: Any) -> tuple[Any, Any]:
@@ -55,6 +60,7 @@ def test_apply_previews_adds_missing_items_as_one_undo_step_and_names_it_in_the_
     action = window.actions["apply_template"]
     assert action.objectName() == "actionApplyTemplate" and action.text() == "Apply &template\u2026"
     action.trigger()  # Plan > Apply template…
+    settle(qtbot)  # the templates are read off the GUI thread, then the dialog opens
     template = get_template("walking_harder")
     expected = [t.code for t in template.items if t.code != "pt_walker"]
     assert [i.key for i in editor.doc.content.items] == ["pt_walker", *expected]
@@ -81,7 +87,8 @@ def test_nothing_to_add_disables_the_button_and_changes_nothing(qtbot, make_wind
     steps = editor.undo.count()
     seen: list[list[str]] = []
     _answer_with_dialog(monkeypatch, qtbot, "Last months of life", seen)
-    assert template_apply.apply_to_editor(editor) is False
+    assert template_apply.apply_to_editor(editor)
+    settle(qtbot)
     assert seen == [["Everything in this starter plan is already in the plan: nothing to add."]]
     assert editor.undo.count() == steps
 
@@ -91,6 +98,7 @@ def test_undoing_the_template_clears_the_reason_prefill(qtbot, make_window, ui_d
     editor = window.editor
     _answer_with_dialog(monkeypatch, qtbot, "Starting NIV", [])
     assert template_apply.apply_to_editor(editor)
+    settle(qtbot)
     assert template_apply.reason_hint(editor.undo) == "Template Starting NIV v1: "
     editor.undo.undo()
     assert template_apply.reason_hint(editor.undo) == ""

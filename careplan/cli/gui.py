@@ -35,7 +35,7 @@ DATA_LAYER = (
     "careplan.services.plans", "careplan.services.lifecycle",
     "careplan.services.worklist",
     "careplan.services.course", "careplan.services.provenance",
-    "careplan.domain.templates", "careplan.services.templates",
+    "careplan.domain.templates", "careplan.services.templates", "careplan.services.template_store",
 )
 
 
@@ -50,11 +50,13 @@ def open_app(args: argparse.Namespace) -> int:
     from careplan.persistence.engine import open_database
     from careplan.services.catalogue import sync_shipped_catalogue_if_changed
     from careplan.services.patients import refresh_search_keys
+    from careplan.services.template_store import sync_shipped_templates_if_changed
 
     try:  # the database is opened (and upgraded if need be) before any window exists
         refuse_missing_database(args)
         db = open_database(getattr(args, "db", None))
         sync_shipped_catalogue_if_changed(db)
+        sync_shipped_templates_if_changed(db)  # an upgrade's new starter plans; the clinic's edits are kept
         refresh_search_keys(db)  # after an upgrade that changed how names are folded for search
     except CarePlanError as e:
         from careplan.ui.app import show_startup_error
