@@ -13,8 +13,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from careplan.domain.errors import CarePlanError
+from careplan.domain.fhir import CATALOGUE_SYSTEM
 from careplan.domain.fhir_plandefinition import plan_definition, template_data
-from careplan.domain.templates import Template, parse_templates, templates_from_data
+from careplan.domain.templates import (
+    Template,
+    TemplateFileError,
+    parse_templates,
+    templates_from_data,
+)
 from careplan.persistence.engine import Database
 from careplan.services import audit, catalogue
 from careplan.services.output_target import check_target, commit_logged, stage
@@ -98,7 +104,16 @@ def import_plan_definition(db: Database, path: Path, *, code: str | None, actor:
         what = f"a FHIR {kind}" if isinstance(kind, str) and kind else "no FHIR resourceType"
         raise CarePlanError(f"{path} holds {what}, not a PlanDefinition; nothing was changed.")
     _validated(resource, str(path))
+    for n, action in enumerate(resource.get("action") or [], start=1):
+        if template_data({"action": [action]}, code)["templates"][0]["items"][0]["code"] is None:
+            raise CarePlanError(f"{path}: action {n} has no code from {CATALOGUE_SYSTEM}, so it is not one of our "
+                                "catalogue items; nothing was changed.")
     active, retired = catalogue_codes(db)
-    [template] = templates_from_data(template_data(resource, code), str(path), active, retired)
+    try:
+        [template] = templates_from_data(template_data(resource, code), path.name, active, retired)
+    except TemplateFileError as e:  # one line: each problem without the file's template-and-line prefix
+        said = [p.split(": ", 1)[-1] for p in e.problems]
+        said = [f"action {p[5:]}" if p.startswith("item ") else p for p in said]
+        raise CarePlanError(f"{path} cannot be added as a starter plan: {'; '.join(said)} Nothing was changed.") from None
     [saved] = add_templates(db, [template], actor=actor)
     return saved

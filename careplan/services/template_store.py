@@ -39,8 +39,9 @@ TEMPLATES_FILE = resource("templates.yaml")
 SYNCED_KEY = "templates_file_sha256"
 
 
-def load_templates_file(path: Traversable = TEMPLATES_FILE) -> list[Template]:
+def load_templates_file(path: Traversable | None = None) -> list[Template]:
     """Parse the shipped file, checking every item code against the shipped catalogue."""
+    path = path or TEMPLATES_FILE  # read when called: a test can put a newer "shipped" file in its place
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
