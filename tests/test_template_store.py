@@ -96,6 +96,15 @@ def test_add_edit_retire_reinstate_are_audited_and_the_version_goes_up(seeded: D
                           ("template.reinstated", OWN.code, "Nurse B")]
     edit = next(e for e in reversed(audit.list_events(seeded)) if e.action == "template.edited")
     assert edit.details["fields"]["title"] == {"before": "Our walking plan", "after": "Walking plan v2"}
+    # How the audit window says them.
+    from careplan.ui.audit_text import summarise
+
+    said = {e.action: summarise(e) for e in reversed(audit.list_events(seeded)) if e.action.startswith("template.")}
+    assert said == {"template.seeded": "5 starter plans added and 0 updated from CarePlan's starter plans.",
+                    "template.added": "Starter plan clinic_walking (version 1).",
+                    "template.edited": "Starter plan clinic_walking: changed title, version.",
+                    "template.retired": "Starter plan clinic_walking (version 7).",
+                    "template.reinstated": "Starter plan clinic_walking (version 7)."}
 
 
 def test_a_used_code_unknown_code_or_stale_version_changes_nothing(seeded: Database) -> None:

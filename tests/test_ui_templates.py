@@ -131,3 +131,24 @@ def test_a_discharged_patients_plan_refuses_a_template_without_asking(qtbot, mak
         assert template_apply.apply_to_editor(editor) is False
     assert asked == [] and "read-only" in told.args[0]
     assert editor.undo.count() == 0 and not editor.doc.modified
+
+
+def test_every_template_applied_then_undone_leaves_the_plan_exactly_as_it_was(qtbot, make_window, ui_db, answers,
+                                                                              monkeypatch):
+    """Done when (issue 17): one Undo takes a whole template back out, whatever the plan held."""
+    window, _ = _open(qtbot, make_window, ui_db)
+    editor = window.editor
+    for code in ("pt_walker", "nut_weight_check", "pal_advance_care_planning"):  # items several templates name
+        pick(qtbot, window, code)
+    before, steps = editor.doc.content, editor.undo.count()
+    for template in shipped_templates():
+        _answer_with_dialog(monkeypatch, qtbot, template.title, [])
+        assert template_apply.apply_to_editor(editor)
+        settle(qtbot)
+        assert editor.undo.count() == steps + 1 and editor.doc.content != before
+        editor.undo.undo()
+        assert editor.doc.content == before
+        assert template_apply.reason_hint(editor.undo) == ""
+        editor.undo.redo()
+        editor.undo.undo()
+        assert editor.doc.content == before
