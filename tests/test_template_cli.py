@@ -113,3 +113,23 @@ def test_several_problems_are_listed_each_with_its_line(synced: Database, db_url
     assert "ours.yaml, line 9, template 1 (clinic_falls): item 1: 'wizard' is not a known team role" in err
     assert "ours.yaml, line 11, template 1 (clinic_falls): item 2: 'nope_nope' is not a catalogue item code" in err
     assert snapshot(synced) == before
+
+
+def test_yaml_prints_an_editable_file_that_edit_takes_back(synced: Database, db_url: str, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _cli(capsys, "templates", "yaml", "starting_niv", "--db", db_url)
+    assert (code, err) == (0, "")
+    path = tmp_path / "niv.yaml"
+    path.write_text(out, encoding="utf-8")
+    before = snapshot(synced)
+    code, out, _ = _cli(capsys, "templates", "edit", str(path), "--db", db_url)  # unchanged: nothing saved
+    assert code == 0 and "already as in the file; nothing was saved" in out and snapshot(synced) == before
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Starting NIV", "title: Starting NIV at home"),
+                    encoding="utf-8")
+    code, out, _ = _cli(capsys, "templates", "edit", str(path), "--author", "Lead", "--db", db_url)
+    assert code == 0 and out.startswith("Saved starting_niv as version 2: Starting NIV at home")
+    code, out, _ = _cli(capsys, "templates", "yaml", "--db", db_url)
+    everything = yaml.safe_load(out)
+    assert [t["code"] for t in everything["templates"]] == ["newly_diagnosed", "walking_harder", "starting_niv",
+                                                            "feeding_tube", "last_months"]
+    assert everything["templates"][2]["version"] == 2

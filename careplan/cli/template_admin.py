@@ -21,6 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         a = actions.add_parser(name, help=what)
         a.add_argument("file", type=Path, metavar="FILE.yaml")
         _common(a)
+    a = actions.add_parser("yaml", help="print templates in the file format, to edit and give back to `templates edit`")
+    a.add_argument("codes", nargs="*", metavar="CODE", help="which templates (default: all, retired ones too)")
+    add_db_argument(a)
     for name, what in (("retire", "stop offering a template (plans it was applied to keep their items)"),
                        ("reinstate", "offer a retired template again")):
         a = actions.add_parser(name, help=what)
@@ -69,8 +72,8 @@ def template_json(t: Any) -> dict[str, Any]:
 
 def cmd_templates(args: argparse.Namespace) -> int:
     if args.action is not None:
-        return {"add": _add_or_edit, "edit": _add_or_edit, "retire": _set_active,
-                "reinstate": _set_active}[args.action](args)
+        return {"add": _add_or_edit, "edit": _add_or_edit, "retire": _set_active, "reinstate": _set_active,
+                "yaml": _print_yaml}[args.action](args)
     from careplan.services.template_store import list_templates
 
     templates = list_templates(open_synced(args), include_retired=args.all)
@@ -85,20 +88,33 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 def _add_or_edit(args: argparse.Namespace) -> int:
     from careplan.services.template_exchange import read_template_file
-    from careplan.services.template_store import add_templates, edit_template
+    from careplan.services.template_store import add_templates, edit_template, get_template
 
     db = open_synced(args)
     templates = read_template_file(db, args.file)
     if args.action == "add":
-        saved = add_templates(db, templates, actor=actor(args))
+        saved, before = add_templates(db, templates, actor=actor(args)), {}
     else:
+        before = {t.code: get_template(db, t.code).row_version for t in templates}
         saved = [edit_template(db, t, actor=actor(args)) for t in templates]
     if args.json:
         print_json([template_json(t) for t in saved])
-    else:
-        verb = "Added" if args.action == "add" else "Saved"
-        for t in saved:
-            print(f"{verb} {t.code} as version {t.version}: {t.title} ({len(t.items)} items).")
+        return 0
+    for t in saved:
+        if before.get(t.code) == t.row_version:
+            print(f"{t.code} (version {t.version}) is already as in the file; nothing was saved.")
+        else:
+            print(f"{'Added' if args.action == 'add' else 'Saved'} {t.code} as version {t.version}: {t.title} "
+                  f"({len(t.items)} items).")
+    return 0
+
+
+def _print_yaml(args: argparse.Namespace) -> int:
+    from careplan.services.template_store import get_template, list_templates, templates_yaml
+
+    db = open_synced(args)
+    templates = [get_template(db, c) for c in args.codes] if args.codes else list_templates(db, include_retired=True)
+    print(templates_yaml(templates), end="")
     return 0
 
 

@@ -207,6 +207,13 @@ def items_from_json(raw: list[dict[str, Any]]) -> tuple[TemplateItem, ...]:
                  for i in raw)
 
 
+def templates_to_data(templates: Iterable[Template]) -> dict[str, Any]:
+    """Templates in the file's shape (format 1): what templates_from_data reads back."""
+    return {"format": 1, "templates": [{"code": t.code, "version": t.version, "title": t.title,
+                                        "applies_when": t.applies_when, "source": t.source,
+                                        "items": items_to_json(t.items)} for t in templates]}
+
+
 def items_to_json(items: Iterable[TemplateItem]) -> list[dict[str, str]]:
     """The items as plain data, with the keys of the file and of `careplan templates --json`."""
     return [{"code": i.code, "role": i.role.value, "status": i.status.value, "frequency": i.frequency,

@@ -27,6 +27,7 @@ from careplan.domain.templates import (
     items_to_json,
     parse_templates,
     templates_from_data,
+    templates_to_data,
 )
 from careplan.paths import resource
 from careplan.persistence.engine import Database
@@ -146,6 +147,13 @@ def get_template(db: Database, code: str) -> Template:
         return to_domain(_row(s, code))
 
 
+def templates_yaml(templates: list[Template]) -> str:
+    """Templates in the file's own format, so a clinic can edit one and give it back (`templates edit`)."""
+    import yaml
+
+    return yaml.safe_dump(templates_to_data(templates), allow_unicode=True, sort_keys=False, width=100)
+
+
 # --- the clinic's changes -------------------------------------------------------------------------
 
 def catalogue_codes(db: Database) -> tuple[list[str], list[str]]:
@@ -167,11 +175,8 @@ class TemplateConflictError(CarePlanError):
 def _check(s: Session, templates: list[Template], where: str) -> None:
     """The checks a clinic's YAML file gets, for templates made any other way (the app, an import)."""
     rows = s.execute(select(CatalogueItemRow.code, CatalogueItemRow.active)).all()
-    data = {"format": 1, "templates": [{"code": t.code, "version": t.version, "title": t.title,
-                                        "applies_when": t.applies_when, "source": t.source,
-                                        "items": items_to_json(t.items)} for t in templates]}
     try:
-        templates_from_data(data, "the starter plan", [c for c, active in rows if active],
+        templates_from_data(templates_to_data(templates), "the starter plan", [c for c, active in rows if active],
                             [c for c, active in rows if not active])
     except TemplateFileError as e:
         raise CarePlanError(f"{where} cannot be saved: {'; '.join(e.problems)} Nothing was saved.") from None
