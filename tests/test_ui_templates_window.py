@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 
 from careplan.services import template_store
 from careplan.ui import templates_window
+from careplan.ui.template_apply import TemplateDialog
 from careplan.ui.template_save import NewTemplateDialog
 from careplan.ui.templates_window import TemplatesWindow
 
@@ -125,6 +126,11 @@ def test_save_the_open_plan_as_a_new_template(qtbot, make_window, ui_db, answers
     assert dialog.current is not None and dialog.current.code == "clinic_falls"
     assert dialog.heading.text() == "Falls <b>& safety</b> 😀 (version 1)"  # plain text, never markup
     _shots(dialog, "templates-own")
+    # Plan > Apply template… offers it, marked as the clinic's own (an import may share a shipped title).
+    offered = TemplateDialog(template_store.list_templates(ui_db), lambda t: (), None)
+    qtbot.addWidget(offered)
+    assert offered.list.item(offered.list.count() - 1).text() == "Falls <b>& safety</b> 😀 (version 1, clinic's own)"
+    assert offered.list.item(0).text() == "Newly diagnosed (version 1)"
 
 
 def _shots(dialog: TemplatesWindow, name: str) -> None:

@@ -73,7 +73,8 @@ class TemplateDialog(QDialog):
         self.list = QListWidget()
         named(self.list, "templateList", "Starter plans")
         for t in self.templates:
-            self.list.addItem(QListWidgetItem(f"{t.title} (version {t.version})"))
+            own = ", clinic's own" if t.custom else ""  # an imported copy may share a shipped one's title
+            self.list.addItem(QListWidgetItem(f"{t.title} (version {t.version}{own})"))
         self.about = QLabel()
         self.about.setObjectName("templateAbout")
         self.about.setWordWrap(True)
