@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 from fhir.resources.R4B.plandefinition import PlanDefinition
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from careplan.cli import main
 from careplan.domain.fhir_plandefinition import plan_definition, template_data
-from careplan.domain.templates import templates_from_data
+from careplan.domain.team import Role
+from careplan.domain.templates import STARTING_STATUSES, Template, TemplateItem, templates_from_data
 from careplan.persistence.engine import Database
 from careplan.services import audit, catalogue, template_store
 from careplan.services.templates import shipped_templates
@@ -127,3 +130,28 @@ def test_export_of_an_unknown_template_or_over_a_file_is_refused(synced: Databas
     code, _, err = _cli(capsys, "template-export", "feeding_tube", "--out", str(out), "--db", db_url)
     assert code == 2 and err.count("\n") == 1 and out.read_text(encoding="utf-8") == "mine"
     assert snapshot(synced) == before and not (tmp_path / "n.json").exists()
+
+
+_CATALOGUE = catalogue.shipped_catalogue()
+_TEXT = st.text(st.characters(whitelist_categories=("L", "N", "P", "Zs", "S")), min_size=1, max_size=40).map(
+    lambda s: " ".join(s.split())).filter(bool)
+
+
+@st.composite
+def _templates(draw: st.DrawFn) -> Template:
+    codes = draw(st.lists(st.sampled_from([c.code for c in _CATALOGUE]), min_size=1, max_size=6, unique=True))
+    items = tuple(TemplateItem(code=c, role=draw(st.sampled_from(list(Role))), status=draw(st.sampled_from(
+        list(STARTING_STATUSES))), frequency=draw(st.one_of(st.just(""), _TEXT)), goal=draw(st.one_of(st.just(""), _TEXT)))
+        for c in codes)
+    return Template(code=draw(st.from_regex(r"[a-z][a-z0-9_]{2,20}", fullmatch=True)),
+                    version=draw(st.integers(1, 10_000)), title=draw(_TEXT), applies_when=draw(_TEXT),
+                    source=draw(_TEXT), items=items, active=draw(st.booleans()))
+
+
+@settings(max_examples=80, deadline=None)
+@given(template=_templates())
+def test_any_template_survives_the_round_trip_through_a_validated_plan_definition(template: Template) -> None:
+    resource = plan_definition(template, {c.code: c.title for c in _CATALOGUE})
+    parsed = json.loads(PlanDefinition.model_validate(resource).model_dump_json())
+    [back] = templates_from_data(template_data(parsed, None), "x", [c.code for c in _CATALOGUE])
+    assert back == replace(template, active=True)  # an import is always in use
