@@ -29,7 +29,7 @@ from careplan.services.plans import save_revision
 from tests.history_builders import item
 
 ALL_TABLES = ("patients", "caregivers", "care_team_members", "catalogue_items", "plans", "plan_revisions",
-              "revision_items", "audit_events", "plan_drafts", "assessments", "revision_signatures")
+              "revision_items", "audit_events", "plan_drafts", "assessments", "revision_signatures", "templates")
 HISTORY = ("plan_revisions", "revision_items")
 RTL = "مرحبا بالعالم שלום עולם"
 HOSTILE = f"<b>bold</b> & <i>x</i> &amp; 😀👨‍👩‍👧 {RTL} Ελένη Łukasz \"quoted\" \\back"

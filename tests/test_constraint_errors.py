@@ -27,6 +27,7 @@ from careplan.persistence.models import (
     PlanRevisionRow,
     PlanRow,
     RevisionItemRow,
+    TemplateRow,
 )
 from careplan.services import catalogue, history, patients, plans
 from tests.history_builders import make_patient, plan_with, save_history
@@ -49,6 +50,11 @@ def _catalogue_row(code: str) -> dict[str, Any]:
     return {"code": code, "discipline": "speech", "title": "T", "clinical_description": "", "caregiver_instructions": "",
             "frequency": "", "role": "nurse", "safety_notes": "", "source": "", "active": True, "custom": True,
             "version_id": 1}
+
+
+def _template_row(code: str, version: int = 1) -> dict[str, Any]:
+    return {"code": code, "version": version, "title": "T", "applies_when": "", "source": "", "items_json": "[]",
+            "active": True, "custom": True, "version_id": 1}
 
 
 def _broken_by(db: Database, *statements: Callable[[Any, dict[str, int]], object]) -> IntegrityError:
@@ -75,6 +81,9 @@ BREAKERS: dict[str, list[Callable[[Any, dict[str, int]], object]]] = {
     "uq_patients_mrn": [lambda c, ids: insert(PatientRow).values(_patient("P-1"))],
     "uq_catalogue_items_code": [lambda c, ids: insert(CatalogueItemRow).values(_catalogue_row("zz_code")),
                                 lambda c, ids: insert(CatalogueItemRow).values(_catalogue_row("zz_code"))],
+    "uq_templates_code": [lambda c, ids: insert(TemplateRow).values(_template_row("zz_code")),
+                          lambda c, ids: insert(TemplateRow).values(_template_row("zz_code"))],
+    "ck_templates_template_version": [lambda c, ids: insert(TemplateRow).values(_template_row("zz_code", 0))],
     "uq_plans_patient_id": [lambda c, ids: insert(PlanRow).values(patient_id=ids["patient"], current_revision=0,
                                                                   status="draft", last_hash=HASH)],
     "uq_plan_revisions_plan_number": [lambda c, ids: insert(PlanRevisionRow).values(_revision(ids["plan"], 1))],

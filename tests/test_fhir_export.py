@@ -14,6 +14,7 @@ from careplan.persistence.engine import Database
 from careplan.services import catalogue, demo
 from careplan.services.patients import search_patients
 from careplan.services.plans import load_plan
+from careplan.services.template_store import sync_templates
 from careplan.services.templates import apply_template
 from tests.history_builders import make_patient
 from tests.history_fixtures import snapshot
@@ -57,6 +58,7 @@ def test_every_demo_patient_exports_and_parses(db: Database, db_url: str, tmp_pa
 def test_markup_and_every_status_survive_and_parse(db: Database, tmp_path: Path, db_url: str,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
     catalogue.sync_catalogue(db)
+    sync_templates(db)  # starter plans live in the database (schema 0010_templates)
     p = make_patient(db, "F-1", "<b>Zoë</b> & \u05e9\u05dc\u05d5\u05dd 🙂")
     apply_template(db, p.id or 0, "newly_diagnosed", author="Nurse", reason="first visit")
     out = tmp_path / "f1.json"
@@ -77,6 +79,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(db: Database, db_url: s
                                                           capsys: pytest.CaptureFixture[str],
                                                           args: tuple[str, ...], words: str) -> None:
     catalogue.sync_catalogue(db)
+    sync_templates(db)  # starter plans live in the database (schema 0010_templates)
     make_patient(db, "F-2")
     f3 = make_patient(db, "F-3")
     apply_template(db, f3.id or 0, "feeding_tube", author="Nurse", reason="weight down")
@@ -95,6 +98,7 @@ def test_the_database_file_is_never_overwritten(sqlite_url: str, tmp_path: Path,
 
     db = open_database(sqlite_url)
     catalogue.sync_catalogue(db)
+    sync_templates(db)  # starter plans live in the database (schema 0010_templates)
     p = make_patient(db, "F-4")
     apply_template(db, p.id or 0, "last_months", author="Nurse", reason="review")
     target = db.path

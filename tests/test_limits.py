@@ -61,7 +61,7 @@ COLUMNS = {
     "team_member.phone": ["care_team_members.phone"],
     "plan.goal": ["plan_revisions.goals_json"],
     "revision.author": ["plan_revisions.author", "audit_events.actor", "plan_drafts.author",
-                        "catalogue_items.edited_by"],
+                        "catalogue_items.edited_by", "templates.edited_by"],
     "revision.reason": ["plan_revisions.reason"],
     "assessment.author": ["assessments.author"],
     "assessment.reason": ["assessments.reason"],
@@ -71,6 +71,9 @@ COLUMNS = {
     **{f"catalogue.{f}": [f"catalogue_items.{f}"] for f in ("code", "title", "clinical_description",
                                                             "caregiver_instructions", "frequency", "safety_notes",
                                                             "source")},
+    # A starter plan's code and title are sized like a catalogue item's (migration 0010_templates).
+    "catalogue.code": ["catalogue_items.code", "templates.code"],
+    "catalogue.title": ["catalogue_items.title", "templates.title"],
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from careplan.services import plans as plan_service
-from careplan.services.templates import get_template, shipped_templates
+from careplan.services.templates import shipped_templates
 from careplan.ui import template_apply
 from careplan.ui.template_apply import TemplateDialog
 
@@ -18,6 +18,11 @@ from tests.ui_fixtures import new_patient, pick, press, settle  # noqa: E402 (af
 pytest_plugins = ["tests.ui_fixtures"]
 
 CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def get_template(code: str) -> Any:
+    """A shipped template: what ui_db (synced from the shipped file) holds."""
+    return next(t for t in shipped_templates() if t.code == code)
 
 
 def _open(qtbot: Any, make_window: Any, ui_db: Any) -> tuple[Any, Any]:
@@ -55,6 +60,7 @@ def test_apply_previews_adds_missing_items_as_one_undo_step_and_names_it_in_the_
     action = window.actions["apply_template"]
     assert action.objectName() == "actionApplyTemplate" and action.text() == "Apply &template\u2026"
     action.trigger()  # Plan > Apply template…
+    settle(qtbot)  # the templates are read off the GUI thread, then the dialog opens
     template = get_template("walking_harder")
     expected = [t.code for t in template.items if t.code != "pt_walker"]
     assert [i.key for i in editor.doc.content.items] == ["pt_walker", *expected]
@@ -81,7 +87,8 @@ def test_nothing_to_add_disables_the_button_and_changes_nothing(qtbot, make_wind
     steps = editor.undo.count()
     seen: list[list[str]] = []
     _answer_with_dialog(monkeypatch, qtbot, "Last months of life", seen)
-    assert template_apply.apply_to_editor(editor) is False
+    assert template_apply.apply_to_editor(editor)
+    settle(qtbot)
     assert seen == [["Everything in this starter plan is already in the plan: nothing to add."]]
     assert editor.undo.count() == steps
 
@@ -91,6 +98,7 @@ def test_undoing_the_template_clears_the_reason_prefill(qtbot, make_window, ui_d
     editor = window.editor
     _answer_with_dialog(monkeypatch, qtbot, "Starting NIV", [])
     assert template_apply.apply_to_editor(editor)
+    settle(qtbot)
     assert template_apply.reason_hint(editor.undo) == "Template Starting NIV v1: "
     editor.undo.undo()
     assert template_apply.reason_hint(editor.undo) == ""
@@ -123,3 +131,24 @@ def test_a_discharged_patients_plan_refuses_a_template_without_asking(qtbot, mak
         assert template_apply.apply_to_editor(editor) is False
     assert asked == [] and "read-only" in told.args[0]
     assert editor.undo.count() == 0 and not editor.doc.modified
+
+
+def test_every_template_applied_then_undone_leaves_the_plan_exactly_as_it_was(qtbot, make_window, ui_db, answers,
+                                                                              monkeypatch):
+    """Done when (issue 17): one Undo takes a whole template back out, whatever the plan held."""
+    window, _ = _open(qtbot, make_window, ui_db)
+    editor = window.editor
+    for code in ("pt_walker", "nut_weight_check", "pal_advance_care_planning"):  # items several templates name
+        pick(qtbot, window, code)
+    before, steps = editor.doc.content, editor.undo.count()
+    for template in shipped_templates():
+        _answer_with_dialog(monkeypatch, qtbot, template.title, [])
+        assert template_apply.apply_to_editor(editor)
+        settle(qtbot)
+        assert editor.undo.count() == steps + 1 and editor.doc.content != before
+        editor.undo.undo()
+        assert editor.doc.content == before
+        assert template_apply.reason_hint(editor.undo) == ""
+        editor.undo.redo()
+        editor.undo.undo()
+        assert editor.doc.content == before

@@ -16,6 +16,7 @@ import pytest
 
 from careplan.persistence.engine import Database, open_database
 from careplan.services.catalogue import sync_catalogue
+from careplan.services.template_store import sync_templates
 
 CANCEL = object()  # an answer meaning "the user pressed Cancel"
 
@@ -114,6 +115,7 @@ def ui_db(sqlite_url: str) -> Iterator[Database]:
 
     db = open_database(sqlite_url)
     sync_catalogue(db)
+    sync_templates(db)
     db_guard.install(db)
     yield db
     db.dispose()

@@ -26,6 +26,7 @@ from careplan.cli import (
     prompt_commands,
     settings_commands,
     signature_commands,
+    template_admin,
     template_commands,
     worklist_commands,
 )
@@ -36,7 +37,7 @@ DEBUG_HELP = "on an unexpected error, print the full traceback (it may show pati
 
 # Each module adds its subcommands; a subcommand's handler takes the parsed args and returns an exit status.
 COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands, patient_commands, worklist_commands, settings_commands, course_commands,
-                   template_commands, prompt_commands, signature_commands]
+                   template_commands, prompt_commands, signature_commands, template_admin]
 
 
 def build_parser() -> argparse.ArgumentParser:

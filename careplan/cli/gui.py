@@ -36,7 +36,7 @@ DATA_LAYER = (
     "careplan.services.worklist",
     "careplan.services.course", "careplan.services.provenance",
     "careplan.services.rules", "careplan.services.prompt_store", "careplan.services.prompts",
-    "careplan.domain.templates", "careplan.services.templates",
+    "careplan.domain.templates", "careplan.services.templates", "careplan.services.template_store",
     "careplan.services.access", "careplan.services.idle_lock",
 )
 
@@ -53,12 +53,14 @@ def open_app(args: argparse.Namespace) -> int:
     from careplan.services.catalogue import sync_shipped_catalogue_if_changed
     from careplan.services.patients import refresh_search_keys
     from careplan.services.rules import sync_shipped_rules_if_changed
+    from careplan.services.template_store import sync_shipped_templates_if_changed
 
     try:  # the database is opened (and upgraded if need be) before any window exists
         refuse_missing_database(args)
         db = open_database(getattr(args, "db", None))
         sync_shipped_catalogue_if_changed(db)
         sync_shipped_rules_if_changed(db)  # guideline rules name catalogue codes: after the catalogue
+        sync_shipped_templates_if_changed(db)  # an upgrade's new starter plans; the clinic's edits are kept
         refresh_search_keys(db)  # after an upgrade that changed how names are folded for search
     except CarePlanError as e:
         from careplan.ui.app import show_startup_error

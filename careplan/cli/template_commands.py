@@ -1,4 +1,4 @@
-"""templates, apply-template and export-fhir: starter plans, adding one to a plan, the plan as FHIR R4B."""
+"""apply-template and export-fhir: adding a starter plan to a plan, the plan as FHIR R4B."""
 
 from __future__ import annotations
 
@@ -9,11 +9,6 @@ from careplan.cli.common import actor, add_db_argument, db_from, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("templates", help="list the starter plans (templates) and the catalogue items each adds")
-    p.add_argument("--json", action="store_true", help="print a JSON array of templates")
-    add_db_argument(p)
-    p.set_defaults(handler=cmd_templates)
-
     p = sub.add_parser("apply-template", help="add a starter plan's missing items to a patient's plan as one revision")
     p.add_argument("mrn", metavar="MRN")
     p.add_argument("code", metavar="CODE", help="the template code (see `careplan templates`)")
@@ -25,31 +20,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     register_fhir(sub)
 
 
-def cmd_templates(args: argparse.Namespace) -> int:
-    from careplan.services.templates import shipped_templates
-
-    templates = shipped_templates()
-    if args.json:
-        print_json([{
-            "code": t.code, "version": t.version, "title": t.title, "applies_when": t.applies_when,
-            "source": t.source,
-            "items": [{"code": i.code, "role": i.role.value, "status": i.status.value, "frequency": i.frequency,
-                       "goal": i.goal} for i in t.items],
-        } for t in templates])
-    else:
-        for t in templates:
-            print(f"{t.code:20} v{t.version:<3} {t.title:28} {len(t.items)} items")
-    return 0
-
-
 def cmd_apply_template(args: argparse.Namespace) -> int:
-    from careplan.services import catalogue
+    from careplan.cli.template_admin import open_synced
     from careplan.services.patients import get_patient_by_mrn
-    from careplan.services.templates import apply_template, get_template
+    from careplan.services.templates import apply_template, usable_template
 
-    get_template(args.code)  # an unknown code is named before the database is opened
-    db = db_from(args)
-    catalogue.sync_shipped_catalogue_if_changed(db)
+    db = open_synced(args)
+    usable_template(db, args.code)  # an unknown or retired template is named before the patient is looked up
     patient = get_patient_by_mrn(db, args.mrn)
     applied = apply_template(db, patient.id or 0, args.code, author=actor(args), reason=args.reason)
     rev = applied.revision

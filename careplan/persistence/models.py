@@ -138,6 +138,34 @@ class CatalogueItemRow(Base):
     __mapper_args__ = {"version_id_col": version_id}
 
 
+class TemplateRow(Base):
+    """A starter plan: seeded from the shipped templates.yaml, then the clinic's own to edit.
+
+    Like CatalogueItemRow: never deleted, only retired; `shipped_hash` keeps an upgrade from
+    overwriting the clinic's edits. `version` is the template's own version (the history names
+    it), `version_id` the row's, for conflicts between two coordinators.
+    """
+
+    __tablename__ = "templates"
+    __table_args__ = (CheckConstraint("version >= 1", name="template_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(max_length("catalogue.code")), unique=True)
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(max_length("catalogue.title")))
+    applies_when: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    items_json: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    shipped_hash: Mapped[str | None] = mapped_column(String(64))
+    edited_by: Mapped[str | None] = mapped_column(String(max_length("revision.author")))
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    version_id: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
 class PlanRow(Base):
     """The living plan of one patient; its content is always its latest revision."""
 

@@ -217,7 +217,7 @@ def changes_from_events(events: Iterable[SeenEvent]) -> Changes:
             result |= Changes.plan(e.patient_id, e.revision or 0, e.actor)
         elif e.action in PATIENT_ACTIONS and e.patient_id is not None:
             result |= Changes.patient(e.patient_id)
-        elif e.action.startswith("catalogue."):
+        elif e.action.startswith(("catalogue.", "template.")):  # templates are listed beside the catalogue
             result |= Changes(catalogue=True, audit=True)
         elif e.action.startswith("prompt.") and e.patient_id is not None:  # a prompt decided (the CLI)
             result |= Changes.patient(e.patient_id)

@@ -1,45 +1,36 @@
-"""Starter plans: the shipped templates, and applying one to a patient's plan as one revision."""
+"""Starter plans: the clinic's templates (services/template_store.py), and applying one to a plan as one revision."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from importlib.resources.abc import Traversable
 
 from careplan.domain.errors import CarePlanError
 from careplan.domain.lifecycle import PlanReadOnlyError, plan_read_only
 from careplan.domain.plan import PlanItem, Revision, validate_reason
-from careplan.domain.templates import Template, items_to_add, parse_templates
-from careplan.paths import resource
+from careplan.domain.templates import Template, items_to_add
 from careplan.persistence.engine import Database
 from careplan.services import catalogue
 from careplan.services.clock import today
 from careplan.services.plans import load_plan, save_revision
+from careplan.services.template_store import (
+    TEMPLATES_FILE,
+    get_template,
+    list_templates,
+    load_templates_file,
+    shipped_templates,
+)
 
-TEMPLATES_FILE = resource("templates.yaml")
-
-
-def load_templates_file(path: Traversable = TEMPLATES_FILE) -> list[Template]:
-    """Parse the file, checking every item code against the shipped catalogue."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise CarePlanError(f"Cannot read the starter plans file {path.name}: {e}") from None
-    codes = [item.code for item in catalogue.shipped_catalogue()]
-    return parse_templates(text, path.name, codes)
+__all__ = ["TEMPLATES_FILE", "Applied", "apply_template", "get_template", "list_templates", "load_templates_file",
+           "preview", "shipped_templates", "usable_template"]
 
 
-@lru_cache(maxsize=1)
-def shipped_templates() -> tuple[Template, ...]:
-    return tuple(load_templates_file())
-
-
-def get_template(code: str) -> Template:
-    for t in shipped_templates():
-        if t.code == code:
-            return t
-    known = ", ".join(t.code for t in shipped_templates())
-    raise CarePlanError(f"There is no starter plan '{code}'; the known codes are: {known}.")
+def usable_template(db: Database, code: str) -> Template:
+    """The template to apply: unknown and retired ones are refused, naming what to do instead."""
+    template = get_template(db, code)
+    if not template.active:
+        raise CarePlanError(f"The starter plan '{code}' ({template.label}) is retired; reinstate it first "
+                            f"(`careplan templates reinstate {code}`). Nothing was changed.")
+    return template
 
 
 @dataclass(frozen=True)
@@ -51,7 +42,7 @@ class Applied:
 
 def preview(db: Database, patient_id: int, code: str) -> tuple[Template, tuple[PlanItem, ...]]:
     """What applying the template would add to the latest saved plan, without saving anything."""
-    template = get_template(code)
+    template = usable_template(db, code)
     state = load_plan(db, patient_id)
     cat = {c.code: c for c in catalogue.list_items(db, include_retired=True)}
     on = today()
@@ -66,7 +57,7 @@ def apply_template(db: Database, patient_id: int, code: str, *, author: str, rea
     """
     if not reason.strip():
         raise CarePlanError("Say why the template is applied: the reason cannot be empty.")
-    template = get_template(code)
+    template = usable_template(db, code)
     state = load_plan(db, patient_id)
     if (why := plan_read_only(state.patient)) is not None:  # also when there would be nothing to add
         raise PlanReadOnlyError(f"{state.patient.mrn}: {why} Nothing was saved.")

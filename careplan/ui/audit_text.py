@@ -76,6 +76,8 @@ def summarise(e: AuditEvent) -> str:
         return f"Item {e.entity_key}: changed {_listed(fields, _CATALOGUE_FIELDS)}." if fields else f"Item {e.entity_key}."
     if a in ("catalogue.retired", "catalogue.reactivated"):
         return f"Item {e.entity_key}."
+    if a.startswith("template."):
+        return _template_summary(e, d)
     if a in ("plan.saved", "plan.restored"):
         parts = []
         if d.get("restored_from"):
@@ -96,6 +98,18 @@ def summarise(e: AuditEvent) -> str:
             extras.append("large print")
         return f"{what}" + (f" ({', '.join(extras)})." if extras else ".")
     return _generic(d)
+
+
+def _template_summary(e: AuditEvent, d: dict[str, Any]) -> str:
+    """Starter plan events (services/template_store.py)."""
+    if e.action == "template.seeded":
+        return (f"{_plural(int(d.get('added', 0)), 'starter plan')} added and {int(d.get('updated', 0)):,} updated "
+                "from CarePlan's starter plans.")
+    if e.action == "template.edited":
+        fields = [f.replace("_", " ") for f in (d.get("fields") or {})]
+        return f"Starter plan {e.entity_key}: changed {', '.join(fields)}." if fields else f"Starter plan {e.entity_key}."
+    version = f" (version {d['version']})" if d.get("version") else ""
+    return f"Starter plan {e.entity_key}{version}."
 
 
 def lifecycle_summary(d: dict[str, Any]) -> str:

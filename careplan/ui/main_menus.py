@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu, QMenuBar, QStackedWidget, QWidget
 
-from careplan.ui import template_apply
+from careplan.ui import template_apply, templates_window
 from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
 
@@ -122,6 +122,7 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     plan_menu.addAction(editor.remove_action)
     a["remove_item"] = editor.remove_action
     a["apply_template"] = template_apply.add_menu_action(editor, plan_menu)
+    a["templates"] = templates_window.add_menu_action(w, plan_menu)
     a["history"] = _action(w, plan_menu, "&History\u2026", "actionHistory", w.show_history, "Ctrl+H",
                            "Every saved revision of this plan, and what changed")
 

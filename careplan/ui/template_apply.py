@@ -27,8 +27,9 @@ from careplan.domain.errors import CarePlanError
 from careplan.domain.plan import PlanItem
 from careplan.domain.templates import Template, items_to_add
 from careplan.services.clock import today
-from careplan.services.templates import shipped_templates
+from careplan.services.templates import list_templates
 from careplan.ui.form_fields import named
+from careplan.ui.operations import QueryOp
 from careplan.ui.plan_document import PlanDocument
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ class TemplateDialog(QDialog):
         self.list = QListWidget()
         named(self.list, "templateList", "Starter plans")
         for t in self.templates:
-            self.list.addItem(QListWidgetItem(f"{t.title} (version {t.version})"))
+            own = ", clinic's own" if t.custom else ""  # an imported copy may share a shipped one's title
+            self.list.addItem(QListWidgetItem(f"{t.title} (version {t.version}{own})"))
         self.about = QLabel()
         self.about.setObjectName("templateAbout")
         self.about.setWordWrap(True)
@@ -139,7 +141,10 @@ def choose_template(parent: QWidget | None, templates: Sequence[Template],
 
 
 def apply_to_editor(editor: PlanEditor) -> bool:
-    """Plan > Apply template…: preview, then one undoable step in the editor's document."""
+    """Plan > Apply template…: read the clinic's templates off the GUI thread, then preview and apply.
+
+    False when refused at once (no patient, read-only plan); the dialog follows the read.
+    """
     doc = editor.doc
     if doc.patient is None:
         editor.message.emit("Open a patient first: a starter plan adds items to the open plan.")
@@ -147,10 +152,19 @@ def apply_to_editor(editor: PlanEditor) -> bool:
     if editor.read_only_reason:
         editor.message.emit(editor.read_only_reason)
         return False
-    try:
-        templates = shipped_templates()
-    except CarePlanError as e:
-        editor.message.emit(str(e).splitlines()[0])
+    db = editor.db
+    QueryOp(editor, lambda: list_templates(db)).success(lambda ts: choose_and_apply(editor, ts)).failure(
+        lambda e: editor.message.emit(str(e).splitlines()[0])).named("templates").run_in_background()
+    return True
+
+
+def choose_and_apply(editor: PlanEditor, templates: Sequence[Template]) -> bool:
+    """The preview dialog over the templates in use, then one undoable step in the editor's document."""
+    doc = editor.doc
+    if doc.patient is None or editor.read_only_reason:  # the patient was closed while the list was read
+        return False
+    if not templates:
+        editor.message.emit("Every starter plan is retired: reinstate one in Plan > Starter plans… first.")
         return False
     team = doc.patient.care_team
 
