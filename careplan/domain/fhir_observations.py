@@ -73,7 +73,8 @@ def course_observations(mrn: str, patient_ref: str, assessments: list[Assessment
     corrected_by = {a.supersedes: a for a in assessments if a.supersedes is not None}
     entries: list[tuple[str, dict[str, Any]]] = []
     for a in sorted(assessments, key=lambda x: (x.assessed_on, x.id or 0)):
-        entries.extend(_assessment(mrn, patient_ref, a, a.id in superseded, corrected_by.get(a.id), urn))
+        newer = corrected_by.get(a.id) if a.id is not None else None
+        entries.extend(_assessment(mrn, patient_ref, a, a.id in superseded, newer, urn))
     return entries
 
 
