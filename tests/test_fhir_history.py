@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,15 @@ from hypothesis import strategies as st
 
 from careplan.cli import main
 from careplan.domain.course import Alsfrs, Assessment, FvcPosition, Item5Form
+from careplan.domain.fhir import record_bundle
 from careplan.domain.fhir_observations import (
     LOINC,
     LOINC_CODES,
     OBSERVATION_SYSTEM,
     course_observations,
 )
+from careplan.domain.patient import Patient
+from careplan.domain.plan import Goal, PlanContent, PlanStatus, Revision
 from careplan.persistence.engine import Database
 from careplan.services import catalogue, course, demo, plans
 from careplan.services.patients import search_patients
@@ -188,3 +191,31 @@ def test_every_measurement_is_one_observation_with_its_value_and_a_valid_r4b_sha
         assert r["effectiveDateTime"] == "2026-03-04" and r["performer"] == [{"display": author}]
         if position and r["code"]["coding"][0]["code"].startswith("fvc-"):
             assert r["method"]["text"].lower().startswith(position.value)
+
+
+goal_pool = st.sampled_from(["Keep walking indoors", "<b>Eat</b> & drink safely", "Breathe easier at night 🙂",
+                             "\u05dc\u05e0\u05e9\u05d5\u05dd \u05d1\u05e7\u05dc\u05d5\u05ea"])
+revision_plans = st.lists(st.tuples(st.sampled_from(list(PlanStatus)),
+                                    st.lists(goal_pool, max_size=3, unique=True)), min_size=1, max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(plans_given=revision_plans)
+def test_the_revision_chain_and_goals_follow_the_history_whatever_it_is(
+        plans_given: list[tuple[PlanStatus, list[str]]]) -> None:
+    revisions = [Revision(n, datetime(2026, 1, n, tzinfo=UTC), "Nurse", f"visit {n}",
+                          PlanContent(status=status, goals=tuple(Goal(t) for t in goals)))
+                 for n, (status, goals) in enumerate(plans_given, start=1)]
+    by_type = _parsed(record_bundle(Patient("M-2", "Ana"), revisions, []))
+    careplans = by_type["CarePlan"]
+    assert [p.title for _, p in careplans] == [f"Care plan, revision {r.number}" for r in revisions]
+    assert [p.status for _, p in careplans] == ["revoked"] * (len(revisions) - 1) + [plans_given[-1][0].value]
+    assert [[r.reference for r in p.replaces or []] for _, p in careplans] == \
+        [[]] + [[url] for url, _ in careplans[:-1]]
+    goals = {url: g for url, g in by_type.get("Goal", [])}
+    assert len({g.description.text for g in goals.values()}) == len(goals)  # one Goal per text
+    for (_, plan), (_, texts) in zip(careplans, plans_given, strict=True):
+        assert [goals[g.reference].description.text for g in plan.goal or []] == texts
+    latest = set(plans_given[-1][1])
+    assert {g.description.text: g.lifecycleStatus for g in goals.values()} == \
+        {t: "active" if t in latest else "cancelled" for _, ts in plans_given for t in ts}
