@@ -21,6 +21,7 @@ from careplan.cli import (
     core_commands,
     course_commands,
     exchange_commands,
+    fhir_commands,
     patient_commands,
     pdf_commands,
     prompt_commands,
@@ -37,7 +38,7 @@ DEBUG_HELP = "on an unexpected error, print the full traceback (it may show pati
 
 # Each module adds its subcommands; a subcommand's handler takes the parsed args and returns an exit status.
 COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands, patient_commands, worklist_commands, settings_commands, course_commands,
-                   template_commands, prompt_commands, signature_commands, template_admin]
+                   template_commands, prompt_commands, signature_commands, template_admin, fhir_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in COMMAND_MODULES:
         mod.register(sub)
-    for command in sub.choices.values():  # also after the command: `careplan check --debug`
+    # Also after the command (`careplan check --debug`); an alias shares its command's parser: once each.
+    for command in {id(c): c for c in sub.choices.values()}.values():
         command.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     return parser
 

@@ -1,9 +1,8 @@
-"""apply-template and export-fhir: adding a starter plan to a plan, the plan as FHIR R4B."""
+"""apply-template: adding a starter plan to a plan (templates are in template_admin, the FHIR export in fhir_commands)."""
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from careplan.cli.common import actor, add_db_argument, db_from, print_json
 
@@ -17,7 +16,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--json", action="store_true", help="print what was added as JSON")
     add_db_argument(p)
     p.set_defaults(handler=cmd_apply_template)
-    register_fhir(sub)
 
 
 def cmd_apply_template(args: argparse.Namespace) -> int:
@@ -43,28 +41,3 @@ def cmd_apply_template(args: argparse.Namespace) -> int:
               f"({', '.join(i.catalogue_code for i in applied.added)}).")
     return 0
 
-
-def register_fhir(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("export-fhir", help="write a patient's latest plan as an HL7 FHIR R4B Bundle (JSON)")
-    p.add_argument("mrn", metavar="MRN")
-    p.add_argument("--out", type=Path, required=True, metavar="FILE.json", help="where to write the bundle")
-    p.add_argument("--force", action="store_true", help="replace an existing file (never a database)")
-    p.add_argument("--author", metavar="NAME", help="your name for the audit log (default: your login name)")
-    p.add_argument("--json", action="store_true", help="print {file, revision, resources} as JSON")
-    add_db_argument(p)
-    p.set_defaults(handler=cmd_export_fhir)
-
-
-def cmd_export_fhir(args: argparse.Namespace) -> int:
-    from careplan.services.fhir_export import export_fhir
-    from careplan.services.patients import get_patient_by_mrn
-
-    db = db_from(args)
-    patient = get_patient_by_mrn(db, args.mrn)
-    result = export_fhir(db, patient.id or 0, args.out, actor=actor(args), force=args.force)
-    if args.json:
-        print_json({"file": str(result.path), "revision": result.revision, "resources": result.resources})
-    else:
-        print(f"Wrote revision {result.revision} of {patient.mrn}'s plan as FHIR R4B ({result.resources} resources) "
-              f"to {result.path}.")
-    return 0

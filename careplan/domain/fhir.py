@@ -1,4 +1,5 @@
-"""A patient's current plan as an HL7 FHIR R4B Bundle (plain dicts; the service validates them).
+"""A patient's plan (the latest revision, or every revision) as an HL7 FHIR R4B Bundle (plain dicts;
+the service validates them), with the ALS course as Observations (careplan.domain.fhir_observations).
 
 Pure: no I/O and no FHIR library, so the mapping can be read and tested on its own. References
 are urn:uuid values derived from the MRN, so exporting the same revision twice gives the same file.
@@ -9,11 +10,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from careplan.domain.course import Assessment
+from careplan.domain.fhir_observations import course_observations
 from careplan.domain.patient import Patient
 from careplan.domain.plan import ItemStatus, PlanStatus, Revision
 
 MRN_SYSTEM = "urn:careplan:mrn"
 CATALOGUE_SYSTEM = "urn:careplan:catalogue"
+REVISION_SYSTEM = "urn:careplan:plan-revision"  # CarePlan.identifier: <MRN>/<revision number>
 _NAMESPACE = uuid.UUID("6f1c2d8e-4a51-4b7e-9a34-2f0c8e5d7b11")
 
 # Our item status -> R4B CarePlanActivityStatus. "Offered but declined" is cancelled with doNotPerform.
@@ -26,6 +30,10 @@ ACTIVITY_STATUS = {
     ItemStatus.STOPPED: "stopped",
 }
 PLAN_STATUS = {PlanStatus.DRAFT: "draft", PlanStatus.ACTIVE: "active"}
+# A revision a later one replaced: R4B request-status "revoked" = terminated before full completion,
+# no further activity under it (its work continues under the newer plan, which `replaces` it).
+# Not "completed" (the care was not all done) nor "entered-in-error" (it was a real, followed plan).
+SUPERSEDED_STATUS = "revoked"
 
 
 def _urn(mrn: str, what: str) -> str:
@@ -34,6 +42,16 @@ def _urn(mrn: str, what: str) -> str:
 
 def plan_bundle(patient: Patient, revision: Revision) -> dict[str, Any]:
     """Patient, RelatedPerson (caregivers), Practitioner (team), CareTeam, Goal and CarePlan."""
+    return record_bundle(patient, [revision], [])
+
+
+def record_bundle(patient: Patient, revisions: list[Revision], assessments: list[Assessment],
+                  superseded: frozenset[int] = frozenset()) -> dict[str, Any]:
+    """The people, one CarePlan (with its Goals) per revision in `revisions` (oldest first; each
+    replaces the one before, the older ones revoked), and the assessments as Observations.
+
+    `superseded`: ids of assessments a later one corrected; exported as entered-in-error.
+    """
     mrn = patient.mrn
     entries: list[tuple[str, dict[str, Any]]] = []
     patient_ref = _urn(mrn, "patient")
@@ -70,19 +88,41 @@ def plan_bundle(patient: Patient, revision: Revision) -> dict[str, Any]:
     if participants:
         team["participant"] = participants
     entries.append((team_ref, team))
+    # One Goal per distinct goal text, shared by every revision that has it: a goal kept from one
+    # revision to the next is the same goal. One the latest revision no longer has was dropped from
+    # the plan: "cancelled" is the nearest R4B lifecycle status (whether it was met is not recorded).
+    current = {g.text for g in revisions[-1].content.goals} if revisions else set()
+    goals: dict[str, str] = {}
+    for revision in revisions:
+        for goal in revision.content.goals:
+            if goal.text not in goals:
+                goals[goal.text] = _urn(mrn, f"goal/{goal.text}")
+                entries.append((goals[goal.text], {
+                    "resourceType": "Goal", "lifecycleStatus": "active" if goal.text in current else "cancelled",
+                    "description": {"text": goal.text}, "subject": {"reference": patient_ref}}))
+    previous: str | None = None
+    for n, revision in enumerate(revisions):
+        latest = n == len(revisions) - 1
+        previous = _careplan(entries, mrn, revision, patient_ref, team_ref, goals, latest=latest, replaces=previous)
+    entries += course_observations(mrn, patient_ref, assessments, set(superseded), lambda key: _urn(mrn, key))
+    return {"resourceType": "Bundle", "type": "collection",
+            "entry": [{"fullUrl": url, "resource": res} for url, res in entries]}
+
+
+def _careplan(entries: list[tuple[str, dict[str, Any]]], mrn: str, revision: Revision, patient_ref: str,
+              team_ref: str, goals: dict[str, str], *, latest: bool, replaces: str | None) -> str:
+    """Append the revision's CarePlan to `entries`; its reference. `goals`: goal text -> Goal reference."""
     content = revision.content
-    goal_refs = []
-    for n, goal in enumerate(content.goals):
-        ref = _urn(mrn, f"r{revision.number}/goal/{n}")
-        entries.append((ref, {"resourceType": "Goal", "lifecycleStatus": "active", "description": {"text": goal.text},
-                              "subject": {"reference": patient_ref}}))
-        goal_refs.append({"reference": ref})
+    goal_refs = [{"reference": ref} for ref in dict.fromkeys(goals[g.text] for g in content.goals)]
     plan: dict[str, Any] = {
-        "resourceType": "CarePlan", "status": PLAN_STATUS[content.status], "intent": "plan",
+        "resourceType": "CarePlan", "identifier": [{"system": REVISION_SYSTEM, "value": f"{mrn}/{revision.number}"}],
+        "status": PLAN_STATUS[content.status] if latest else SUPERSEDED_STATUS, "intent": "plan",
         "title": f"Care plan, revision {revision.number}", "subject": {"reference": patient_ref},
         "created": revision.created_at.isoformat(), "author": {"display": revision.author},
         "careTeam": [{"reference": team_ref}],
     }
+    if replaces:
+        plan["replaces"] = [{"reference": replaces}]
     if revision.reason.strip():
         plan["description"] = revision.reason
     period = {k: d.isoformat() for k, d in (("start", content.start_date), ("end", content.next_review)) if d}
@@ -93,9 +133,9 @@ def plan_bundle(patient: Patient, revision: Revision) -> dict[str, Any]:
     activities = [{"detail": _detail(item)} for item in content.sorted_items()]
     if activities:
         plan["activity"] = activities
-    entries.append((_urn(mrn, f"r{revision.number}/careplan"), plan))
-    return {"resourceType": "Bundle", "type": "collection",
-            "entry": [{"fullUrl": url, "resource": res} for url, res in entries]}
+    ref = _urn(mrn, f"r{revision.number}/careplan")
+    entries.append((ref, plan))
+    return ref
 
 
 def _detail(item: Any) -> dict[str, Any]:

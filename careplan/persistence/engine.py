@@ -28,6 +28,7 @@ from careplan.persistence.errors import (
     ForeignDatabaseError,
     NewerSchemaError,
 )
+from careplan.persistence.presence import SharedHold
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 DEFAULT_BUSY_TIMEOUT_MS = 5000
@@ -45,6 +46,8 @@ class Database:
     path: Path | None  # the SQLite file, None on a server
     sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
+    # Our shared lock on the SQLite file's <name>.lock while we have it open; a restore needs it to itself.
+    presence: SharedHold | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -57,16 +60,25 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A write transaction: committed on success, rolled back on any error."""
+        self._present()
         with self.write_sessions.begin() as s:
             yield s
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
+        self._present()
         with self.sessions() as s:
             yield s
 
+    def _present(self) -> None:
+        # Used again after dispose() (the app after a refused restore): hold the lock again.
+        if self.presence is not None and not self.presence.held:
+            self.presence.acquire()
+
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.presence is not None:
+            self.presence.release()
 
 
 def describe_url(url: URL) -> str:
@@ -276,6 +288,8 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
                     + ("empty" if version is None else f"from an older CarePlan (schema {version})")
                     + ", so CarePlan cannot set it up. Copy it to a folder you can write to and open the copy.")
             read_only_uri = uri
+    # Before the first connection: a restore that holds the database to itself finishes first.
+    hold = SharedHold(path, timeout_s=busy_timeout_ms() / 1000) if path is not None else None
     engine = make_engine(url, read_only_uri=read_only_uri)
     db = Database(
         engine,
@@ -283,6 +297,7 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
         path,
         sessionmaker(engine, expire_on_commit=False),
         sessionmaker(engine.execution_options(careplan_write=True), expire_on_commit=False),
+        hold,
     )
     try:
         if path is None:
@@ -295,13 +310,13 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
 
             upgrade(db, from_version=version, backup=backup_before_upgrade)
     except OperationalError as e:
-        engine.dispose()
+        db.dispose()
         raise DatabaseOpenError(_operational_message(db, e)) from None
     except SQLAlchemyError as e:
-        engine.dispose()
+        db.dispose()
         raise DatabaseOpenError(f"The database at {db.describe()} could not be opened: {e.__class__.__name__}: {e.orig if hasattr(e, 'orig') else e}") from None
     except BaseException:
-        engine.dispose()
+        db.dispose()
         raise
     return db
 

@@ -19,12 +19,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from careplan.domain.errors import CarePlanError
-from careplan.persistence import schema
+from careplan.persistence import presence, schema
 from careplan.persistence.engine import Database, busy_timeout_ms, open_database, probe_sqlite_file
 from careplan.persistence.errors import DatabaseOpenError, ForeignDatabaseError
 from careplan.persistence.migrate import sqlite_backup
 from careplan.persistence.models import PatientRow, PlanRevisionRow
-from careplan.services import audit
+from careplan.services import audit, storage_errors
 from careplan.services.check import check_database, seal_beside
 from careplan.services.clock import utcnow
 from careplan.services.kept_copies import crash_point, fsync_path
@@ -289,7 +289,22 @@ def restore_database(live: Path, source: Path, *, actor: str, force: bool = Fals
     if live.exists() and _same(live, source):
         raise CarePlanError(f"{source} is the live database itself; give the backup file to restore from.")
     version = _check_backup(source)
-    live.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    unchanged = "The current database was not changed."
+    try:
+        live.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Every CarePlan that has this database open holds a shared lock on it (persistence.presence):
+        # the exclusive one fails at once while another window or command has it open.
+        with presence.exclusive(live):
+            result = _swap(live, source, version, force)
+    except (OSError, sqlite3.Error) as e:
+        raise CarePlanError(storage_errors.explain(e, live.parent, doing="the restore", unchanged=unchanged)) from None
+    _record_restore(result, actor, force)  # after the exclusive lock is gone: it opens the database
+    crash_point("recorded")
+    return result
+
+
+def _swap(live: Path, source: Path, version: str, force: bool) -> RestoreResult:
+    """Stage the checked copy beside `live` and rename it over `live` in one step."""
     # The process id in the name lets the next run remove it if this one is killed (atomic_file).
     folder = Path(tempfile.mkdtemp(prefix=f".{live.name}.restore-{os.getpid()}-", dir=live.parent))
     try:
@@ -311,18 +326,10 @@ def restore_database(live: Path, source: Path, *, actor: str, force: bool = Fals
         os.replace(staged.path, live)  # the one step: the old file or the restored one, never none
         fsync_path(live.parent)
         crash_point("replaced")
-    except sqlite3.Error as e:
-        raise CarePlanError(f"The restore stopped: {e}. The current database was not changed.") from None
-    except OSError as e:
-        raise CarePlanError(f"The restore stopped: {e.strerror or e} ({e.filename or live.parent}). "
-                            "The current database was not changed.") from None
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    result = RestoreResult(live, source, kept, version, staged.patients, staged.revisions, lost.revisions,
-                           lost.patients_affected)
-    _record_restore(result, actor, force)
-    crash_point("recorded")
-    return result
+    return RestoreResult(live, source, kept, version, staged.patients, staged.revisions, lost.revisions,
+                         lost.patients_affected)
 
 
 def _refusal(lost: _Lost) -> str:

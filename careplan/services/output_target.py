@@ -24,7 +24,7 @@ from careplan.atomic_file import StagedFile
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import OUR_TABLES, SQLITE_HEADER, Database
 
-SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal", ".lock")  # .lock: persistence.presence
 _WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
 _JOURNAL_MAGIC = b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7"
 # The names CarePlan gives its own copies of a database: upgrade backups and restore's kept-aside file.
