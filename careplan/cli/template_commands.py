@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from careplan.cli.common import actor, add_db_argument, db_from, print_json
+from careplan.cli.common import actor, add_db_argument, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
