@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from careplan.paths import default_database_path, ensure_private_dir
-from careplan.persistence import db_problems, schema, sqlite_file
+from careplan.persistence import db_problems, schema, sqlite_file, who
 from careplan.persistence.errors import (
     DamagedDatabaseError,
     DatabaseOpenError,
@@ -45,6 +45,9 @@ class Database:
     path: Path | None  # the SQLite file, None on a server
     sessions: sessionmaker[Session]
     write_sessions: sessionmaker[Session]
+    # PostgreSQL after `careplan admin init`: the printed name the server stamps for this login
+    # (persistence/who.py). The app records it as the author; None elsewhere.
+    server_name: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -294,6 +297,9 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
             from careplan.persistence.migrate import upgrade
 
             upgrade(db, from_version=version, backup=backup_before_upgrade)
+        if path is None:
+            with engine.connect() as conn:
+                db.server_name = who.server_name(conn)
     except OperationalError as e:
         engine.dispose()
         raise DatabaseOpenError(_operational_message(db, e)) from None
@@ -325,6 +331,8 @@ def _operational_message(db: Database, e: OperationalError) -> str:
     if "locked" in msg or "busy" in msg:
         return f"{db.describe()} is locked by another program; close it and try again."
     if db.path is None:
+        if refused := db_problems.login_problem(msg, describe_url(db.url), db.url.username):
+            return refused
         first = msg.strip().splitlines()[0] if msg.strip() else "no answer"
         return f"Cannot reach the database server {db.describe()}: {first}"
     return f"Cannot use {db.describe()}: {msg}"

@@ -1,0 +1,270 @@
+"""Least privilege on PostgreSQL: staff log in for real as their own roles, and the server refuses.
+
+The test cluster (scripts/with-postgres) trusts logins on loopback, so a staff role logs in by
+name alone and `session_user` is really that role (SET ROLE would not change it); members of
+careplan_test_scram must give a SCRAM password, which the password tests use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from careplan.cli import main
+from careplan.persistence import db_problems, who
+from careplan.persistence.engine import Database, open_database
+from careplan.persistence.errors import DatabaseOpenError
+from careplan.persistence.guard_state import guard_problems
+from careplan.services import audit, plans, staff
+from tests.conftest import IN_CI
+from tests.history_builders import make_patient, plan_with
+
+pytestmark = pytest.mark.pg
+SCRAM_GROUP = "careplan_test_scram"
+
+
+@dataclass
+class Clinic:
+    owner: Database
+    url: str
+    logins: list[str]
+    patient_id: int
+
+    def login(self, role: str, name: str, *, password: str | None = None) -> str:
+        login = f"t{role[:2]}_{uuid.uuid4().hex[:10]}"
+        staff.add_user(self.owner, login, name, role, password)
+        self.logins.append(login)
+        return login
+
+    def url_for(self, login: str, password: str | None = None) -> str:
+        return make_url(self.url).set(username=login, password=password).render_as_string(hide_password=False)
+
+    def connect(self, login: str) -> psycopg.Connection:
+        """A plain driver connection as `login`, autocommit: each statement stands alone."""
+        u = make_url(self.url_for(login))
+        return psycopg.connect(host=u.host, port=u.port, dbname=u.database, user=login,
+                               options=u.query["options"], autocommit=True)
+
+
+@pytest.fixture
+def clinic(pg_url: str) -> Iterator[Clinic]:
+    owner = open_database(pg_url)
+    patient = make_patient(owner, "R-1")
+    assert patient.id is not None
+    plans.save_revision(owner, patient.id, base_revision=0, content=plan_with(3), author="Owner Setup", reason="")
+    staff.init(owner)
+    c = Clinic(owner, pg_url, [], patient.id)
+    yield c
+    owner.dispose()
+    superuser = create_engine(make_url(pg_url).set(query={}), isolation_level="AUTOCOMMIT")
+    with superuser.connect() as conn:
+        for login in c.logins:  # roles are cluster-wide; the test schema is dropped by pg_url
+            if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first():
+                conn.execute(text(f'DROP OWNED BY "{login}"'))
+                conn.execute(text(f'DROP ROLE "{login}"'))
+    superuser.dispose()
+
+
+def _counts(db: Database) -> tuple[int, int]:
+    with db.reading() as s:
+        return (s.execute(text("SELECT count(*) FROM plan_revisions")).scalar_one(),
+                s.execute(text("SELECT count(*) FROM audit_events")).scalar_one())
+
+
+def test_an_editor_saves_under_the_printed_name_the_server_holds(clinic: Clinic) -> None:
+    login = clinic.login("editor", "Nurse Ana Ruiz")
+    db = open_database(clinic.url_for(login))
+    try:
+        assert db.server_name == "Nurse Ana Ruiz"
+        rev = plans.save_revision(db, clinic.patient_id, base_revision=1,
+                                  content=replace(plan_with(3), goals=()), author=db.server_name, reason="Review")
+        assert rev.author == "Nurse Ana Ruiz"
+        assert audit.list_events(db, limit=1)[0].actor == "Nurse Ana Ruiz"
+    finally:
+        db.dispose()
+    assert guard_problems_of(clinic.owner) == []  # the stamps are CarePlan's own, switched on
+
+
+def guard_problems_of(db: Database) -> list[str]:
+    with db.engine.connect() as conn:
+        return guard_problems(conn)
+
+
+REFUSED = {
+    "update a revision": ("UPDATE plan_revisions SET reason = 'forged'", "42501"),
+    "delete a revision": ("DELETE FROM plan_revisions", "42501"),
+    "delete an audit event": ("DELETE FROM audit_events", "42501"),
+    "truncate the audit log": ("TRUNCATE audit_events", "42501"),
+    "drop a trigger": ("DROP TRIGGER plan_revisions_no_update ON plan_revisions", "42501"),
+    "disable a trigger": ("ALTER TABLE plan_revisions DISABLE TRIGGER ALL", "42501"),
+    "disable the stamp": ("ALTER TABLE audit_events DISABLE TRIGGER audit_events_actor_stamp", "42501"),
+    "replace a guard function": ("CREATE OR REPLACE FUNCTION careplan_append_only() RETURNS trigger "
+                                 "LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$", "42501"),
+    "add a trigger": ("CREATE TRIGGER sneak BEFORE INSERT ON plan_revisions FOR EACH ROW "
+                      "EXECUTE FUNCTION careplan_append_only()", "42501"),
+    "alter a table": ("ALTER TABLE plan_revisions ADD COLUMN note text", "42501"),
+    "create a table": ("CREATE TABLE shadow (id int)", "42501"),
+    "write as another user": ("INSERT INTO audit_events (at, actor, action, entity, entity_key, details) "
+                              "VALUES (now(), 'Dr Someone Else', 'plan.saved', 'plan', '', '{}')", who.NOT_THE_LOGIN),
+    "rename oneself in the staff table": ("UPDATE careplan_staff SET printed_name = 'Dr Someone Else'", "42501"),
+    "change the catalogue": ("UPDATE catalogue_items SET title = 'changed'", "42501"),
+    "add to the catalogue": ("INSERT INTO catalogue_items (code, discipline, title, role, version_id) "
+                             "VALUES ('X1', 'physiotherapy', 'x', 'physio', 1)", "42501"),
+    "become admin": ("SET ROLE careplan_admin", "42501"),
+    "grant oneself more": ("GRANT careplan_admin TO CURRENT_USER", "42501"),
+}
+
+
+@pytest.mark.parametrize("attempt", sorted(REFUSED))
+def test_the_server_refuses_an_editor(clinic: Clinic, attempt: str) -> None:
+    statement, state = REFUSED[attempt]
+    login = clinic.login("editor", "Nurse Ben Cole")
+    before = _counts(clinic.owner)
+    with clinic.connect(login) as conn:
+        assert conn.execute("SELECT session_user").fetchone() == (login,)
+        with pytest.raises(psycopg.Error) as refused:
+            conn.execute(statement)
+    assert refused.value.sqlstate == state, refused.value
+    sentence = db_problems.describe(refused.value, "the server", busy_seconds=1)
+    assert sentence is not None and sentence.endswith("Nothing was changed.")
+    assert _counts(clinic.owner) == before
+    assert guard_problems_of(clinic.owner) == []
+
+
+def test_a_temporary_staff_table_cannot_lend_an_editor_another_name(clinic: Clinic) -> None:
+    login = clinic.login("editor", "Nurse Cara Dunn")
+    with clinic.connect(login) as conn:
+        conn.execute("CREATE TEMP TABLE careplan_staff (login name, printed_name text, role text, active bool)")
+        conn.execute("INSERT INTO careplan_staff VALUES (session_user, 'Dr Someone Else', 'admin', true)")
+        with pytest.raises(psycopg.Error) as refused:
+            conn.execute("INSERT INTO audit_events (at, actor, action, entity, entity_key, details) "
+                         "VALUES (now(), 'Dr Someone Else', 'plan.saved', 'plan', '', '{}')")
+        assert refused.value.sqlstate == who.NOT_THE_LOGIN
+        conn.execute("INSERT INTO audit_events (at, actor, action, entity, entity_key, details) "
+                     "VALUES (now(), '', 'plan.saved', 'plan', '', '{}')")  # an empty actor is filled in
+    assert audit.list_events(clinic.owner, limit=1)[0].actor == "Nurse Cara Dunn"
+
+
+def test_saving_as_someone_else_writes_nothing_and_says_why(clinic: Clinic) -> None:
+    login = clinic.login("editor", "Nurse Dev Patel")
+    db = open_database(clinic.url_for(login))
+    before = _counts(clinic.owner)
+    try:
+        with pytest.raises(Exception) as refused:
+            plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
+                                author="Dr Someone Else", reason="Review")
+    finally:
+        db.dispose()
+    sentence = db_problems.describe(refused.value, "the server", busy_seconds=1)
+    assert sentence is not None, repr(refused.value)
+    assert "another person's name" in sentence and "Nurse Dev Patel" in sentence
+    assert _counts(clinic.owner) == before  # nothing half-written
+
+
+def test_a_viewer_reads_but_may_not_save(clinic: Clinic) -> None:
+    login = clinic.login("viewer", "Clerk Eve Moss")
+    db = open_database(clinic.url_for(login))
+    try:
+        assert plans.load_plan(db, clinic.patient_id).number == 1
+        with pytest.raises(Exception) as refused:
+            plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
+                                author=db.server_name or "", reason="Review")
+    finally:
+        db.dispose()
+    sentence = db_problems.describe(refused.value, "the server", busy_seconds=1)
+    assert sentence is not None and "your CarePlan role does not allow it" in sentence
+
+
+def test_an_admin_may_change_the_catalogue(clinic: Clinic) -> None:
+    login = clinic.login("admin", "Dr Fay Admin")
+    with clinic.connect(login) as conn:
+        assert conn.execute("UPDATE catalogue_items SET edited_by = 'Dr Fay Admin' WHERE code = "
+                            "(SELECT min(code) FROM catalogue_items)").rowcount == 1
+        with pytest.raises(psycopg.Error) as refused:
+            conn.execute("UPDATE catalogue_items SET edited_by = 'Dr Someone Else'")
+        assert refused.value.sqlstate == who.NOT_THE_LOGIN
+        with pytest.raises(psycopg.Error) as refused:
+            conn.execute("ALTER TABLE catalogue_items DISABLE TRIGGER catalogue_items_edited_by_stamp")
+        assert refused.value.sqlstate == "42501"
+
+
+def _scram_login(clinic: Clinic, password: str) -> str:
+    login = clinic.login("editor", "Nurse Gil Ortiz", password=password)
+    with clinic.owner.engine.begin() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": SCRAM_GROUP}).first():
+            conn.execute(text(f"CREATE ROLE {SCRAM_GROUP} NOLOGIN"))
+        conn.execute(text(f'GRANT {SCRAM_GROUP} TO "{login}"'))
+    return login
+
+
+@pytest.mark.parametrize("password", ["correct horse battery", "pässwörd ünïcode"])
+def test_a_wrong_password_is_one_clear_sentence(clinic: Clinic, password: str) -> None:
+    login = _scram_login(clinic, password)
+    db = open_database(clinic.url_for(login, password))  # the verifier computed here matches the server's
+    assert db.server_name == "Nurse Gil Ortiz"
+    db.dispose()
+    try:
+        open_database(clinic.url_for(login, password + "x")).dispose()
+    except DatabaseOpenError as e:
+        assert str(e).startswith("The server ") and "refused the password for the login" in str(e)
+        assert password not in str(e)
+        return
+    if IN_CI:
+        pytest.fail("the test cluster accepted a wrong password: scripts/with-postgres must make "
+                    f"{SCRAM_GROUP} log in with SCRAM")
+    pytest.skip(f"this PostgreSQL trusts every login; scripts/with-postgres makes {SCRAM_GROUP} use SCRAM")
+
+
+def test_a_disabled_login_is_refused_and_keeps_its_name_in_history(clinic: Clinic) -> None:
+    login = clinic.login("editor", "Nurse Hal Kim")
+    db = open_database(clinic.url_for(login))
+    plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
+                        author="Nurse Hal Kim", reason="Review")
+    staff.disable_user(clinic.owner, login)
+    with pytest.raises(Exception) as refused:  # a session still open may no longer write
+        plans.save_revision(db, clinic.patient_id, base_revision=2, content=plan_with(3), author="Nurse Hal Kim",
+                            reason="Again")
+    db.dispose()
+    assert "not an active CarePlan user" in (db_problems.describe(refused.value, "x", busy_seconds=1) or "")
+    with pytest.raises(DatabaseOpenError, match="is disabled on"):
+        open_database(clinic.url_for(login))
+    latest = plans.load_plan(clinic.owner, clinic.patient_id).latest
+    assert latest is not None and latest.author == "Nurse Hal Kim"
+    members = {m.login: m for m in staff.list_users(clinic.owner)}
+    assert (members[login].active, members[login].can_login, members[login].name) == (False, False, "Nurse Hal Kim")
+
+
+def test_a_staff_login_may_not_be_a_superuser_or_a_group(clinic: Clinic) -> None:
+    with pytest.raises(staff.StaffError, match="superuser"):
+        staff.add_user(clinic.owner, "careplan", "Owner", "editor", None)  # the test cluster's superuser
+    with pytest.raises(staff.StaffError, match="group or reserved"):
+        staff.add_user(clinic.owner, "careplan_admin", "X", "editor", None)
+    with pytest.raises(staff.StaffError, match="printed name is empty"):
+        staff.add_user(clinic.owner, "tnobody", "  ", "editor", None)
+
+
+def test_admin_commands_on_the_command_line(clinic: Clinic, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import json
+
+    login = f"tcli_{uuid.uuid4().hex[:8]}"
+    clinic.logins.append(login)
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret pass\n"))
+    assert main(["admin", "init", "--db", clinic.url]) == 0  # again: idempotent
+    assert main(["admin", "add-user", login, "--name", "Dr Ida Lund", "--role", "admin", "--password-stdin",
+                 "--db", clinic.url]) == 0
+    capsys.readouterr()
+    assert main(["admin", "list-users", "--json", "--db", clinic.url]) == 0
+    listed = {m["login"]: m for m in json.loads(capsys.readouterr().out)}
+    assert listed[login] == {"login": login, "name": "Dr Ida Lund", "role": "admin", "active": True,
+                             "can_login": True}
+    assert main(["admin", "disable-user", login, "--db", clinic.url]) == 0
+    assert main(["admin", "disable-user", "tnosuchlogin", "--db", clinic.url]) == 2
+    assert "is not a CarePlan user of this database" in capsys.readouterr().err
