@@ -85,7 +85,8 @@ def test_an_editor_saves_under_the_printed_name_the_server_holds(clinic: Clinic)
         rev = plans.save_revision(db, clinic.patient_id, base_revision=1,
                                   content=replace(plan_with(3), goals=()), author=db.server_name, reason="Review")
         assert rev.author == "Nurse Ana Ruiz"
-        assert audit.list_events(db, limit=1)[0].actor == "Nurse Ana Ruiz"
+        event = audit.list_events(db, limit=1)[0]
+        assert (event.actor, event.login) == ("Nurse Ana Ruiz", login)  # the login, from the server itself
     finally:
         db.dispose()
     assert guard_problems_of(clinic.owner) == []  # the stamps are CarePlan's own, switched on
@@ -112,6 +113,8 @@ REFUSED = {
     "create a table": ("CREATE TABLE shadow (id int)", "42501"),
     "write as another user": ("INSERT INTO audit_events (at, actor, action, entity, entity_key, details) "
                               "VALUES (now(), 'Dr Someone Else', 'plan.saved', 'plan', '', '{}')", who.NOT_THE_LOGIN),
+    "claim another login": ("INSERT INTO audit_events (at, actor, action, entity, entity_key, details, login) "
+                            "VALUES (now(), '', 'plan.saved', 'plan', '', '{}', 'careplan')", who.NOT_THE_LOGIN),
     "rename oneself in the staff table": ("UPDATE careplan_staff SET printed_name = 'Dr Someone Else'", "42501"),
     "change the catalogue": ("UPDATE catalogue_items SET title = 'changed'", "42501"),
     "add to the catalogue": ("INSERT INTO catalogue_items (code, discipline, title, role, version_id) "

@@ -32,9 +32,10 @@ NOT_STAFF = "CP002"
 class Stamped:
     table: str
     column: str
-    # fill: an empty value is filled with the printed name. A nullable column whose NULL means
-    # "nobody yet" (catalogue_items.edited_by on a shipped item) is only checked, never filled.
-    fill: bool = True
+    # "fill": an empty value is filled with the printed name, another name refused. "check": a
+    # nullable column whose NULL means "nobody yet" (catalogue_items.edited_by on a shipped item)
+    # is only checked, never filled. "login": the login itself (session_user), not the name.
+    mode: str = "fill"
 
     @property
     def trigger(self) -> str:
@@ -46,7 +47,8 @@ STAMPED = (
     Stamped("audit_events", "actor"),
     Stamped("assessments", "author"),
     Stamped("plan_drafts", "author"),
-    Stamped("catalogue_items", "edited_by", fill=False),
+    Stamped("catalogue_items", "edited_by", mode="check"),
+    Stamped("audit_events", "login", mode="login"),
 )
 
 
@@ -61,19 +63,20 @@ def stamp_function_statement(schema: str) -> str:
     return (
         f"CREATE OR REPLACE FUNCTION {s}.{STAMP_FUNCTION}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER "
         f"SET search_path = {s}, pg_catalog, pg_temp AS $$ "
-        "DECLARE col text := TG_ARGV[0]; fill boolean := TG_ARGV[1]::boolean; "
+        "DECLARE col text := TG_ARGV[0]; mode text := TG_ARGV[1]; "
         "given text := to_jsonb(NEW) ->> col; who text; "
         "BEGIN "
         # The owner and superusers can switch any trigger off anyway: daily work never uses them.
         "IF (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = session_user) "
-        f"OR pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'MEMBER') "
+        "OR pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = TG_RELID), 'MEMBER') "
         "THEN RETURN NEW; END IF; "
         "IF TG_OP = 'UPDATE' AND (to_jsonb(OLD) ->> col) IS NOT DISTINCT FROM given THEN RETURN NEW; END IF; "
         f"SELECT st.printed_name INTO who FROM {s}.{STAFF_TABLE} st WHERE st.login = session_user AND st.active; "
         f"IF who IS NULL THEN RAISE EXCEPTION USING ERRCODE = '{NOT_STAFF}', MESSAGE = format("
         "'the login %s is not an active CarePlan user of this database', session_user); END IF; "
+        "IF mode = 'login' THEN who := session_user; END IF; "
         "IF given IS NULL OR given = '' THEN "
-        "IF fill THEN NEW := jsonb_populate_record(NEW, jsonb_build_object(col, who)); END IF; "
+        "IF mode <> 'check' THEN NEW := jsonb_populate_record(NEW, jsonb_build_object(col, who)); END IF; "
         f"ELSIF given <> who THEN RAISE EXCEPTION USING ERRCODE = '{NOT_THE_LOGIN}', MESSAGE = format("
         "'%s.%s: the server records the login %s as %L, not %L', TG_TABLE_NAME, col, session_user, who, given); "
         "END IF; RETURN NEW; END $$"
@@ -84,7 +87,7 @@ def stamp_trigger_statement(schema: str, stamped: Stamped) -> str:
     s = _quote(schema)
     return (f"CREATE OR REPLACE TRIGGER {stamped.trigger} BEFORE INSERT OR UPDATE OF {stamped.column} "
             f"ON {s}.{stamped.table} FOR EACH ROW "
-            f"EXECUTE FUNCTION {s}.{STAMP_FUNCTION}('{stamped.column}', '{str(stamped.fill).lower()}')")
+            f"EXECUTE FUNCTION {s}.{STAMP_FUNCTION}('{stamped.column}', '{stamped.mode}')")
 
 
 def current_schema(conn: Connection) -> str:
