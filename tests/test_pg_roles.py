@@ -8,13 +8,12 @@ careplan_test_scram must give a SCRAM password, which the password tests use.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from careplan.cli import main
 from careplan.persistence import db_problems, who
@@ -23,52 +22,14 @@ from careplan.persistence.errors import DatabaseOpenError
 from careplan.persistence.guard_state import guard_problems
 from careplan.services import audit, plans, staff
 from tests.conftest import IN_CI
-from tests.history_builders import make_patient, plan_with
+from tests.history_builders import plan_with
 
+pytest.register_assert_rewrite("tests.pg_roles_fixtures")  # before it is imported below
+from tests.pg_roles_fixtures import Clinic  # noqa: E402
+
+pytest_plugins = ["tests.pg_roles_fixtures"]  # the clinic fixture
 pytestmark = pytest.mark.pg
 SCRAM_GROUP = "careplan_test_scram"
-
-
-@dataclass
-class Clinic:
-    owner: Database
-    url: str
-    logins: list[str]
-    patient_id: int
-
-    def login(self, role: str, name: str, *, password: str | None = None) -> str:
-        login = f"t{role[:2]}_{uuid.uuid4().hex[:10]}"
-        staff.add_user(self.owner, login, name, role, password)
-        self.logins.append(login)
-        return login
-
-    def url_for(self, login: str, password: str | None = None) -> str:
-        return make_url(self.url).set(username=login, password=password).render_as_string(hide_password=False)
-
-    def connect(self, login: str) -> psycopg.Connection:
-        """A plain driver connection as `login`, autocommit: each statement stands alone."""
-        u = make_url(self.url_for(login))
-        return psycopg.connect(host=u.host, port=u.port, dbname=u.database, user=login,
-                               options=u.query["options"], autocommit=True)
-
-
-@pytest.fixture
-def clinic(pg_url: str) -> Iterator[Clinic]:
-    owner = open_database(pg_url)
-    patient = make_patient(owner, "R-1")
-    assert patient.id is not None
-    plans.save_revision(owner, patient.id, base_revision=0, content=plan_with(3), author="Owner Setup", reason="")
-    staff.init(owner)
-    c = Clinic(owner, pg_url, [], patient.id)
-    yield c
-    owner.dispose()
-    superuser = create_engine(make_url(pg_url).set(query={}), isolation_level="AUTOCOMMIT")
-    with superuser.connect() as conn:
-        for login in c.logins:  # roles are cluster-wide; the test schema is dropped by pg_url
-            if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first():
-                conn.execute(text(f'DROP OWNED BY "{login}"'))
-                conn.execute(text(f'DROP ROLE "{login}"'))
-    superuser.dispose()
 
 
 def _counts(db: Database) -> tuple[int, int]:
@@ -271,3 +232,25 @@ def test_admin_commands_on_the_command_line(clinic: Clinic, capsys: pytest.Captu
     assert main(["admin", "disable-user", login, "--db", clinic.url]) == 0
     assert main(["admin", "disable-user", "tnosuchlogin", "--db", clinic.url]) == 2
     assert "is not a CarePlan user of this database" in capsys.readouterr().err
+
+
+def test_a_daily_login_is_told_to_ask_for_the_upgrade_it_may_not_run(clinic: Clinic) -> None:
+    login = clinic.login("editor", "Nurse Jo Park")
+    with clinic.owner.engine.begin() as conn:  # as if this CarePlan were newer than the schema
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007_course_assessments'"))
+    with pytest.raises(DatabaseOpenError, match=r"may not upgrade it: ask the clinic's IT to run `careplan admin "
+                                                r"upgrade` as the database's owner\. Nothing was changed\."):
+        open_database(clinic.url_for(login))
+    with clinic.owner.engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0007_course_assessments"
+
+
+def test_admin_commands_refuse_an_sqlite_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "careplan.sqlite3"
+    for argv in (["admin", "init"], ["admin", "list-users", "--json"], ["admin", "disable-user", "x"],
+                 ["admin", "add-user", "x", "--name", "X", "--role", "editor", "--no-password"]):
+        assert main([*argv, "--db", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert "sets up logins and roles on a clinic's shared PostgreSQL server" in err
+        assert "protected by this computer's own login. Nothing was changed." in err
+    assert not target.exists()  # refused before anything opened (or created) it

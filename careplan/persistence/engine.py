@@ -305,6 +305,14 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
         raise DatabaseOpenError(_operational_message(db, e)) from None
     except SQLAlchemyError as e:
         engine.dispose()
+        found = db_problems.classify(e)
+        if path is None and found is not None and found[0] is db_problems.Problem.DENIED and version != schema.HEAD:
+            raise DatabaseOpenError(
+                f"The database at {db.describe()} has an older schema ({version}) and this login may not upgrade "
+                "it: ask the clinic's IT to run `careplan admin upgrade` as the database's owner. Nothing was "
+                "changed.") from None
+        if path is None and (sentence := db_problems.describe(e, db.describe(), busy_seconds=busy_timeout_ms() / 1000)):
+            raise DatabaseOpenError(sentence) from None
         raise DatabaseOpenError(f"The database at {db.describe()} could not be opened: {e.__class__.__name__}: {e.orig if hasattr(e, 'orig') else e}") from None
     except BaseException:
         engine.dispose()

@@ -207,8 +207,7 @@ class PlanSaver(QObject):
             dialog_kit.show_error(self.widget, "Not saved", str(error))
         elif sentence := db_problems.describe(error, self.db.describe(), busy_seconds=busy_timeout_ms() / 1000):
             # The server refused it (a role without the grant, a lost connection): the edits stay
-            # in the editor and are kept as a draft now, in case the window is closed.
-            self.keep_draft()
+            # in the editor, and the autosave restarted above keeps them as a draft.
             dialog_kit.show_error(self.widget, "Not saved", f"{sentence} Your edits are still here.")
         else:
             crash.report_unexpected(type(error), error)  # keeps the edits as a draft, logs, says so
