@@ -254,3 +254,38 @@ def test_admin_commands_refuse_an_sqlite_file(tmp_path: Path, capsys: pytest.Cap
         assert "sets up logins and roles on a clinic's shared PostgreSQL server" in err
         assert "protected by this computer's own login. Nothing was changed." in err
     assert not target.exists()  # refused before anything opened (or created) it
+
+
+@pytest.mark.parametrize("stamped", who.STAMPED, ids=lambda s: f"{s.table}.{s.column}")
+def test_every_stamped_column_refuses_any_other_name(clinic: Clinic, stamped: who.Stamped) -> None:
+    """Each declared (table, column), for generated names: only the login's own passes the stamp.
+
+    The row is otherwise empty: the stamp runs before the server checks NOT NULL, so another name
+    fails with the stamp's refusal and the login's own name gets as far as the NOT NULL check."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    login = clinic.login("admin", "Dr Lee Öztürk")  # admins may also write the catalogue
+    own = login if stamped.mode == "login" else "Dr Lee Öztürk"
+    insert = (f"INSERT INTO {stamped.table} SELECT (jsonb_populate_record(NULL::{stamped.table}, "
+              f"jsonb_build_object('{stamped.column}', %s::text))).*")
+    with clinic.connect(login) as conn:
+        with pytest.raises(psycopg.errors.NotNullViolation):
+            conn.execute(insert, (own,))
+
+        @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+        @given(st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=200)
+               .filter(lambda name: name != own))
+        def refused(other: str) -> None:
+            with pytest.raises(psycopg.Error) as error:
+                conn.execute(insert, (other,))
+            assert error.value.sqlstate == who.NOT_THE_LOGIN
+
+        refused()
+
+
+def test_an_unknown_login_is_one_clear_sentence(clinic: Clinic) -> None:
+    with pytest.raises(DatabaseOpenError) as refused:
+        open_database(clinic.url_for(f"tnobody_{uuid.uuid4().hex[:8]}"))
+    assert " does not know the login tnobody_" in str(refused.value)
+    assert str(refused.value).endswith("(careplan admin add-user). Nothing was opened.")

@@ -126,7 +126,7 @@ def login_problem(message: str, where: str, user: str | None) -> str | None:
         return (f"The server {where} asks for {who}'s password and none was given: put it in ~/.pgpass or a "
                 "PostgreSQL service file (never in --db). Nothing was opened.")
     if "role" in lowered and "does not exist" in lowered:
-        return (f"The server {where} has no {who}: ask the clinic's CarePlan administrator to add it "
+        return (f"The server {where} does not know {who}: ask the clinic's CarePlan administrator to add it "
                 "(careplan admin add-user). Nothing was opened.")
     if "permission denied for database" in lowered:
         return (f"{who[0].upper()}{who[1:]} may not connect to the database on {where}: ask the server's "
