@@ -289,3 +289,17 @@ def test_an_unknown_login_is_one_clear_sentence(clinic: Clinic) -> None:
         open_database(clinic.url_for(f"tnobody_{uuid.uuid4().hex[:8]}"))
     assert " does not know the login tnobody_" in str(refused.value)
     assert str(refused.value).endswith("(careplan admin add-user). Nothing was opened.")
+
+
+def test_the_command_line_records_the_servers_name_and_names_a_refusal(
+        clinic: Clinic, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    login = clinic.login("editor", "Nurse Mo Reyes")
+    monkeypatch.setenv("CAREPLAN_DB_URL", clinic.url_for(login))
+    assert main(["assess", "R-1", "--weight", "70"]) == 0  # no --author: the server's printed name
+    assert audit.list_events(clinic.owner, limit=1)[0].actor == "Nurse Mo Reyes"
+    capsys.readouterr()
+    assert main(["assess", "R-1", "--weight", "71", "--author", "Dr Someone Else"]) == 2
+    assert "on a shared server everything is recorded under your own login's printed name" in capsys.readouterr().err
+    assert main(["settings", "--clinic-name", "Elsewhere"]) == 2  # the clinic's settings are the admins'
+    err = capsys.readouterr().err
+    assert "(permission denied for table app_meta): your CarePlan role does not allow it" in err
