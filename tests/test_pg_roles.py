@@ -295,6 +295,8 @@ def test_the_command_line_records_the_servers_name_and_names_a_refusal(
         clinic: Clinic, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     login = clinic.login("editor", "Nurse Mo Reyes")
     monkeypatch.setenv("CAREPLAN_DB_URL", clinic.url_for(login))
+    assert main(["patient", "add", "--mrn", "R-2", "--name", "Zoë New", "--born", "1970-01-02"]) == 0
+    assert main(["apply-template", "R-2", "newly_diagnosed", "--reason", "First visit"]) == 0
     assert main(["assess", "R-1", "--weight", "70"]) == 0  # no --author: the server's printed name
     assert audit.list_events(clinic.owner, limit=1)[0].actor == "Nurse Mo Reyes"
     capsys.readouterr()
