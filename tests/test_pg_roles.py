@@ -173,14 +173,18 @@ def test_a_wrong_password_is_one_clear_sentence(clinic: Clinic, password: str) -
     db = open_database(clinic.url_for(login, password))  # the verifier computed here matches the server's
     assert db.server_name == "Nurse Gil Ortiz"
     db.dispose()
+    message = _expect_a_password_refused(clinic.url_for(login, password + "x"))
+    assert message.startswith("The server ") and "refused the password for the login" in message
+    assert password not in message
+
+
+def _expect_a_password_refused(url: str) -> str:
     try:
-        open_database(clinic.url_for(login, password + "x")).dispose()
+        open_database(url).dispose()
     except DatabaseOpenError as e:
-        assert str(e).startswith("The server ") and "refused the password for the login" in str(e)
-        assert password not in str(e)
-        return
+        return str(e)
     if IN_CI:
-        pytest.fail("the test cluster accepted a wrong password: scripts/with-postgres must make "
+        pytest.fail("the test cluster let a login in without its password: scripts/with-postgres must make "
                     f"{SCRAM_GROUP} log in with SCRAM")
     pytest.skip(f"this PostgreSQL trusts every login; scripts/with-postgres makes {SCRAM_GROUP} use SCRAM")
 
@@ -305,3 +309,80 @@ def test_the_command_line_records_the_servers_name_and_names_a_refusal(
     assert main(["settings", "--clinic-name", "Elsewhere"]) == 2  # the clinic's settings are the admins'
     err = capsys.readouterr().err
     assert "(permission denied for table app_meta): your CarePlan role does not allow it" in err
+
+
+def _memory_keyring() -> object:
+    from keyring.backend import KeyringBackend
+    from keyring.errors import PasswordDeleteError
+
+    class MemoryKeyring(KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.stored: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.stored.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.stored[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            if self.stored.pop((service, username), None) is None:
+                raise PasswordDeleteError(username)
+
+    return MemoryKeyring()
+
+
+def test_a_password_is_remembered_only_when_asked_and_only_in_the_password_store(
+        clinic: Clinic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        _private_data_dir: Path) -> None:
+    import io
+
+    import keyring
+
+    store = _memory_keyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(store)  # type: ignore[arg-type]
+    try:
+        login = _scram_login(clinic, "open sesame")
+        monkeypatch.setenv("CAREPLAN_DB_URL", clinic.url_for(login))
+        _expect_a_password_refused(clinic.url_for(login))  # nothing remembered: the server wants one
+        monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+        assert main(["password", "--remember", "--password-stdin"]) == 2
+        assert "refused the password" in capsys.readouterr().err
+        assert store.stored == {}  # type: ignore[attr-defined]
+        monkeypatch.setattr("sys.stdin", io.StringIO("open sesame\n"))
+        assert main(["password", "--remember", "--password-stdin"]) == 0
+        db = open_database(clinic.url_for(login))  # the password comes from the store
+        assert db.server_name == "Nurse Gil Ortiz"
+        db.dispose()
+        assert list(store.stored.values()) == ["open sesame"]  # type: ignore[attr-defined]
+        on_disk = b"".join(p.read_bytes() for p in _private_data_dir.rglob("*") if p.is_file())
+        assert b"open sesame" not in on_disk
+        assert main(["password", "--forget"]) == 0
+        assert store.stored == {}  # type: ignore[attr-defined]
+    finally:
+        keyring.set_keyring(previous)
+
+
+def test_without_a_password_store_remember_says_where_else_to_keep_it(
+        clinic: Clinic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    import keyring
+    from keyring.backends.fail import Keyring as NoStore
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoStore())  # a server with no desktop session: no Secret Service to talk to
+    try:
+        login = _scram_login(clinic, "open sesame")
+        monkeypatch.setenv("CAREPLAN_DB_URL", clinic.url_for(login))
+        monkeypatch.setattr("sys.stdin", io.StringIO("open sesame\n"))
+        assert main(["password", "--remember", "--password-stdin"]) == 2
+        assert "password store refused the password (NoKeyringError); keep it in ~/.pgpass" in capsys.readouterr().err
+    finally:
+        keyring.set_keyring(previous)
+    assert main(["password", "--remember", "--db", str(Path(clinic.owner.describe()).name + ".sqlite3")]) == 2
+    assert "A password is remembered for a login on a PostgreSQL server" in capsys.readouterr().err

@@ -40,6 +40,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         add_db_argument(cmd)
     for cmd in (init, upgrade):
         cmd.add_argument("--json", action="store_true", help="print what was set up as a JSON object")
+    pw = sub.add_parser("password", help="remember (or forget) your password for the shared server in this "
+                                         "computer's password store",
+                        description="Only when you ask: the password goes to the OS password store (keyring), "
+                                    "never to a file; ~/.pgpass or a service file work without this.")
+    what = pw.add_mutually_exclusive_group(required=True)
+    what.add_argument("--remember", action="store_true", help="ask for the password, check it, then remember it")
+    what.add_argument("--forget", action="store_true", help="remove the remembered password")
+    pw.add_argument("--password-stdin", action="store_true", help="read the password from standard input's first line")
+    add_db_argument(pw)
+    pw.set_defaults(handler=cmd_password)
     init.set_defaults(handler=cmd_init)
     upgrade.set_defaults(handler=cmd_upgrade)
     add.set_defaults(handler=cmd_add_user)
@@ -127,4 +137,33 @@ def cmd_disable_user(args: argparse.Namespace) -> int:
 
     member = staff.disable_user(_server_db(args), args.login)
     print(f"{member.login} ({member.name}) can no longer log in; the history keeps their name.")
+    return 0
+
+
+def cmd_password(args: argparse.Namespace) -> int:
+    from careplan.persistence import passwords
+    from careplan.persistence.engine import describe_url, open_database, resolve_url
+
+    url = resolve_url(getattr(args, "db", None))
+    if url.get_backend_name() != "postgresql" or not url.username:
+        raise UserFacingError("A password is remembered for a login on a PostgreSQL server: give its address with "
+                              "the login (postgresql+psycopg://LOGIN@HOST/NAME) in --db or CAREPLAN_DB_URL. "
+                              "Nothing was stored.")
+    if args.forget:
+        gone = passwords.forget(url)
+        print(f"Forgot the password for {passwords.account(url)}." if gone else
+              f"No password was remembered for {passwords.account(url)}.")
+        return 0
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {url.username} on {describe_url(url.set(password=None))}: ")
+    else:
+        raise UserFacingError("No terminal to ask for the password: give --password-stdin. Nothing was stored.")
+    if not password:
+        raise UserFacingError("The password is empty; nothing was stored.")
+    # Checked before it is kept: a mistyped password remembered would fail every later start.
+    open_database(url.set(password=password).render_as_string(hide_password=False), migrate=False).dispose()
+    passwords.remember(url, password)
+    print(f"Remembered the password for {passwords.account(url)} in this computer's password store.")
     return 0

@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from careplan.paths import default_database_path, ensure_private_dir
-from careplan.persistence import db_problems, schema, sqlite_file, who
+from careplan.persistence import db_problems, passwords, schema, sqlite_file, who
 from careplan.persistence.errors import (
     DamagedDatabaseError,
     DatabaseOpenError,
@@ -251,7 +251,7 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
     A damaged SQLite file is refused unless refuse_damaged=False (`careplan check`, which reports
     what is wrong). A file on read-only media is opened read-only.
     """
-    url = resolve_url(url_arg)
+    url = passwords.with_remembered_password(resolve_url(url_arg))
     path: Path | None = None
     version: str | None
     read_only_uri = None
