@@ -22,7 +22,7 @@ from careplan.persistence.errors import DatabaseOpenError
 from careplan.persistence.guard_state import guard_problems
 from careplan.services import audit, plans, staff
 from tests.conftest import IN_CI
-from tests.history_builders import plan_with
+from tests.history_builders import make_patient, plan_with
 
 pytest.register_assert_rewrite("tests.pg_roles_fixtures")  # before it is imported below
 from tests.pg_roles_fixtures import Clinic  # noqa: E402
@@ -386,3 +386,42 @@ def test_without_a_password_store_remember_says_where_else_to_keep_it(
         keyring.set_keyring(previous)
     assert main(["password", "--remember", "--db", str(Path(clinic.owner.describe()).name + ".sqlite3")]) == 2
     assert "A password is remembered for a login on a PostgreSQL server" in capsys.readouterr().err
+
+
+def test_the_readme_setup_an_owner_with_createrole_not_a_superuser(pg_url: str) -> None:
+    """The order the README gives the IT person: an owner role (CREATEROLE, not superuser) owns the
+    schema, runs init and adds a user; the user saves, and cannot alter what the owner owns."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(pg_url)
+    schema = base.query["options"].split("=", 1)[1]
+    owner_login, editor_login = f"towner_{uuid.uuid4().hex[:8]}", f"ted_{uuid.uuid4().hex[:8]}"
+    superuser = create_engine(base.set(query={}), isolation_level="AUTOCOMMIT")
+    with superuser.connect() as conn:
+        conn.execute(text(f'CREATE ROLE "{owner_login}" LOGIN CREATEROLE'))
+        conn.execute(text(f'ALTER SCHEMA {schema} OWNER TO "{owner_login}"'))
+    owner_url = base.set(username=owner_login).render_as_string(hide_password=False)
+    try:
+        owner = open_database(owner_url)
+        assert staff.init(owner).stamps
+        staff.add_user(owner, editor_login, "Nurse Noa Berg", "editor", None)
+        patient = make_patient(owner, "O-1")
+        owner.dispose()
+        editor = open_database(base.set(username=editor_login).render_as_string(hide_password=False))
+        assert editor.server_name == "Nurse Noa Berg"
+        assert plans.save_revision(editor, patient.id or 0, base_revision=0, content=plan_with(2),
+                                   author="Nurse Noa Berg", reason="").author == "Nurse Noa Berg"
+        with editor.engine.connect() as conn, pytest.raises(Exception) as refused:
+            conn.execute(text("ALTER TABLE plan_revisions DISABLE TRIGGER ALL"))
+        assert getattr(refused.value.orig, "sqlstate", None) == "42501"  # type: ignore[attr-defined]
+        editor.dispose()
+    finally:
+        with superuser.connect() as conn:
+            conn.execute(text(f"ALTER SCHEMA {schema} OWNER TO CURRENT_USER"))
+            conn.execute(text(f'REASSIGN OWNED BY "{owner_login}" TO CURRENT_USER'))
+            for login in (editor_login, owner_login):
+                if conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": login}).first():
+                    conn.execute(text(f'DROP OWNED BY "{login}"'))
+                    conn.execute(text(f'DROP ROLE "{login}"'))
+        superuser.dispose()
