@@ -425,3 +425,25 @@ def test_the_readme_setup_an_owner_with_createrole_not_a_superuser(pg_url: str) 
                     conn.execute(text(f'DROP OWNED BY "{login}"'))
                     conn.execute(text(f'DROP ROLE "{login}"'))
         superuser.dispose()
+
+
+def test_a_connection_dropped_mid_save_is_one_sentence_and_writes_nothing(clinic: Clinic) -> None:
+    """The server ends the session in the middle of the save's transaction (as a restart would)."""
+    login = clinic.login("editor", "Nurse Ola Dahl")
+    with clinic.owner.engine.begin() as conn:  # as the owner: the session dies as the revision is inserted
+        conn.execute(text("CREATE FUNCTION drop_me() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                          "PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$"))
+        conn.execute(text(f"CREATE TRIGGER drop_me BEFORE INSERT ON revision_items FOR EACH ROW "
+                          f"WHEN (session_user = '{login}') EXECUTE FUNCTION drop_me()"))
+    before = _counts(clinic.owner)
+    db = open_database(clinic.url_for(login))
+    try:
+        with pytest.raises(Exception) as dropped:
+            plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
+                                author="Nurse Ola Dahl", reason="Review")
+    finally:
+        db.dispose()
+    sentence = db_problems.describe(dropped.value, "the server", busy_seconds=1)
+    assert sentence is not None, repr(dropped.value)
+    assert sentence.startswith("The connection to the server was lost") and "none of it was written" in sentence
+    assert _counts(clinic.owner) == before
