@@ -1,8 +1,8 @@
 """Least privilege on PostgreSQL: staff log in for real as their own roles, and the server refuses.
 
 The test cluster (scripts/with-postgres) trusts logins on loopback, so a staff role logs in by
-name alone and `session_user` is really that role (SET ROLE would not change it); members of
-careplan_test_scram must give a SCRAM password, which the password tests use.
+name alone and `session_user` is really that role (SET ROLE would not change it). Passwords and
+refused logins: tests/test_pg_logins.py.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from careplan.persistence.engine import Database, open_database
 from careplan.persistence.errors import DatabaseOpenError
 from careplan.persistence.guard_state import guard_problems
 from careplan.services import audit, plans, staff
-from tests.conftest import IN_CI
 from tests.history_builders import make_patient, plan_with
 
 pytest.register_assert_rewrite("tests.pg_roles_fixtures")  # before it is imported below
@@ -158,56 +157,6 @@ def test_an_admin_may_change_the_catalogue(clinic: Clinic) -> None:
         assert refused.value.sqlstate == "42501"
 
 
-def _scram_login(clinic: Clinic, password: str) -> str:
-    login = clinic.login("editor", "Nurse Gil Ortiz", password=password)
-    with clinic.owner.engine.begin() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": SCRAM_GROUP}).first():
-            conn.execute(text(f"CREATE ROLE {SCRAM_GROUP} NOLOGIN"))
-        conn.execute(text(f'GRANT {SCRAM_GROUP} TO "{login}"'))
-    return login
-
-
-@pytest.mark.parametrize("password", ["correct horse battery", "pässwörd ünïcode"])
-def test_a_wrong_password_is_one_clear_sentence(clinic: Clinic, password: str) -> None:
-    login = _scram_login(clinic, password)
-    db = open_database(clinic.url_for(login, password))  # the verifier computed here matches the server's
-    assert db.server_name == "Nurse Gil Ortiz"
-    db.dispose()
-    message = _expect_a_password_refused(clinic.url_for(login, password + "x"))
-    assert message.startswith("The server ") and "refused the password for the login" in message
-    assert password not in message
-
-
-def _expect_a_password_refused(url: str) -> str:
-    try:
-        open_database(url).dispose()
-    except DatabaseOpenError as e:
-        return str(e)
-    if IN_CI:
-        pytest.fail("the test cluster let a login in without its password: scripts/with-postgres must make "
-                    f"{SCRAM_GROUP} log in with SCRAM")
-    pytest.skip(f"this PostgreSQL trusts every login; scripts/with-postgres makes {SCRAM_GROUP} use SCRAM")
-
-
-def test_a_disabled_login_is_refused_and_keeps_its_name_in_history(clinic: Clinic) -> None:
-    login = clinic.login("editor", "Nurse Hal Kim")
-    db = open_database(clinic.url_for(login))
-    plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
-                        author="Nurse Hal Kim", reason="Review")
-    staff.disable_user(clinic.owner, login)
-    with pytest.raises(Exception) as refused:  # a session still open may no longer write
-        plans.save_revision(db, clinic.patient_id, base_revision=2, content=plan_with(3), author="Nurse Hal Kim",
-                            reason="Again")
-    db.dispose()
-    assert "not an active CarePlan user" in (db_problems.describe(refused.value, "x", busy_seconds=1) or "")
-    with pytest.raises(DatabaseOpenError, match="is disabled on"):
-        open_database(clinic.url_for(login))
-    latest = plans.load_plan(clinic.owner, clinic.patient_id).latest
-    assert latest is not None and latest.author == "Nurse Hal Kim"
-    members = {m.login: m for m in staff.list_users(clinic.owner)}
-    assert (members[login].active, members[login].can_login, members[login].name) == (False, False, "Nurse Hal Kim")
-
-
 def test_a_staff_login_may_not_be_a_superuser_or_a_group(clinic: Clinic) -> None:
     with pytest.raises(staff.StaffError, match="superuser"):
         staff.add_user(clinic.owner, "careplan", "Owner", "editor", None)  # the test cluster's superuser
@@ -288,13 +237,6 @@ def test_every_stamped_column_refuses_any_other_name(clinic: Clinic, stamped: wh
         refused()
 
 
-def test_an_unknown_login_is_one_clear_sentence(clinic: Clinic) -> None:
-    with pytest.raises(DatabaseOpenError) as refused:
-        open_database(clinic.url_for(f"tnobody_{uuid.uuid4().hex[:8]}"))
-    assert " does not know the login tnobody_" in str(refused.value)
-    assert str(refused.value).endswith("(careplan admin add-user). Nothing was opened.")
-
-
 def test_the_command_line_records_the_servers_name_and_names_a_refusal(
         clinic: Clinic, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     login = clinic.login("editor", "Nurse Mo Reyes")
@@ -309,83 +251,6 @@ def test_the_command_line_records_the_servers_name_and_names_a_refusal(
     assert main(["settings", "--clinic-name", "Elsewhere"]) == 2  # the clinic's settings are the admins'
     err = capsys.readouterr().err
     assert "(permission denied for table app_meta): your CarePlan role does not allow it" in err
-
-
-def _memory_keyring() -> object:
-    from keyring.backend import KeyringBackend
-    from keyring.errors import PasswordDeleteError
-
-    class MemoryKeyring(KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.stored: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.stored.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.stored[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            if self.stored.pop((service, username), None) is None:
-                raise PasswordDeleteError(username)
-
-    return MemoryKeyring()
-
-
-def test_a_password_is_remembered_only_when_asked_and_only_in_the_password_store(
-        clinic: Clinic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-        _private_data_dir: Path) -> None:
-    import io
-
-    import keyring
-
-    store = _memory_keyring()
-    previous = keyring.get_keyring()
-    keyring.set_keyring(store)  # type: ignore[arg-type]
-    try:
-        login = _scram_login(clinic, "open sesame")
-        monkeypatch.setenv("CAREPLAN_DB_URL", clinic.url_for(login))
-        _expect_a_password_refused(clinic.url_for(login))  # nothing remembered: the server wants one
-        monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
-        assert main(["password", "--remember", "--password-stdin"]) == 2
-        assert "refused the password" in capsys.readouterr().err
-        assert store.stored == {}  # type: ignore[attr-defined]
-        monkeypatch.setattr("sys.stdin", io.StringIO("open sesame\n"))
-        assert main(["password", "--remember", "--password-stdin"]) == 0
-        db = open_database(clinic.url_for(login))  # the password comes from the store
-        assert db.server_name == "Nurse Gil Ortiz"
-        db.dispose()
-        assert list(store.stored.values()) == ["open sesame"]  # type: ignore[attr-defined]
-        on_disk = b"".join(p.read_bytes() for p in _private_data_dir.rglob("*") if p.is_file())
-        assert b"open sesame" not in on_disk
-        assert main(["password", "--forget"]) == 0
-        assert store.stored == {}  # type: ignore[attr-defined]
-    finally:
-        keyring.set_keyring(previous)
-
-
-def test_without_a_password_store_remember_says_where_else_to_keep_it(
-        clinic: Clinic, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    import io
-
-    import keyring
-    from keyring.backends.fail import Keyring as NoStore
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(NoStore())  # a server with no desktop session: no Secret Service to talk to
-    try:
-        login = _scram_login(clinic, "open sesame")
-        monkeypatch.setenv("CAREPLAN_DB_URL", clinic.url_for(login))
-        monkeypatch.setattr("sys.stdin", io.StringIO("open sesame\n"))
-        assert main(["password", "--remember", "--password-stdin"]) == 2
-        assert "password store refused the password (NoKeyringError); keep it in ~/.pgpass" in capsys.readouterr().err
-    finally:
-        keyring.set_keyring(previous)
-    assert main(["password", "--remember", "--db", str(Path(clinic.owner.describe()).name + ".sqlite3")]) == 2
-    assert "A password is remembered for a login on a PostgreSQL server" in capsys.readouterr().err
 
 
 def test_the_readme_setup_an_owner_with_createrole_not_a_superuser(pg_url: str) -> None:
