@@ -183,6 +183,11 @@ def test_admin_commands_on_the_command_line(clinic: Clinic, capsys: pytest.Captu
     assert listed[login] == {"login": login, "name": "Dr Ida Lund", "role": "admin", "active": True,
                              "can_login": True}
     assert main(["admin", "disable-user", login, "--db", clinic.url]) == 0
+    added, disabled = sorted((e for e in audit.list_events(clinic.owner, limit=5) if e.entity_key == login),
+                             key=lambda e: e.id)
+    assert (added.action, added.actor, added.details) == ("staff.added", "careplan",
+                                                          {"name": "Dr Ida Lund", "role": "admin"})
+    assert (disabled.action, disabled.login) == ("staff.disabled", "careplan")
     assert main(["admin", "disable-user", "tnosuchlogin", "--db", clinic.url]) == 2
     assert "is not a CarePlan user of this database" in capsys.readouterr().err
 

@@ -46,6 +46,8 @@ ACTIONS = {
     "database.restored": "Database restored from a backup",
     "course.assessed": "Assessment recorded",
     "course.corrected": "Assessment corrected",
+    "staff.added": "Staff login added",
+    "staff.disabled": "Staff login disabled",
 }
 
 

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from careplan.domain.errors import CarePlanError
 from careplan.domain.text import field_problem
 from careplan.persistence import roles, who
 from careplan.persistence.engine import Database
+from careplan.services import audit
 from careplan.services.catalogue import sync_shipped_catalogue_if_changed
 from careplan.services.patients import refresh_search_keys
 
@@ -70,9 +73,12 @@ def add_user(db: Database, login: str, name: str, role: str, password: str | Non
         raise StaffError(f"The printed name {problem}. Nothing was changed.")
     verifier = roles.scram_verifier(password) if password is not None else None
     try:
-        with db.engine.begin() as conn:
+        with db.transaction() as s:
+            conn = s.connection()
             _require_init(conn)
-            return roles.add_user(conn, login, name, role, verifier)
+            member = roles.add_user(conn, login, name, role, verifier)
+            _record(s, "staff.added", member)
+            return member
     except roles.RoleSetupError as e:
         raise StaffError(str(e)) from None
 
@@ -87,11 +93,21 @@ def list_users(db: Database) -> list[roles.StaffMember]:
 def disable_user(db: Database, login: str) -> roles.StaffMember:
     _server_only(db)
     try:
-        with db.engine.begin() as conn:
+        with db.transaction() as s:
+            conn = s.connection()
             _require_init(conn)
-            return roles.disable_user(conn, login)
+            member = roles.disable_user(conn, login)
+            _record(s, "staff.disabled", member)
+            return member
     except roles.RoleSetupError as e:
         raise StaffError(str(e)) from None
+
+
+def _record(s: Session, action: str, member: roles.StaffMember) -> None:
+    """In the audit log, by whoever ran it (the owner's login): a staff member's name, never a patient's."""
+    who_did = s.execute(text("SELECT session_user")).scalar_one()
+    audit.record(s, str(who_did), action, entity="staff", entity_key=member.login,
+                 details={"name": member.name, "role": member.role})
 
 
 def _require_init(conn: Connection) -> None:
