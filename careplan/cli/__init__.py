@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 
 from careplan import __version__
 from careplan.cli import (
+    admin_commands,
     common,
     core_commands,
     course_commands,
@@ -38,7 +39,8 @@ DEBUG_HELP = "on an unexpected error, print the full traceback (it may show pati
 
 # Each module adds its subcommands; a subcommand's handler takes the parsed args and returns an exit status.
 COMMAND_MODULES = [core_commands, exchange_commands, pdf_commands, patient_commands, worklist_commands, settings_commands, course_commands,
-                   template_commands, prompt_commands, signature_commands, template_admin, fhir_commands]
+                   template_commands, prompt_commands, signature_commands, template_admin, fhir_commands,
+                   admin_commands]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -168,6 +168,9 @@ def print_json(data: Any) -> None:
 
 
 def actor(args: argparse.Namespace) -> str:
+    """--author, else on a shared server set up with `careplan admin init` the printed name it
+    records for this login (an --author that differs is refused by the server), else the login."""
     from careplan.services.clock import login_name
 
-    return getattr(args, "author", None) or login_name()
+    server = next((db.server_name for db in _opened if db.server_name), None)
+    return getattr(args, "author", None) or server or login_name()

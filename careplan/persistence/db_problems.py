@@ -17,6 +17,11 @@ class Problem(StrEnum):
     READ_ONLY = "read_only"
     FULL = "full"
     DAMAGED = "damaged"
+    # PostgreSQL with roles (persistence/roles.py, who.py):
+    DENIED = "denied"  # the login's role lacks the grant, or only the owner may
+    NOT_THE_LOGIN = "not_the_login"  # a row names someone other than the login
+    NOT_STAFF = "not_staff"  # a login with no active staff row tried to write
+    CONNECTION_LOST = "connection_lost"
 
 
 _SQLITE_SIGNS = (
@@ -29,7 +34,18 @@ _SQLITE_SIGNS = (
 # PostgreSQL's SQLSTATE classes: 55P03 lock_not_available, 57014 query_canceled (lock_timeout on
 # older servers), 53100 disk_full, 25006 read_only_sql_transaction, XX001/XX002 data corrupted.
 _PG_STATES = {"55P03": Problem.LOCKED, "53100": Problem.FULL, "53000": Problem.FULL,
-              "25006": Problem.READ_ONLY, "XX001": Problem.DAMAGED, "XX002": Problem.DAMAGED}
+              "25006": Problem.READ_ONLY, "XX001": Problem.DAMAGED, "XX002": Problem.DAMAGED,
+              # 42501 insufficient_privilege (also "must be owner of table"); CP001/CP002 are raised
+              # by the who-stamp trigger; 08xxx and 57P01-03: the connection went away mid-command.
+              "42501": Problem.DENIED, "CP001": Problem.NOT_THE_LOGIN, "CP002": Problem.NOT_STAFF,
+              "08000": Problem.CONNECTION_LOST, "08003": Problem.CONNECTION_LOST, "08006": Problem.CONNECTION_LOST,
+              "57P01": Problem.CONNECTION_LOST, "57P02": Problem.CONNECTION_LOST, "57P03": Problem.CONNECTION_LOST}
+# The server's own words are kept for these: they name a table, a login and a staff member's printed
+# name (never a patient's), which is what the user needs to ask for the right role.
+_PG_WORDS = {Problem.DENIED, Problem.NOT_THE_LOGIN, Problem.NOT_STAFF}
+# A connection that dies has no SQLSTATE: libpq only says so.
+_PG_LOST_SIGNS = ("server closed the connection", "connection is lost", "connection is closed",
+                  "terminating connection", "consuming input failed")
 
 
 def classify(error: BaseException) -> tuple[Problem, str] | None:
@@ -46,7 +62,11 @@ def classify(error: BaseException) -> tuple[Problem, str] | None:
             return None
         state = getattr(current, "sqlstate", None)
         if isinstance(state, str) and state in _PG_STATES:
-            return _PG_STATES[state], ""
+            problem = _PG_STATES[state]
+            return problem, (_primary(current) if problem in _PG_WORDS else "")
+        if type(current).__module__.startswith("psycopg") and state is None and \
+                any(sign in str(current).lower() for sign in _PG_LOST_SIGNS):
+            return Problem.CONNECTION_LOST, ""
         current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return None
 
@@ -67,7 +87,51 @@ def describe(error: BaseException, where: str, *, busy_seconds: float) -> str | 
     if problem is Problem.FULL:
         return (f"The disk holding {where} is full, or the file may not grow any larger{detail}; the command "
                 "stopped and nothing of it was saved. Free some space and try again.")
+    if problem is Problem.DENIED:
+        return (f"The server refused this to your login ({words}): your CarePlan role does not allow it. "
+                "Ask the clinic's CarePlan administrator for the role that does. Nothing was changed.")
+    if problem is Problem.NOT_THE_LOGIN:
+        return (f"The server refused a change recorded under another person's name ({words}): on a shared "
+                "server everything is recorded under your own login's printed name. Nothing was changed.")
+    if problem is Problem.NOT_STAFF:
+        return (f"The server refused the change: {words}. Ask the clinic's CarePlan administrator to add you "
+                "(careplan admin add-user). Nothing was changed.")
+    if problem is Problem.CONNECTION_LOST:
+        return (f"The connection to {where} was lost (the server stopped or the network dropped) before the "
+                "change was saved; none of it was written. Try again when the server is back.")
     return damaged(where, f"SQLite: {words}" if words else "")
+
+
+def _primary(error: BaseException) -> str:
+    """The server's primary message, without the detail and context lines that may quote values."""
+    diag = getattr(error, "diag", None)
+    primary = getattr(diag, "message_primary", None) if diag is not None else None
+    text = primary or (str(error).strip().splitlines()[0] if str(error).strip() else "")
+    return text.rstrip(".")
+
+
+def login_problem(message: str, where: str, user: str | None) -> str | None:
+    """A refused login, as one sentence; None for other connection failures (the server is down...).
+
+    The server's reasons reach the client as text only (no SQLSTATE before the session exists)."""
+    lowered = message.lower()
+    who = f"the login {user}" if user else "your login"
+    if "password authentication failed" in lowered:
+        return (f"The server {where} refused the password for {who} (wrong or expired): check it and try "
+                "again, or ask the clinic's CarePlan administrator to set a new one. Nothing was opened.")
+    if "is not permitted to log in" in lowered:
+        return (f"{who[0].upper()}{who[1:]} is disabled on {where}; ask the clinic's CarePlan administrator if "
+                "that is a mistake. Nothing was opened.")
+    if "no password supplied" in lowered or "fe_sendauth" in lowered:
+        return (f"The server {where} asks for {who}'s password and none was given: put it in ~/.pgpass or a "
+                "PostgreSQL service file (never in --db). Nothing was opened.")
+    if "role" in lowered and "does not exist" in lowered:
+        return (f"The server {where} does not know {who}: ask the clinic's CarePlan administrator to add it "
+                "(careplan admin add-user). Nothing was opened.")
+    if "permission denied for database" in lowered:
+        return (f"{who[0].upper()}{who[1:]} may not connect to the database on {where}: ask the server's "
+                "administrator (GRANT CONNECT). Nothing was opened.")
+    return None
 
 
 def damaged(where: str, what: str) -> str:

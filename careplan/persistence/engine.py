@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, S
 from sqlalchemy.orm import Session, sessionmaker
 
 from careplan.paths import default_database_path, ensure_private_dir
-from careplan.persistence import db_problems, schema, sqlite_file
+from careplan.persistence import db_problems, passwords, schema, sqlite_file, who
 from careplan.persistence.errors import (
     DamagedDatabaseError,
     DatabaseOpenError,
@@ -48,6 +48,11 @@ class Database:
     write_sessions: sessionmaker[Session]
     # Our shared lock on the SQLite file's <name>.lock while we have it open; a restore needs it to itself.
     presence: SharedHold | None = None
+    # PostgreSQL after `careplan admin init`: the printed name the server stamps for this login
+    # (persistence/who.py). The app records it as the author; None elsewhere.
+    server_name: str | None = None
+    # And the login it stamps (session_user) where a signature records who signed; None elsewhere.
+    server_login: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -260,7 +265,7 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
     A damaged SQLite file is refused unless refuse_damaged=False (`careplan check`, which reports
     what is wrong). A file on read-only media is opened read-only.
     """
-    url = resolve_url(url_arg)
+    url = passwords.with_remembered_password(resolve_url(url_arg))
     path: Path | None = None
     version: str | None
     read_only_uri = None
@@ -309,11 +314,24 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
             from careplan.persistence.migrate import upgrade
 
             upgrade(db, from_version=version, backup=backup_before_upgrade)
+        if path is None:
+            with engine.connect() as conn:
+                db.server_name = who.server_name(conn)
+                if db.server_name is not None:
+                    db.server_login = str(conn.execute(text("SELECT session_user")).scalar_one())
     except OperationalError as e:
         db.dispose()
         raise DatabaseOpenError(_operational_message(db, e)) from None
     except SQLAlchemyError as e:
         db.dispose()
+        found = db_problems.classify(e)
+        if path is None and found is not None and found[0] is db_problems.Problem.DENIED and version != schema.HEAD:
+            raise DatabaseOpenError(
+                f"The database at {db.describe()} has an older schema ({version}) and this login may not upgrade "
+                "it: ask the clinic's IT to run `careplan admin upgrade` as the database's owner. Nothing was "
+                "changed.") from None
+        if path is None and (sentence := db_problems.describe(e, db.describe(), busy_seconds=busy_timeout_ms() / 1000)):
+            raise DatabaseOpenError(sentence) from None
         raise DatabaseOpenError(f"The database at {db.describe()} could not be opened: {e.__class__.__name__}: {e.orig if hasattr(e, 'orig') else e}") from None
     except BaseException:
         db.dispose()
@@ -340,6 +358,8 @@ def _operational_message(db: Database, e: OperationalError) -> str:
     if "locked" in msg or "busy" in msg:
         return f"{db.describe()} is locked by another program; close it and try again."
     if db.path is None:
+        if refused := db_problems.login_problem(msg, describe_url(db.url), db.url.username):
+            return refused
         first = msg.strip().splitlines()[0] if msg.strip() else "no answer"
         return f"Cannot reach the database server {db.describe()}: {first}"
     return f"Cannot use {db.describe()}: {msg}"

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 
 from careplan.persistence.models import HISTORY_TABLES
 from careplan.persistence.triggers import FIXED_COLUMNS, PG_FUNCTIONS, guards
+from careplan.persistence.who import stamp_problems, stamp_trigger_names
 
 GUARDED_TABLES = (*HISTORY_TABLES, *(table for table, _ in FIXED_COLUMNS))
 PG_ENABLED = {"D": "disabled", "R": "set to fire only for replication (ENABLE REPLICA)",
@@ -78,7 +79,9 @@ def _postgresql(conn: Connection) -> list[str]:
                 _digest(source) != _digest(f" {PG_FUNCTIONS[function]} "):
             out.append(f"Append-only guard altered: function {function} of trigger {g.name} is not the one "
                        "CarePlan installed")
-    out += _strangers({r[0]: r[1] for r in rows}, {g.name for g in expected})
+    # The who-stamps (`careplan admin init`) are CarePlan's too: missing or switched off is reported.
+    out += _strangers({r[0]: r[1] for r in rows}, {g.name for g in expected} | stamp_trigger_names())
+    out += stamp_problems(conn)
     tables = list(GUARDED_TABLES)
     for (table,) in conn.execute(text(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "

@@ -248,6 +248,9 @@ class AuditEventRow(Base):
     # The audit log's own hash chain (services/audit_chain.py); NULL on rows written before schema 0005.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+    # The login behind the printed name (schema 0008): the OS login on SQLite, session_user on
+    # PostgreSQL (a server default). NULL before 0008. Not covered by the chain's hash.
+    login: Mapped[str | None] = mapped_column(String(63))
 
 
 class PlanDraftRow(Base):

@@ -16,7 +16,7 @@ from careplan.domain.text import field_problem
 from careplan.persistence.engine import Database
 from careplan.persistence.models import AuditEventRow, PatientRow
 from careplan.services import audit_chain
-from careplan.services.clock import utcnow
+from careplan.services.clock import login_name, utcnow
 
 REVISION_HASH = "revision_hash"
 """Key of a plan event's details: the hash of the revision the event recorded."""
@@ -63,6 +63,8 @@ ACTIONS = {
     "rule.reactivated": "Guideline rule back in use",
     "prompt.accepted": "Guideline prompt accepted",
     "prompt.dismissed": "Guideline prompt dismissed",
+    "staff.added": "Staff login added",
+    "staff.disabled": "Staff login disabled",
 }
 
 
@@ -77,6 +79,7 @@ class AuditEvent:
     entity_key: str
     revision: int | None
     details: dict[str, Any]
+    login: str | None = None  # the login behind the printed name (schema 0008); None before
 
     @property
     def label(self) -> str:
@@ -153,6 +156,11 @@ def record_many(s: Session, events: Sequence[NewEvent]) -> None:
          "details": json.dumps(e.details, ensure_ascii=False, sort_keys=True)}
         for e in events
     ]
+    if s.get_bind().dialect.name == "sqlite":
+        # A desktop file's only witness of who is the computer's login; PostgreSQL fills in the
+        # server's own login (session_user) by the column's default.
+        for row in rows:
+            row["login"] = login_name()[:63]
     audit_chain.link(s, rows)  # inserted in this order, so ids follow the chain
     s.execute(insert(AuditEventRow), rows)
     first = events[0]
@@ -183,7 +191,8 @@ def list_events(
     q = q.order_by(AuditEventRow.at.desc(), AuditEventRow.id.desc()).limit(limit).offset(offset)
     with db.reading() as s:
         return [
-            AuditEvent(r.id, r.at, r.actor, r.action, m, r.entity, r.entity_key, r.revision, json.loads(r.details))
+            AuditEvent(r.id, r.at, r.actor, r.action, m, r.entity, r.entity_key, r.revision, json.loads(r.details),
+                       r.login)
             for r, m in s.execute(q)
         ]
 

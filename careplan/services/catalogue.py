@@ -108,8 +108,12 @@ def sync_shipped_catalogue_if_changed(db: Database) -> dict[str, int] | None:
 
 
 def sync_catalogue(db: Database, items: list[CatalogueItem] | tuple[CatalogueItem, ...] | None = None,
-                   *, actor: str = "CarePlan", _digest: str | None = None) -> dict[str, int]:
-    """Bring the shipped items into the database without overwriting the clinic's edits."""
+                   *, actor: str | None = None, _digest: str | None = None) -> dict[str, int]:
+    """Bring the shipped items into the database without overwriting the clinic's edits.
+
+    Recorded as done by "CarePlan", or on a shared server by the login's printed name (the server
+    refuses any other name from a staff login: persistence/who.py)."""
+    actor = actor or db.server_name or "CarePlan"
     if items is None:
         items = shipped_catalogue()
         _digest = _digest or shipped_file_digest()

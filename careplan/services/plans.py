@@ -184,7 +184,7 @@ def save_revision(
     # Imported here: prompt_store reads the course, whose module imports this one (via changes).
     from careplan.services import prompt_store
 
-    signer = validated_signer(author, signed_by)
+    signer = validated_signer(author, signed_by if signed_by is not None else db.server_login)
     entry = Entry(now or utcnow(), author.strip(), reason.strip(), content, restored_from=restored_from)
     try:
         with db.transaction() as s:

@@ -97,7 +97,8 @@ def sign(db: Database, patient_id: int, number: int, meaning: Meaning | str, *, 
             if mrn is None:
                 raise NotFoundError("This patient no longer exists.")
             return sign_in_session(s, patient_id=patient_id, mrn=mrn, number=number, meaning=chosen,
-                                   printed_name=printed_name, signed_by=signed_by)
+                                   printed_name=printed_name,
+                                   signed_by=signed_by if signed_by is not None else db.server_login)
     except IntegrityError as e:
         if violated_constraint(e) != "uq_revision_signatures_prev_hash":
             raise

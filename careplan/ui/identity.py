@@ -25,9 +25,12 @@ def remembered_name(settings: QSettings) -> str:
     return str(value).strip() if value else ""
 
 
-def current_actor(settings: QSettings) -> str:
-    """The remembered name, else the login name (used before the name was ever asked)."""
-    return remembered_name(settings) or login_name()
+def current_actor(settings: QSettings, server_name: str | None = None) -> str:
+    """The remembered name, else the login name (used before the name was ever asked).
+
+    On a shared PostgreSQL server set up with `careplan admin init`, the server's printed name for
+    the login (Database.server_name) instead: the server refuses any other (persistence/who.py)."""
+    return server_name or remembered_name(settings) or login_name()
 
 
 def remember_name(settings: QSettings, name: str) -> None:
@@ -79,11 +82,13 @@ def ask_name(parent: QWidget | None, current: str) -> str | None:
 
 
 def named_actor(parent: QWidget | None, settings: QSettings, changed: Callable[[], None],
-                say: Callable[[str], None]) -> str | None:
+                say: Callable[[str], None], server_name: str | None = None) -> str | None:
     """ensure_actor for a window: tells it when the name was first given, and says why nothing happened if not.
 
     Without this, writes made before the first "Your name" question were logged under the login name (`root`).
     """
+    if server_name:
+        return server_name
     had = remembered_name(settings)
     name = ensure_actor(parent, settings)
     if name and not had:
@@ -93,8 +98,10 @@ def named_actor(parent: QWidget | None, settings: QSettings, changed: Callable[[
     return name
 
 
-def ensure_actor(parent: QWidget | None, settings: QSettings) -> str | None:
+def ensure_actor(parent: QWidget | None, settings: QSettings, server_name: str | None = None) -> str | None:
     """The remembered name, asking for it (prefilled with the login name) the first time."""
+    if server_name:
+        return server_name
     name = remembered_name(settings)
     if name:
         return name

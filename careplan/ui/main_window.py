@@ -155,11 +155,11 @@ class MainWindow(QMainWindow):
 
     @property
     def actor(self) -> str:
-        return identity.current_actor(self.settings)
+        return identity.current_actor(self.settings, self.db.server_name)
 
     def named_actor(self) -> str | None:
         """Before anything the audit log records: the user's name, asked once (None: they declined)."""
-        return identity.named_actor(self, self.settings, self._update, self.show_message)
+        return identity.named_actor(self, self.settings, self._update, self.show_message, self.db.server_name)
 
     # --- state shown in title, menus and pages ----------------------------------------------
 

@@ -17,7 +17,8 @@ from careplan.domain.diff import diff_contents
 from careplan.domain.errors import CarePlanError, ValidationError
 from careplan.domain.plan import PlanContent, Revision
 from careplan.domain.rebase import reapply
-from careplan.persistence.engine import Database
+from careplan.persistence import db_problems
+from careplan.persistence.engine import Database, busy_timeout_ms
 from careplan.services import changes
 from careplan.services import plans as plan_service
 from careplan.ui import conflict_dialog, crash, dialog_kit, identity, prompts
@@ -58,7 +59,7 @@ class PlanSaver(QObject):
         crash.register_keeper(parent_widget, self.keep_before_crash)
 
     def actor(self) -> str:
-        return identity.current_actor(self.settings)
+        return identity.current_actor(self.settings, self.db.server_name)
 
     # --- autosave --------------------------------------------------------------------------
 
@@ -150,7 +151,7 @@ class PlanSaver(QObject):
                 then()
             return False
         before = self.actor()
-        actor = identity.ensure_actor(self.widget, self.settings)
+        actor = identity.ensure_actor(self.widget, self.settings, self.db.server_name)
         if not actor:
             self.message.emit("Not saved: every revision needs the name of the person saving it.")
             return False
@@ -204,6 +205,10 @@ class PlanSaver(QObject):
             dialog_kit.show_error(self.widget, "Not saved", "\n".join(p.message for p in error.problems))
         elif isinstance(error, CarePlanError):
             dialog_kit.show_error(self.widget, "Not saved", str(error))
+        elif sentence := db_problems.describe(error, self.db.describe(), busy_seconds=busy_timeout_ms() / 1000):
+            # The server refused it (a role without the grant, a lost connection): the edits stay
+            # in the editor, and the autosave restarted above keeps them as a draft.
+            dialog_kit.show_error(self.widget, "Not saved", f"{sentence} Your edits are still here.")
         else:
             crash.report_unexpected(type(error), error)  # keeps the edits as a draft, logs, says so
 
