@@ -5,9 +5,12 @@ server's grants and who-stamps, not by the client)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 
+from careplan.cli import main
 from careplan.domain.course import Assessment
 from careplan.persistence import db_problems
 from careplan.persistence.engine import open_database
@@ -58,3 +61,20 @@ def test_an_editor_signs_decides_and_may_not_retire_a_rule(clinic: Clinic) -> No
         assert rules.set_rule_active(adb, "niv_fvc_below_50", False, actor=adb.server_name or "")
     finally:
         adb.dispose()
+
+
+def test_importing_history_is_the_owners_task(clinic: Clinic, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    exported = tmp_path / "clinic.json"
+    assert main(["export", "--out", str(exported), "--db", clinic.url]) == 0
+    with clinic.owner.reading() as s:
+        before = s.execute(text("SELECT count(*) FROM plan_revisions")).scalar_one()
+    for role in ("editor", "admin"):
+        login = clinic.login(role, f"Staff {role.title()}")
+        capsys.readouterr()
+        assert main(["import", str(exported), "--db", clinic.url_for(login)]) == 2
+        err = capsys.readouterr().err
+        assert "importing history is an administrator's task" in err and err.count("\n") == 1
+    with clinic.owner.reading() as s:
+        assert s.execute(text("SELECT count(*) FROM plan_revisions")).scalar_one() == before
+    assert main(["import", str(exported), "--db", clinic.url]) == 0  # the owner may

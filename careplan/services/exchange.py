@@ -259,6 +259,13 @@ class _DryRunError(Exception):
 
 def import_file(db: Database, path: Path, *, actor: str, dry_run: bool = False) -> ImportSummary:
     """Import a whole export file in one transaction, or nothing at all."""
+    if db.server_name is not None:
+        # A staff login on an initialised server: the server records every row's author as that
+        # login's printed name, so history written by others can only arrive through the owner.
+        raise CarePlanError(
+            "On this shared server importing history is an administrator's task: the clinic's IT runs "
+            "`careplan import` as the database's owner, so each revision keeps the author who wrote it. "
+            "Nothing was imported.")
     path = path.expanduser().absolute()
     parsed = read_export(path)
     file_sha256 = _sha256_of(path)
