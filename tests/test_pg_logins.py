@@ -161,3 +161,27 @@ def test_without_a_password_store_remember_says_where_else_to_keep_it(
         keyring.set_keyring(previous)
     assert main(["password", "--remember", "--db", str(Path(clinic.owner.describe()).name + ".sqlite3")]) == 2
     assert "A password is remembered for a login on a PostgreSQL server" in capsys.readouterr().err
+
+
+def test_the_idle_lock_asks_the_server_again(clinic: Clinic) -> None:
+    """A staff login unlocks with its password, checked by the server through a fresh connection;
+    a wrong one is one sentence that never repeats what was typed. SQLite-style name checks do
+    not apply here: typing the printed name is not a password."""
+    from careplan.services import idle_lock
+
+    password = "locked screen pw"
+    login = _scram_login(clinic, password)
+    db = open_database(clinic.url_for(login, password))
+    try:
+        assert idle_lock.uses_server_sign_in(db)
+        assert idle_lock.sign_in_problem(db, password, printed_name="Nurse Gil Ortiz", login=login) is None
+        if not IN_CI and _expect_a_password_refused(clinic.url_for(login, "not it")) == "":
+            pytest.skip("this cluster does not ask for passwords")
+        for wrong in ("not it", "Nurse Gil Ortiz", ""):
+            problem = idle_lock.sign_in_problem(db, wrong, printed_name="Nurse Gil Ortiz", login=login)
+            assert problem is not None and "password" in problem, wrong
+            assert not wrong or wrong not in (problem or "")
+    finally:
+        db.dispose()
+    owner_view = clinic.owner  # the owner is not a staff login: unlocked by name, as on SQLite
+    assert not idle_lock.uses_server_sign_in(owner_view)

@@ -6,9 +6,10 @@ details: every computer locks after the same time. `careplan settings --idle-loc
 it; 0 turns the lock off. Signing in again:
 - SQLite (one desktop, protected by the computer's own login, README): the user confirms who
   they are by typing their printed name or their operating-system login.
-- PostgreSQL: the server should re-authenticate the session user (password, SCRAM, Kerberos...).
-  That belongs to the database-roles work (issue 16 parts 1-2); it plugs in through
-  SERVER_SIGN_IN below. Until then PostgreSQL users confirm their name as on SQLite.
+- PostgreSQL set up with `careplan admin init` (the login is a staff member): the server
+  re-authenticates the login with what the user types (their password; with Kerberos or
+  certificates the server decides without it), through a fresh connection. A server not set up
+  with logins (one shared connection) is unlocked by name, as on SQLite.
 """
 
 from __future__ import annotations
@@ -18,16 +19,30 @@ from collections.abc import Callable
 from sqlalchemy import delete, select
 
 from careplan.domain.errors import CarePlanError
-from careplan.persistence.engine import Database
+from careplan.persistence.engine import Database, open_database
+from careplan.persistence.errors import DatabaseOpenError
 from careplan.persistence.models import AppMetaRow
 
 KEY = "security.idle_lock_seconds"
 DEFAULT_SECONDS = 600.0  # 10 minutes
 MAX_MINUTES = 24 * 60
 
-SERVER_SIGN_IN: Callable[[Database, str], str | None] | None = None
-"""The hook for re-authenticating on PostgreSQL: (database, what the user typed, e.g. a password)
--> None when the server accepted it, else one sentence saying why not. None: not installed yet."""
+
+def server_sign_in(db: Database, typed: str) -> str | None:
+    """None when the server accepts the login with `typed` as its password, else one sentence."""
+    if not typed:
+        # Never an empty password: libpq would fall back to ~/.pgpass or a remembered one.
+        return "Type your password to continue."
+    url = db.engine.url.set(username=db.server_login, password=typed)
+    try:
+        open_database(url.render_as_string(hide_password=False), migrate=False).dispose()
+    except DatabaseOpenError as e:
+        return str(e)
+    return None
+
+
+SERVER_SIGN_IN: Callable[[Database, str], str | None] = server_sign_in
+"""How a staff login re-authenticates (a module attribute so a test can count the calls)."""
 
 
 def load_idle_seconds(db: Database) -> float:
@@ -53,13 +68,12 @@ def save_idle_seconds(db: Database, seconds: float) -> float:
 
 
 def uses_server_sign_in(db: Database) -> bool:
-    return not db.is_sqlite and SERVER_SIGN_IN is not None
+    return not db.is_sqlite and db.server_name is not None and db.server_login is not None
 
 
 def sign_in_problem(db: Database, typed: str, *, printed_name: str, login: str) -> str | None:
     """None when `typed` lets the user back in, else one sentence why not."""
     if uses_server_sign_in(db):
-        assert SERVER_SIGN_IN is not None
         return SERVER_SIGN_IN(db, typed)
     given = " ".join(typed.split()).casefold()
     if not given:
