@@ -45,12 +45,18 @@ class GoalsList(QListWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setMaximumHeight(self.rows_height(self.MANY))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._fit_rows()
+        # A row's height is the style's (font plus its margins): known for sure once there is a row.
+        self.model().rowsInserted.connect(self._fit_rows)
 
     def rows_height(self, rows: int) -> int:
         row = self.sizeHintForRow(0) if self.count() else -1
         return max(row, self.fontMetrics().height()) * rows + 2 * self.frameWidth()
+
+    def _fit_rows(self) -> None:
+        self.setMaximumHeight(self.rows_height(self.MANY))
+        self.updateGeometry()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt method name)
         return QSize(super().sizeHint().width(), self.rows_height(self.FEW))
@@ -132,6 +138,9 @@ class PlanFieldsPanel(QWidget):
         self.goals_error = ErrorLabel("planError_goals")
         goals_box.addWidget(self.goals_error)
         layout.addLayout(goals_box, 1)
+        # Grows no taller than four goals need: room beyond that is the plan list's.
+        self.goals.model().rowsInserted.connect(self._cap_height)
+        self._cap_height()
         route_undo_keys_to_window(self.new_goal, self.start.edit, self.review.edit)
         wheel_only_with_focus(self.status)
 
@@ -193,6 +202,11 @@ class PlanFieldsPanel(QWidget):
         self.review_error.show_message(problems.get("next_review"))
         goal_msgs = [m for f, m in problems.items() if f.startswith("goals")]
         self.goals_error.show_message(" ".join(goal_msgs) or None)
+        self._cap_height()  # a message under a field takes a line
+
+    def _cap_height(self) -> None:
+        grow = self.goals.maximumHeight() - self.goals.minimumSizeHint().height()
+        self.setMaximumHeight(self.layout().minimumSize().height() + grow)
 
     # --- editing ---------------------------------------------------------------------------
 

@@ -59,7 +59,7 @@ def build_editor(self: PlanEditor) -> None:
     top_layout = QVBoxLayout(top)
     top_layout.setContentsMargins(0, 0, 0, 0)
     self.fields = PlanFieldsPanel()
-    # Room beyond what both ask for goes mostly to the items; the goals list takes a share, up to four rows.
+    # Room beyond what both ask for is shared with the goals list until it shows four goals; the rest is the items'.
     top_layout.addWidget(self.fields, 1)
     items_label = QLabel("<b>Plan items</b>, grouped by discipline")
     items_row = QHBoxLayout()
@@ -84,7 +84,7 @@ def build_editor(self: PlanEditor) -> None:
     self.doc.contentReset.connect(self.item_columns.fit)
     self.doc.changed.connect(self.item_columns.fit)
     items_label.setBuddy(self.items)
-    top_layout.addWidget(self.items, 3)
+    top_layout.addWidget(self.items, 2)
     self.items_empty = QLabel("This plan has no items yet. Add treatments from the catalogue on the left "
                               "(Ctrl+K opens it): double-click one, press Enter on it, or drag it here.")
     self.items_empty.setObjectName("planItemsEmpty")
