@@ -3,7 +3,7 @@ loss of" something for ALS)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -29,7 +30,40 @@ from careplan.ui.form_fields import (
     wheel_only_with_focus,
 )
 
+REVIEW_HINT = "Reviews are due every 2\u20133 months."
 GOAL_HINT = "For example \u201cKeep walking safely at home\u201d or \u201cSlow the loss of weight\u201d."
+
+
+class GoalsList(QListWidget):
+    """The plan's goals: two show on a laptop (more scroll), up to four where the window has room.
+
+    Asks for no more than two rows, so on a short screen the height goes to the plan's items; the
+    editor's layout (ui/plan_layout.py) lets it grow to four when there is room to spare.
+    """
+
+    FEW, MANY = 2, 4
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._fit_rows()
+        # A row's height is the style's (font plus its margins): known for sure once there is a row.
+        self.model().rowsInserted.connect(self._fit_rows)
+
+    def rows_height(self, rows: int) -> int:
+        row = self.sizeHintForRow(0) if self.count() else -1
+        return max(row, self.fontMetrics().height()) * rows + 2 * self.frameWidth()
+
+    def _fit_rows(self) -> None:
+        self.setMaximumHeight(self.rows_height(self.MANY))
+        self.updateGeometry()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt method name)
+        return QSize(super().sizeHint().width(), self.rows_height(self.FEW))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt method name)
+        # A scroll area's own minimum leaves room for both scroll bars: taller than two goals.
+        return QSize(super().minimumSizeHint().width(), self.rows_height(self.FEW))
 
 
 class PlanFieldsPanel(QWidget):
@@ -56,18 +90,21 @@ class PlanFieldsPanel(QWidget):
         for s in PlanStatus:
             self.status.addItem(s.label, s.value)
         self.start = DateField("planStartDate", "Plan start date")
-        self.review = DateField("planNextReview", "Next review date", )
+        self.review = DateField("planNextReview", "Next review date")
+        # The rule of thumb rides on the field (tooltip, and read out with it) rather than taking a row of
+        # height from the plan list on a laptop.
+        for w in (self.review, self.review.edit):
+            w.setToolTip(REVIEW_HINT)
+        self.review.edit.setAccessibleDescription(f"{REVIEW_HINT} {self.review.edit.accessibleDescription()}")
         placed = ((0, "Plan &status:", self.status), (1, "Plan st&art:", self.start),
                   (2, "Next re&view:", self.review))
         for row, text, widget in placed:
             lab = QLabel(text)
             lab.setBuddy(widget.focusProxy() or widget)
+            lab.setToolTip(widget.toolTip())
             grid.addWidget(lab, row, 0)
             grid.addWidget(widget, row, 1)
         dates.addLayout(grid)
-        hint = QLabel("Reviews are due every 2–3 months.")
-        hint.setObjectName("planReviewHint")
-        dates.addWidget(hint)
         self.start_error = ErrorLabel("planError_start_date")
         self.review_error = ErrorLabel("planError_next_review")
         dates.addWidget(self.start_error)
@@ -78,15 +115,13 @@ class PlanFieldsPanel(QWidget):
         goals_box = QVBoxLayout()
         goals_label = QLabel("<b>Goals</b> \u2014 what this plan aims for")
         goals_box.addWidget(goals_label)
-        self.goals = QListWidget()
+        self.goals = GoalsList()
         named(self.goals, "planGoals", "Plan goals", "Double-click or press F2 to reword a goal")
         self.goals.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.goals.setItemDelegate(MaxLengthDelegate({0: max_length("plan.goal")}, self.goals))
-        self.goals.setMaximumHeight(self.fontMetrics().height() * 5)
-        self.goals.setMinimumHeight(self.fontMetrics().height() * 3)
         goals_label.setBuddy(self.goals)
-        goals_box.addWidget(self.goals)
+        goals_box.addWidget(self.goals, 1)
         row = QHBoxLayout()
         self.new_goal = QLineEdit()
         named(self.new_goal, "planGoalNew", "New goal", GOAL_HINT)
@@ -103,6 +138,9 @@ class PlanFieldsPanel(QWidget):
         self.goals_error = ErrorLabel("planError_goals")
         goals_box.addWidget(self.goals_error)
         layout.addLayout(goals_box, 1)
+        # Grows no taller than four goals need: room beyond that is the plan list's.
+        self.goals.model().rowsInserted.connect(self._cap_height)
+        self._cap_height()
         route_undo_keys_to_window(self.new_goal, self.start.edit, self.review.edit)
         wheel_only_with_focus(self.status)
 
@@ -164,6 +202,11 @@ class PlanFieldsPanel(QWidget):
         self.review_error.show_message(problems.get("next_review"))
         goal_msgs = [m for f, m in problems.items() if f.startswith("goals")]
         self.goals_error.show_message(" ".join(goal_msgs) or None)
+        self._cap_height()  # a message under a field takes a line
+
+    def _cap_height(self) -> None:
+        grow = self.goals.maximumHeight() - self.goals.minimumSizeHint().height()
+        self.setMaximumHeight(self.layout().minimumSize().height() + grow)
 
     # --- editing ---------------------------------------------------------------------------
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from careplan.domain.patient import Patient
 from careplan.domain.plan import Revision
@@ -38,8 +39,14 @@ class PlanHeader(QWidget):
         self.details = _plain_label("patientDetails")
         self.revision_info = _plain_label("planRevisionInfo")
         self.course = CourseLine()
-        for w in (self.heading, self.details, self.course, self.revision_info):
+        # The revision line sits beside the name when the width allows (a tall name line has room for it):
+        # one row less of header leaves a laptop's plan list two more rows.
+        self._name_row = QHBoxLayout()
+        self._name_row.addWidget(self.heading)
+        who.addLayout(self._name_row)
+        for w in (self.details, self.course, self.revision_info):
             who.addWidget(w)
+        self._who = who
         top.addLayout(who, 1)
         buttons = QVBoxLayout()
         self.edit_patient = QPushButton("Edit &patient\u2026")
@@ -80,12 +87,38 @@ class PlanHeader(QWidget):
         if p.preferred_language:
             bits.append(f"speaks {p.preferred_language}")
         self.details.setText(" \u00b7 ".join(bits))
+        self._place_revision()
 
     def show_revision(self, rev: Revision | None) -> None:
         if rev is None:
             self.revision_info.setText("No plan saved yet. Add items from the catalogue, then save (Ctrl+S).")
         else:
             self.revision_info.setText(f"Revision {rev.number}, saved {local_time(rev.created_at)} by {rev.author}")
+        self._place_revision()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt method name)
+        super().resizeEvent(event)
+        self._place_revision()
+
+    def _place_revision(self) -> None:
+        """Beside the name if both fit on one line at this width, else on a line of its own."""
+        label = self.revision_info
+        room = self._who.geometry().width() or self.width()
+        need = (self.heading.sizeHint().width() + self._name_row.spacing() * 3
+                + label.fontMetrics().horizontalAdvance(label.text()))
+        beside = need <= room
+        if beside == (self._name_row.indexOf(label) >= 0):
+            return
+        if beside:
+            self._who.removeWidget(label)
+            label.setWordWrap(False)
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)  # asks no width
+            self._name_row.addWidget(label, 1, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight)
+        else:
+            self._name_row.removeWidget(label)
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+            self._who.addWidget(label)
 
     def show_unsaved(self, modified: bool, kept_at: datetime | None) -> None:
         text = "\u25cf Unsaved changes"

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from careplan.domain.limits import max_length
 from careplan.domain.patient import TeamMember
 from careplan.domain.plan import FREQUENCY_CHOICES, ItemStatus, PlanItem
+from careplan.ui.elided_label import ElidedLabel
 from careplan.ui.form_fields import (
     DateField,
     ErrorLabel,
@@ -80,10 +81,10 @@ class PlanItemForm(QStackedWidget):
         self.remove.setToolTip("Take this item out of the plan (Delete in the plan list). You can undo it.")
         top.addWidget(self.remove, 0, Qt.AlignmentFlag.AlignTop)
         outer.addLayout(top)
-        self.clinical = QLabel()
+        # One line, the whole text in its tooltip: a wrapped paragraph here cost a laptop two rows of the plan.
+        self.clinical = ElidedLabel()
         self.clinical.setObjectName("itemClinical")
-        self.clinical.setTextFormat(Qt.TextFormat.PlainText)
-        self.clinical.setWordWrap(True)
+        self.clinical.setAccessibleName("Description")
         set_text_colour(self.clinical, "#444444")
         self.clinical.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         outer.addWidget(self.clinical)
@@ -122,9 +123,9 @@ class PlanItemForm(QStackedWidget):
         self.notes.setPlaceholderText("Notes for the team about this item")
         lines = self.fontMetrics().lineSpacing()
         for box in (self.instructions, self.notes):
-            # Four lines at least; more only when there is room (their own tall size hint would give the
-            # whole pane a scroll bar on a laptop).
-            box.setMinimumHeight(lines * 4 + 12)
+            # Four lines at least (all a laptop gives them); more only when there is room (their own tall
+            # size hint would give the whole pane a scroll bar on a laptop).
+            box.setMinimumHeight(lines * 4 + 2 * (box.frameWidth() + round(box.document().documentMargin())))
             box.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.errors: dict[str, ErrorLabel] = {}
         # Two fields a row, the two texts side by side: a typical item shows whole in a laptop's
@@ -194,7 +195,7 @@ class PlanItemForm(QStackedWidget):
         self._loading = True
         try:
             self.title.setText(f"{item.title}  \u2014  {item.discipline.label}")
-            self.clinical.setText(item.clinical_description)
+            self.clinical.set_full_text(item.clinical_description)
             self.clinical.setVisible(bool(item.clinical_description))
             for field in ("status", "frequency", "responsible", "start_date", "goal", "caregiver_instructions", "notes"):
                 self._show_field(item, field)

@@ -59,7 +59,8 @@ def build_editor(self: PlanEditor) -> None:
     top_layout = QVBoxLayout(top)
     top_layout.setContentsMargins(0, 0, 0, 0)
     self.fields = PlanFieldsPanel()
-    top_layout.addWidget(self.fields)
+    # Room beyond what both ask for is shared with the goals list until it shows four goals; the rest is the items'.
+    top_layout.addWidget(self.fields, 1)
     items_label = QLabel("<b>Plan items</b>, grouped by discipline")
     items_row = QHBoxLayout()
     items_row.addWidget(items_label, 1)
@@ -83,7 +84,7 @@ def build_editor(self: PlanEditor) -> None:
     self.doc.contentReset.connect(self.item_columns.fit)
     self.doc.changed.connect(self.item_columns.fit)
     items_label.setBuddy(self.items)
-    top_layout.addWidget(self.items, 1)
+    top_layout.addWidget(self.items, 2)
     self.items_empty = QLabel("This plan has no items yet. Add treatments from the catalogue on the left "
                               "(Ctrl+K opens it): double-click one, press Enter on it, or drag it here.")
     self.items_empty.setObjectName("planItemsEmpty")

@@ -54,8 +54,8 @@ def fit_details(editor: PlanEditor, plan_width: int, plan_height: int) -> None:
     page = editor.form.widget(1)
     need = page.heightForWidth(plan_width) if page.hasHeightForWidth() else -1
     need = max(need, page.minimumSizeHint().height()) + 2 * editor.form_scroll.frameWidth() + 8
-    if not editor.form.clinical.text():
-        need += 2 * editor.form.fontMetrics().lineSpacing()  # room for a typical two-line description
+    if editor.form.clinical.isHidden():  # shown for this item's description (one elided line) or not
+        need += editor.form.clinical.sizeHint().height() + page.layout().spacing()
     details = max(need, int(plan_height * DETAILS_SHARE))
     editor.detail_splitter.setSizes([max(plan_height - details, 1), details])
 
