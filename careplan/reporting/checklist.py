@@ -1,13 +1,14 @@
-"""The daily checklist: a page to copy each week, with a tick box per time per day.
+"""The daily checklist: printed last, to copy each week, with a tick box per time per day.
 
 Medicines first (the prescription sets the times), then the daily routine, then supplements. It
-fits on one page, landscape when the days need the width, or says on the page how it goes on.
+fits on one page (under the last list when it fits there whole, else a page of its own, landscape
+when the days need the width), or says on the page how it goes on.
 """
 
 from __future__ import annotations
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Table, TableStyle
+from reportlab.platypus import CondPageBreak, Flowable, NextPageTemplate, PageBreak, Table, TableStyle
 
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem, is_daily
@@ -68,7 +69,13 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
         if _pages_needed(tight, width, room, frame_h) == 1:
             table, pages = tight, 1
     intro[1] = _how_to_use(st, pages)
-    return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
+    if landscape or pages > 1:
+        return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
+    # A one-page portrait checklist goes under the last list when all of it fits there, else on a
+    # page of its own: it is the last thing printed either way, so a copy of that page is still
+    # the week's checklist, and a page that held only "Equipment in use" cost Letter a sheet.
+    whole = frame_h - room + table.wrap(width, frame_h)[1]
+    return [CondPageBreak(whole), *intro, table]
 
 
 def _style(st: Styles, pad: float, padding: float) -> TableStyle:
