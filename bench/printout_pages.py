@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 VARIANTS = tuple((large, paper) for large in (False, True) for paper in ("a4", "letter"))
-# Issue 15: the median over the demo plans, in pages (A4; Letter is measured and reported).
+# Issue 15: the median over the demo plans, in pages, on A4 and on Letter alike.
 BUDGET = {False: 4, True: 7}
 
 

@@ -44,8 +44,7 @@ def main() -> None:
                 with pymupdf.open(stream=out.getvalue(), filetype="pdf") as doc:
                     first = " ".join(doc[0].get_text().split())
                 misses += not all(s in first for s in PAGE_ONE)
-            budget = f"; budget {BUDGET[spread.large]}" if spread.paper == "a4" else ""
-            print(f"{spread.line()}{budget}; page 1 missing a section: {misses}")
+            print(f"{spread.line()}; budget {BUDGET[spread.large]}; page 1 missing a section: {misses}")
         db.dispose()
 
 

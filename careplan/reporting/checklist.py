@@ -1,19 +1,27 @@
-"""The daily checklist: a page to copy each week, with a tick box per time per day.
+"""The daily checklist: printed last, to copy each week, with a tick box per time per day.
 
 Medicines first (the prescription sets the times), then the daily routine, then supplements. It
-fits on one page, landscape when the days need the width, or says on the page how it goes on.
+fits on one page (under the last list when it fits there whole, else a page of its own, landscape
+when the days need the width), or says on the page how it goes on.
 """
 
 from __future__ import annotations
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Table, TableStyle
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    NextPageTemplate,
+    PageBreak,
+    Table,
+    TableStyle,
+)
 
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem, is_daily
 from careplan.reporting import kinds
 from careplan.reporting import wording as w
-from careplan.reporting.flowables import Para, heading
+from careplan.reporting.flowables import Para, heading, stack_height
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.items import BLANK
 from careplan.reporting.story import LANDSCAPE, Ctx, capped
@@ -57,8 +65,9 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     widths = [width - 7 * day_w] + [day_w] * 7
     intro = [heading("Daily checklist", st), _how_to_use(st, 99), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
     frame_h = c.landscape_height if landscape else c.height
-    # Measured with the longest of the sentences above the table, so the count it gives holds.
-    room = frame_h - sum(f.wrap(width, 0xFFFFFF)[1] + st.sizes.body for f in intro)
+    # Measured with the longest of the sentences above the table, so the count it gives holds, and
+    # spaced as the frame spaces them, so the page count said above the table is the one printed.
+    room = frame_h - stack_height(intro, width)
     # Roomy rows are easier to tick; when that leaves a row or two over the page, tighter rows
     # that fit on one sheet are better than a second sheet to copy every week.
     table = Table(rows, colWidths=widths, style=_style(st, pad, 8), repeatRows=1)
@@ -68,7 +77,14 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
         if _pages_needed(tight, width, room, frame_h) == 1:
             table, pages = tight, 1
     intro[1] = _how_to_use(st, pages)
-    return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
+    if landscape or pages > 1:
+        return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
+    # A one-page portrait checklist goes under the last list when all of it fits there, else on a
+    # page of its own: it is the last thing printed either way, so a copy of that page is still
+    # the week's checklist, and a page that held only "Equipment in use" cost Letter a sheet.
+    # Below other text the heading keeps its space before; a point spare for rounding.
+    whole = frame_h - room + intro[0].getSpaceBefore() + table.wrap(width, frame_h)[1] + 1
+    return [CondPageBreak(whole), *intro, table]
 
 
 def _style(st: Styles, pad: float, padding: float) -> TableStyle:

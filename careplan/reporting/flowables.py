@@ -118,6 +118,19 @@ def heading(text_markup: str, st: Styles) -> Heading:
     return Heading(text_markup, st.heading)
 
 
+def stack_height(flows: list[Flowable], width: float) -> float:
+    """How much of a frame `flows` take from its top, as the frame spaces them: no space before
+    the first, the larger of one's space after and the next one's space before between them, and
+    the last one's space after."""
+    total, after = 0.0, 0.0
+    for n, f in enumerate(flows):
+        h = f.wrap(width, 0xFFFFFF)[1]
+        total += h + (max(f.getSpaceBefore() - after, 0) if n else 0)
+        after = f.getSpaceAfter()
+        total += after
+    return total
+
+
 def bullets(lines_markup: list[str], st: Styles) -> list[Flowable]:
     return [Para(line, st.bullet, bulletText="•") for line in lines_markup]
 

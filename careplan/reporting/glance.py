@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 from careplan.reporting import urgent
 from careplan.reporting import wording as w
 from careplan.reporting.contacts import Helper, listed, others, unfilled_roles
-from careplan.reporting.flowables import Heading, Para
+from careplan.reporting.flowables import Heading, Para, stack_height
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.story import NBSP, Ctx, capped
 from careplan.reporting.styles import styles_for
@@ -72,19 +72,9 @@ def at_a_glance(c: Ctx) -> list[Flowable]:
     flows: list[Flowable] = []
     for level in _LEVELS:
         flows = _page_one(c, *level)
-        if _stack_height(flows, c.width) <= c.height:
+        if stack_height(flows, c.width) <= c.height:
             break
     return flows
-
-
-def _stack_height(flows: list[Flowable], width: float) -> float:
-    total, after = 0.0, 0.0
-    for n, f in enumerate(flows):
-        h = f.wrap(width, 0xFFFFFF)[1]
-        total += h + (max(f.getSpaceBefore() - after, 0) if n else 0)
-        after = f.getSpaceAfter()
-        total += after
-    return total
 
 
 def _page_one(c: Ctx, titles: int, most: int, detail: int, big_name: bool | None, cap: int) -> list[Flowable]:

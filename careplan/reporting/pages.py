@@ -16,7 +16,7 @@ from careplan.reporting.markup import Markup
 from careplan.reporting.model import PrintablePlan
 from careplan.reporting.shaping import PrintoutText
 from careplan.reporting.story import capped
-from careplan.reporting.styles import Sizes, Styles
+from careplan.reporting.styles import FRAME_PAD_Y, Sizes, Styles
 
 
 class Footer:
@@ -44,8 +44,10 @@ class Footer:
         self.pages = 0
         self.continues: set[int] = set()  # pages whose section goes on over the page (PrintoutDoc)
         self.height = sum(self._left_part(page_width - 2 * self.margin)) + s.footer * 1.3 + s.footer * 0.4
-        self.bottom_margin = 10 * mm + self.height
-        self.top = self.bottom_margin - 4
+        # The frame has no padding above or below its text (pages.FRAME_PAD_Y): the rule sits 6 pt
+        # below the frame, not 4 pt below 6 pt of padding, and Letter keeps a line a page.
+        self.bottom_margin = 10 * mm + 2 + self.height
+        self.top = self.bottom_margin - 6
 
     def _left_part(self, width: float) -> tuple[float, float]:
         """Heights of the name line(s) and the DRAFT or OLD COPY line at a page width;
@@ -137,13 +139,16 @@ class PrintoutDoc(BaseDocTemplate):
         if self._section_at_start and self._first is not None and not isinstance(self._first, Heading):
             canv, frame = self.canv, self.frame
             canv.setFont(REGULAR, self._label_size)
-            canv.drawString(frame._x1 + frame._leftPadding, frame._y1 + frame._height + 6,
+            canv.drawString(frame._x1 + frame._leftPadding, frame._y1 + frame._height + 7,
                             f"{self._section_at_start}, continued")
             if self._footer is not None:
                 self._footer.continues.add(self.page - 1)
 
 
 def page_template(name: str, size: tuple[float, float], s: Sizes, bottom_margin: float) -> PageTemplate:
+    # The margins already keep text off the paper's edge; padding above and below the text cost
+    # 12 pt a page, most of a line, which Letter (18 mm shorter than A4) cannot spare.
     frame = Frame(s.side_margin, bottom_margin, size[0] - 2 * s.side_margin,
-                  size[1] - s.top_margin - bottom_margin, id=name)
+                  size[1] - s.top_margin - bottom_margin, id=name,
+                  topPadding=FRAME_PAD_Y, bottomPadding=FRAME_PAD_Y)
     return PageTemplate(id=name, frames=[frame], pagesize=size)

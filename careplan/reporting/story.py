@@ -20,7 +20,7 @@ from careplan.reporting.flowables import KeepStart, Para, bullets, heading
 from careplan.reporting.fonts import BOLD, REGULAR
 from careplan.reporting.markup import Markup
 from careplan.reporting.model import PdfOptions, PrintablePlan
-from careplan.reporting.styles import PAGE_SIZES, Styles, styles_for
+from careplan.reporting.styles import FRAME_PAD_Y, PAGE_SIZES, Styles, styles_for
 
 NBSP = "\u00a0"
 CELL_MAX = 300  # table cells cannot split across pages, so typed text in them is capped
@@ -49,9 +49,10 @@ def make_ctx(plan: PrintablePlan, options: PdfOptions, m: Markup, bottom_margin:
     bottom = s.bottom_margin if bottom_margin is None else bottom_margin
     current = [i for i in plan.revision.content.sorted_items() if i.status.is_current]
     helpers, helper_of = helpers_for(current, plan.patient)
-    # The frame's own padding (6 pt a side) is part of what is lost.
-    return Ctx(plan, st, m, page_w - 2 * s.side_margin - 12, page_h - s.top_margin - bottom - 12,
-               page_h - 2 * s.side_margin - 12, page_w - s.top_margin - bottom - 12, helpers, helper_of)
+    # The frame's own padding (6 pt left and right, FRAME_PAD_Y above and below) is part of what is lost.
+    pad_y = 2 * FRAME_PAD_Y
+    return Ctx(plan, st, m, page_w - 2 * s.side_margin - 12, page_h - s.top_margin - bottom - pad_y,
+               page_h - 2 * s.side_margin - 12, page_w - s.top_margin - bottom - pad_y, helpers, helper_of)
 
 
 def capped(text: str, limit: int = CELL_MAX) -> str:

@@ -13,6 +13,7 @@ from reportlab.lib.units import mm
 from careplan.reporting.fonts import BOLD, REGULAR, register_bundled_fonts
 
 PAGE_SIZES = {"a4": A4, "letter": LETTER}
+FRAME_PAD_Y = 0  # the text frame's padding above and below its text (ReportLab's default is 6 pt)
 
 
 @dataclass(frozen=True)
