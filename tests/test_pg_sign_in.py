@@ -131,3 +131,12 @@ def test_a_server_that_is_down_is_not_a_password_question(clinic: Clinic) -> Non
     with pytest.raises(DatabaseOpenError) as refused:
         open_database("postgresql://nobody@127.0.0.1:1/none")
     assert not isinstance(refused.value, PasswordNeededError)
+
+
+def test_the_app_where_nobody_can_type_exits_with_the_sentence_instead_of_waiting(
+        clinic: Clinic, capsys: pytest.CaptureFixture[str]) -> None:
+    login = _scram_login(clinic, PASSWORD)
+    _needs_password(clinic.url_for(login))
+    assert main(["--exit-after-startup", "--db", clinic.url_for(login)]) == 2  # offscreen: no dialog to answer
+    err = capsys.readouterr().err
+    assert err.startswith("careplan: The server ") and f"asks for the login {login}'s password" in err

@@ -18,7 +18,7 @@ OPENED = "patient.opened"
 ACCESS_ACTIONS = (OPENED, "pdf.exported", "data.exported")
 """Audit actions that record access to a patient's record rather than a change to it."""
 ADMINS_ONLY = ("The access log is for CarePlan admins: ask the clinic's CarePlan administrator to look up who "
-               "opened, printed or exported a record. Nothing was shown.")
+               "opened, printed or exported a record.")
 
 
 def access_refused(db: Database) -> str | None:

@@ -48,7 +48,9 @@ class SignInDialog(QDialog):
         self.setWindowTitle("Sign in to CarePlan")
         self.setAccessibleName("Sign in to the CarePlan server")
         self.setMinimumWidth(480)
-        where = plain_label(f"The CarePlan server asks for your password.\nServer: {describe_url(url)}", "signInWhere")
+        server = f"{url.host or 'this computer'}{f':{url.port}' if url.port else ''}, database {url.database or '?'}"
+        where = plain_label(f"The CarePlan server asks for your password.\nServer: {server}", "signInWhere")
+        where.setToolTip(describe_url(url))  # the full address, password hidden
         self.login = plain_label(url.username or "", "signInLogin", wrap=False)
         self.password = QLineEdit()
         self.password.setObjectName("signInPassword")
