@@ -50,6 +50,7 @@ def open_app(args: argparse.Namespace) -> int:
     from careplan.cli.db_presence import refuse_missing_database
     from careplan.domain.errors import CarePlanError
     from careplan.persistence.engine import open_database
+    from careplan.persistence.errors import PasswordNeededError
     from careplan.services.catalogue import sync_shipped_catalogue_if_changed
     from careplan.services.patients import refresh_search_keys
     from careplan.services.rules import sync_shipped_rules_if_changed
@@ -57,7 +58,16 @@ def open_app(args: argparse.Namespace) -> int:
 
     try:  # the database is opened (and upgraded if need be) before any window exists
         refuse_missing_database(args)
-        db = open_database(getattr(args, "db", None))
+        try:
+            db = open_database(getattr(args, "db", None))
+        except PasswordNeededError as needed:  # the server asks for a password: a small dialog asks the user
+            from careplan.ui.sign_in import SignInCancelledError, sign_in
+
+            try:
+                db = sign_in(getattr(args, "db", None), needed)
+            except SignInCancelledError as cancelled:
+                print(f"careplan: {cancelled}", file=sys.stderr)
+                return 2
         sync_shipped_catalogue_if_changed(db)
         sync_shipped_rules_if_changed(db)  # guideline rules name catalogue codes: after the catalogue
         sync_shipped_templates_if_changed(db)  # an upgrade's new starter plans; the clinic's edits are kept

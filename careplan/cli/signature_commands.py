@@ -58,12 +58,14 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from careplan.services.access import ACCESS_ACTIONS
+    from careplan.services.access import ACCESS_ACTIONS, access_refused
     from careplan.services.audit import list_events
 
     if args.limit < 1:
         raise UserFacingError("--limit must be at least 1.")
     db = db_from(args)
+    if args.access and (refused := access_refused(db)):
+        raise UserFacingError(refused)
     events = list_events(db, mrn=args.mrn, since=args.since, until=args.until, limit=args.limit,
                          actions=ACCESS_ACTIONS if args.access else None)
     if args.json:

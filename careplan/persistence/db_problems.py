@@ -134,6 +134,16 @@ def login_problem(message: str, where: str, user: str | None) -> str | None:
     return None
 
 
+def password_problem(message: str) -> str | None:
+    """"refused" (a wrong or expired password), "missing" (none given), or None: a password might help."""
+    lowered = message.lower()
+    if "password authentication failed" in lowered:
+        return "refused"
+    if "no password supplied" in lowered or "fe_sendauth" in lowered:
+        return "missing"
+    return None
+
+
 def damaged(where: str, what: str) -> str:
     """The one sentence for a damaged file, from whichever command met it first."""
     return (f"{where} is damaged{f' ({what})' if what else ''}; CarePlan will not use it and nothing was changed. "

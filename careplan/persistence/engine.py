@@ -27,6 +27,7 @@ from careplan.persistence.errors import (
     DatabaseOpenError,
     ForeignDatabaseError,
     NewerSchemaError,
+    PasswordNeededError,
 )
 from careplan.persistence.presence import SharedHold
 
@@ -259,13 +260,16 @@ def _server_lock_timeout(dbapi_conn: Any, _record: Any) -> None:
 
 
 def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_before_upgrade: bool = True,
-                  refuse_damaged: bool = True) -> Database:
+                  refuse_damaged: bool = True, password: str | None = None) -> Database:
     """Open (creating or upgrading when needed) the database named by url_arg.
 
     A damaged SQLite file is refused unless refuse_damaged=False (`careplan check`, which reports
-    what is wrong). A file on read-only media is opened read-only.
+    what is wrong). A file on read-only media is opened read-only. `password` (typed in the app's
+    sign-in dialog) goes into the engine's URL in memory only; a server that wants one raises
+    PasswordNeededError.
     """
-    url = passwords.with_remembered_password(resolve_url(url_arg))
+    url = resolve_url(url_arg)
+    url = passwords.with_remembered_password(url) if password is None else url.set(password=password)
     path: Path | None = None
     version: str | None
     read_only_uri = None
@@ -321,6 +325,9 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
                     db.server_login = str(conn.execute(text("SELECT session_user")).scalar_one())
     except OperationalError as e:
         db.dispose()
+        wanted = db_problems.password_problem(str(e.orig)) if path is None else None
+        if wanted is not None:
+            raise PasswordNeededError(_operational_message(db, e), refused=wanted == "refused") from None
         raise DatabaseOpenError(_operational_message(db, e)) from None
     except SQLAlchemyError as e:
         db.dispose()

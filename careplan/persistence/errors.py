@@ -27,6 +27,14 @@ class ForeignDatabaseError(DatabaseOpenError):
     """The file is a database, but not a CarePlan one."""
 
 
+class PasswordNeededError(DatabaseOpenError):
+    """The server asks for a password: none was given, or it refused the one given (the app asks)."""
+
+    def __init__(self, message: str, *, refused: bool):
+        super().__init__(message)
+        self.refused = refused
+
+
 def violated_constraint(error: IntegrityError) -> str | None:
     """The name of the constraint a failed write broke (e.g. "uq_patients_mrn"), or None.
 

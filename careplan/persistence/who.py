@@ -132,6 +132,14 @@ def server_name(conn: Connection) -> str | None:
     return None if row is None else str(row[0])
 
 
+def login_role(conn: Connection) -> str | None:
+    """The staff role ('viewer', 'editor', 'admin') of this login, or None (SQLite, before init, not staff)."""
+    if not is_initialised(conn):
+        return None
+    row = conn.execute(text(f"SELECT role FROM {STAFF_TABLE} WHERE login = session_user AND active")).first()
+    return None if row is None else str(row[0])
+
+
 def stamp_problems(conn: Connection) -> list[str]:
     """For `careplan check`: once initialised, every stamp trigger is present and switched on."""
     if not is_initialised(conn):

@@ -8,6 +8,7 @@ person's name). Admins read them in the audit window (filter "Access") or `carep
 
 from __future__ import annotations
 
+from careplan.persistence import who
 from careplan.persistence.engine import Database
 from careplan.persistence.models import PatientRow
 from careplan.services import audit
@@ -16,6 +17,19 @@ from careplan.services.patients import NotFoundError
 OPENED = "patient.opened"
 ACCESS_ACTIONS = (OPENED, "pdf.exported", "data.exported")
 """Audit actions that record access to a patient's record rather than a change to it."""
+ADMINS_ONLY = ("The access log is for CarePlan admins: ask the clinic's CarePlan administrator to look up who "
+               "opened, printed or exported a record.")
+
+
+def access_refused(db: Database) -> str | None:
+    """ADMINS_ONLY for a staff login without the admin role on an initialised server, else None.
+
+    Before `admin init`, on SQLite and for the owner (who is not staff) nothing changes."""
+    if db.server_name is None:
+        return None
+    with db.reading() as s:
+        role = who.login_role(s.connection())
+    return None if role == "admin" else ADMINS_ONLY
 
 
 def record_opened(db: Database, patient_id: int, *, actor: str) -> None:

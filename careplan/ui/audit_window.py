@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from careplan.domain.errors import CarePlanError
 from careplan.persistence.engine import Database
 from careplan.services import audit
-from careplan.services.access import ACCESS_ACTIONS
+from careplan.services.access import ACCESS_ACTIONS, access_refused
 from careplan.services.audit import AuditEvent
 from careplan.services.changes import Changes
 from careplan.services.clock import today
@@ -165,9 +165,18 @@ class AuditWindow(QDialog):
         self._debounce = QTimer(self, singleShot=True, interval=300)
         self._debounce.timeout.connect(self.apply_filters)
         self._build()
+        self._access_refusal: str | None = None
+        if db.server_name is not None:  # a staff login: only admins may filter for access (issue 16)
+            self.access_only.setEnabled(False)
+            QueryOp(self, lambda: access_refused(db)).success(self._access_known).named(
+                "audit-access-role").run_in_background()
         if mrn:
             self.mrn.setText(mrn)
         self.apply_filters()
+
+    def _access_known(self, refusal: str | None) -> None:
+        self._access_refusal = refusal
+        self.access_only.setEnabled(True)
 
     def _build(self) -> None:
         self.mrn = QLineEdit()
@@ -243,6 +252,12 @@ class AuditWindow(QDialog):
         if since and until and since > until:
             set_error(self.filter_error, "The 'From' date is after the 'To' date: choose a 'From' date on or before it.")
             self.model.clear()
+            return
+        if self.access_only.isChecked() and self._access_refusal:
+            self.access_only.blockSignals(True)
+            self.access_only.setChecked(False)
+            self.access_only.blockSignals(False)
+            set_error(self.filter_error, self._access_refusal)
             return
         set_error(self.filter_error, None)
         self.model.load(mrn=mrn, since=since, until=until, then=lambda: self._check_mrn(mrn),
