@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import sys
 import tempfile
 from pathlib import Path
 
 import pymupdf
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script: bench/ beside it
 from bench.printout_pages import BUDGET, demo_plans, page_spreads
 from careplan.cli import main as cli_main
 from careplan.persistence.engine import open_database

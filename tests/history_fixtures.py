@@ -29,7 +29,8 @@ from careplan.services.plans import save_revision
 from tests.history_builders import item
 
 ALL_TABLES = ("patients", "caregivers", "care_team_members", "catalogue_items", "plans", "plan_revisions",
-              "revision_items", "audit_events", "plan_drafts", "assessments", "revision_signatures", "templates")
+              "revision_items", "audit_events", "plan_drafts", "assessments", "revision_signatures", "templates",
+              "guideline_rules", "prompt_decisions")
 HISTORY = ("plan_revisions", "revision_items")
 RTL = "مرحبا بالعالم שלום עולם"
 HOSTILE = f"<b>bold</b> & <i>x</i> &amp; 😀👨‍👩‍👧 {RTL} Ελένη Łukasz \"quoted\" \\back"

@@ -46,7 +46,8 @@ def test_cli_sets_shows_json_and_the_printout_uses_it(db: Database, db_url: str,
     capsys.readouterr()
     assert main(["--db", db_url, "settings", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"name": "Hill Clinic", "phone": "020 7946 0100",
-                                                   "out_of_hours": "0300 555 0199", "address": "1 Mill Lane"}
+                                                   "out_of_hours": "0300 555 0199", "address": "1 Mill Lane",
+                                                   "idle_lock_minutes": 10}  # the default idle lock
     assert main(["--db", db_url, "settings", "--clinic-name", "y" * 300]) == 2
     assert "300 characters" in capsys.readouterr().err
     result = export_plan_pdf(db, plan.patient_id, tmp_path / "p.pdf", actor="t")

@@ -28,6 +28,7 @@ from careplan.domain.plan import Goal, PlanContent, PlanStatus, Revision
 from careplan.persistence.engine import Database
 from careplan.services import catalogue, course, demo, plans
 from careplan.services.patients import search_patients
+from careplan.services.template_store import sync_templates
 from careplan.services.templates import apply_template
 from tests.history_builders import make_patient
 from tests.history_fixtures import snapshot
@@ -144,6 +145,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(db: Database, db_url: 
                                                           capsys: pytest.CaptureFixture[str],
                                                           args: tuple[str, ...], words: str) -> None:
     catalogue.sync_catalogue(db)
+    sync_templates(db)  # starter plans live in the database (schema 0010_templates)
     make_patient(db, "H-2")
     h3 = make_patient(db, "H-3")
     apply_template(db, h3.id or 0, "feeding_tube", author="Nurse", reason="weight down")

@@ -10,12 +10,15 @@ from sqlalchemy import text
 from careplan.cli import main
 from careplan.domain.course import Assessment, parse_alsfrs
 from careplan.domain.errors import ValidationError
+from careplan.domain.guidelines import Finding
 from careplan.domain.plan import PlanContent, PlanItem, PlanStatus
 from careplan.persistence.engine import Database, open_database
 from careplan.persistence.models import HISTORY_TABLES
 from careplan.services import audit, catalogue, plans
 from careplan.services.check import check_database
 from careplan.services.course import add_assessment
+from careplan.services.prompt_store import record_decision
+from careplan.services.rules import shipped_rules
 from tests.history_builders import make_patient, plan_with, save_history
 from tests.history_fixtures import counts, demo, hostile_patient, snapshot, tamper_sqlite
 
@@ -86,6 +89,12 @@ def test_a_reason_is_required_from_revision_two(db: Database, reason: str) -> No
 
 # --- append-only below the application -------------------------------------------------------
 
+def _a_prompt_decision(db: Database, patient_id: int) -> None:
+    """A guideline prompt decision, so that table holds a row to attack too."""
+    with db.transaction() as s:
+        record_decision(s, patient_id, Finding(shipped_rules()[0], ()), "dismissed", actor="Nurse", reason="Not now")
+
+
 @pytest.mark.parametrize("table", HISTORY_TABLES)
 @pytest.mark.parametrize("statement", ["UPDATE {t} SET id = id", "DELETE FROM {t}",
                                        "UPDATE {t} SET id = id WHERE id = (SELECT max(id) FROM {t})"])
@@ -93,6 +102,7 @@ def test_direct_sql_cannot_change_or_delete_history(db: Database, table: str, st
     p = make_patient(db, "MRN-1")
     save_history(db, p.id or 0, revisions=2)
     add_assessment(db, p.id or 0, Assessment(date(2026, 1, 5), "Nurse", alsfrs=parse_alsfrs(ALSFRS), weight_kg=60))
+    _a_prompt_decision(db, p.id or 0)
     before = snapshot(db)
     assert before[table], "the table must hold rows for the test to mean anything"
     with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
@@ -108,6 +118,7 @@ def test_truncate_is_refused_on_postgresql(pg_url: str, table: str) -> None:
         p = make_patient(db, "MRN-1")
         save_history(db, p.id or 0, revisions=2)
         add_assessment(db, p.id or 0, Assessment(date(2026, 1, 5), "Nurse", weight_kg=60))
+        _a_prompt_decision(db, p.id or 0)
         before = counts(db)
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as c:
             c.execute(text(f"TRUNCATE {table} CASCADE"))
