@@ -213,7 +213,14 @@ def footer_names(footer: str) -> list[str]:
 def shortened_from(shown: str, name: str) -> bool:
     """The footer shows the whole name, or as much as fits on its line followed by "…"."""
     full = squeezed(name)
-    return shown == full or (shown.endswith("…") and len(shown) > 8 and full.startswith(shown[:-1]))
+    if shown == full or (shown.endswith("…") and len(shown) > 8 and full.startswith(shown[:-1])):
+        return True
+    if not re.search(RTL_RUN, full):
+        return False
+    # A right-to-left name is drawn in display order, and digits or neutrals beside its run read
+    # back moved ("#1#مرحبا&#60;" as "#1#60#&مرحبا;"): the same characters, or fewer when cut.
+    drawn, typed = collections.Counter(shown.removesuffix("…").translate(FOLD)), collections.Counter(full.translate(FOLD))
+    return drawn == typed or (shown.endswith("…") and not drawn - typed)
 
 
 def check_printout(tmp_path: Path, value: typing.Callable[[str], str]) -> None:
