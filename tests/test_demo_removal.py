@@ -32,7 +32,7 @@ def _real_rows(db: Database) -> dict[str, list[tuple[object, ...]]]:
     out = {}
     with db.engine.connect() as c:
         for table in ALL_TABLES:
-            cond = where.get(table, "true" if table in ("catalogue_items", "templates") else f"patient_id NOT IN ({demo_patients})")
+            cond = where.get(table, "true" if table in ("catalogue_items", "templates", "guideline_rules") else f"patient_id NOT IN ({demo_patients})")
             rows = c.execute(text(f"SELECT * FROM {table} WHERE {cond} ORDER BY id")).all()
             out[table] = [tuple(_plain(v) for v in r) for r in rows]
     return out
