@@ -26,12 +26,8 @@ from careplan.domain.fhir_observations import (
 from careplan.domain.patient import Patient
 from careplan.domain.plan import Goal, PlanContent, PlanStatus, Revision
 from careplan.persistence.engine import Database
-from careplan.services import catalogue, course, demo, plans
+from careplan.services import course, demo, plans
 from careplan.services.patients import search_patients
-from careplan.services.template_store import sync_templates
-from careplan.services.templates import apply_template
-from tests.history_builders import make_patient
-from tests.history_fixtures import snapshot
 
 CONFIRMED_LOINC = {code for code, _ in LOINC_CODES.values()}
 
@@ -131,31 +127,6 @@ def test_without_history_stdout_has_the_latest_plan_and_only_uncorrected_assessm
     assert {o.status for o in observations} == {"final"}
     [weight] = [o for o in observations if _ours(o) == "weight" and o.identifier[0].value.split("/")[1] == str(new_id)]
     assert weight.valueQuantity.value == 61.5 and weight.note[0].text == f"Corrects assessment {old_id}: weight typed in pounds"
-
-
-@pytest.mark.parametrize(("args", "words"), [
-    (("fhir", "NOPE"), "No patient has the MRN 'NOPE'"),
-    (("fhir", "NOPE", "--history", "--out", "{tmp}/x.json"), "No patient has the MRN 'NOPE'"),
-    (("fhir", "H-2"), "H-2 has no saved plan yet"),
-    (("fhir", "H-2", "--history", "--out", "{tmp}/x.json"), "H-2 has no saved plan yet"),
-    (("fhir", "H-3", "--json"), "--json describes a written file"),
-    (("export-fhir", "H-2", "--out", "{tmp}/x.json"), "H-2 has no saved plan yet"),
-])
-def test_bad_input_is_one_line_exit_2_and_nothing_written(db: Database, db_url: str, tmp_path: Path,
-                                                          capsys: pytest.CaptureFixture[str],
-                                                          args: tuple[str, ...], words: str) -> None:
-    catalogue.sync_catalogue(db)
-    sync_templates(db)  # starter plans live in the database (schema 0010_templates)
-    make_patient(db, "H-2")
-    h3 = make_patient(db, "H-3")
-    apply_template(db, h3.id or 0, "feeding_tube", author="Nurse", reason="weight down")
-    folder = tmp_path / "out"
-    folder.mkdir()
-    before = snapshot(db)
-    code, out, err = _cli(capsys, *(a.replace("{tmp}", str(folder)) for a in args), "--db", db_url)
-    assert code == 2 and out == ""
-    assert err.startswith("careplan: ") and err.count("\n") == 1 and words in err, err
-    assert snapshot(db) == before and list(folder.iterdir()) == []
 
 
 scores = st.tuples(*[st.integers(0, 4)] * 12)
