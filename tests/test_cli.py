@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -118,6 +119,33 @@ def test_no_display_gives_one_clear_sentence(tmp_path: Path) -> None:
     assert r.returncode == 2
     assert r.stderr.strip() == NO_DISPLAY
     assert "QT_QPA_PLATFORM=offscreen" in r.stderr
+
+
+def test_missing_x11_libraries_are_named_with_the_command_that_installs_them(tmp_path: Path, monkeypatch) -> None:
+    """Qt's own abort ("could not load the Qt platform plugin xcb") does not say what to install."""
+    from careplan.cli import gui
+
+    present = {"libc.so.6": "libc6"}
+    absent = {"libcareplan-not-there.so.7": "careplan-nothing7", "libc.so.6": "libc6", "libnope.so.1": "nope1"}
+    assert gui.missing_x11_packages(present) == []
+    assert gui.missing_x11_packages(absent) == ["careplan-nothing7", "nope1"]
+
+    monkeypatch.setattr(gui, "X11_LIBRARIES", absent)
+    for key in ("WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DISPLAY", ":97")
+    refusal = gui.x11_refusal()
+    assert refusal is not None
+    assert "careplan-nothing7, nope1" in refusal and "sudo apt install careplan-nothing7 nope1" in refusal
+    args = argparse.Namespace(db=str(tmp_path / "x.sqlite3"), exit_after_startup=True, create=True)
+    assert gui.open_app(args) == 2
+    assert not (tmp_path / "x.sqlite3").exists()  # refused before the database is touched
+    for platform, expected in (("xcb", True), ("offscreen", False), ("wayland", False)):
+        monkeypatch.setenv("QT_QPA_PLATFORM", platform)
+        assert gui.uses_x11() is expected, platform
+    monkeypatch.delenv("QT_QPA_PLATFORM")
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    assert gui.x11_refusal() is None  # Qt picks Wayland there
 
 
 def test_exit_after_startup_paints_and_reports(tmp_path: Path) -> None:

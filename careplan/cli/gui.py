@@ -15,6 +15,54 @@ NO_DISPLAY = (
 )
 
 
+# The shared libraries Qt's X11 plugin (xcb) loads from the system since Qt 6.5, with the Debian and
+# Ubuntu package that ships each. A desktop often lacks one or two (libxcb-cursor0 most of all), and
+# Qt then aborts with a message about "platform plugins" that does not say what to install.
+X11_LIBRARIES = {
+    "libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+    "libxcb-keysyms.so.1": "libxcb-keysyms1", "libxcb-image.so.0": "libxcb-image0",
+    "libxcb-render-util.so.0": "libxcb-render-util0", "libxcb-shape.so.0": "libxcb-shape0",
+    "libxcb-xkb.so.1": "libxcb-xkb1", "libxkbcommon-x11.so.0": "libxkbcommon-x11-0",
+}
+
+
+def missing_x11_packages(libraries: dict[str, str] | None = None) -> list[str]:
+    """The packages whose library the system's loader cannot find, in the table's order.
+
+    Asks the loader itself (dlopen by soname), so the answer is the one Qt would get."""
+    import ctypes
+
+    missing = []
+    for soname, package in (X11_LIBRARIES if libraries is None else libraries).items():
+        try:
+            ctypes.CDLL(soname)
+        except OSError:
+            missing.append(package)
+    return missing
+
+
+def uses_x11() -> bool:
+    """Whether Qt will open its window through X11 (xcb) on this Linux or BSD desktop."""
+    if not (sys.platform.startswith("linux") or "bsd" in sys.platform):
+        return False
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform:
+        return platform.split(";")[0].split(":")[0] == "xcb"
+    return bool(os.environ.get("DISPLAY")) and not os.environ.get("WAYLAND_DISPLAY")
+
+
+def x11_refusal() -> str | None:
+    """One sentence naming the packages to install, or None when the window can open."""
+    if not uses_x11():
+        return None
+    missing = missing_x11_packages()
+    if not missing:
+        return None
+    return (f"careplan: the window cannot open because this computer lacks system libraries that Qt needs for X11: "
+            f"{', '.join(missing)}. On Debian or Ubuntu install them with `sudo apt install {' '.join(missing)}` "
+            "(the subcommands, `careplan --help`, work without them).")
+
+
 def has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM"):
         return True
@@ -44,6 +92,10 @@ DATA_LAYER = (
 def open_app(args: argparse.Namespace) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    refusal = x11_refusal()
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 2
     for name in DATA_LAYER:
         importlib.import_module(name)
