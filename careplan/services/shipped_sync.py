@@ -1,6 +1,6 @@
-"""Bringing shipped entries (catalogue items, guideline rules) into the clinic's database.
+"""Bringing shipped entries (catalogue items, guideline rules, starter plans) into the clinic's database.
 
-One rule for both: a new entry is added; an entry the clinic has not edited (its text still
+One rule for all three: a new entry is added; an entry the clinic has not edited (its text still
 hashes to what was shipped) takes the new shipped text; an entry the clinic edited or wrote
 itself is left alone. The caller owns the transaction and says how to hash, add and update.
 """

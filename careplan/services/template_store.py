@@ -35,6 +35,7 @@ from careplan.persistence.errors import violated_constraint
 from careplan.persistence.models import AppMetaRow, CatalogueItemRow, TemplateRow
 from careplan.services import audit, catalogue
 from careplan.services.clock import utcnow
+from careplan.services.shipped_sync import changed_since_synced, files_digest, sync_shipped
 
 TEMPLATES_FILE = resource("templates.yaml")
 SYNCED_KEY = "templates_file_sha256"
@@ -79,14 +80,8 @@ def _content(t: Template) -> dict[str, object]:
 
 def sync_shipped_templates_if_changed(db: Database) -> dict[str, int] | None:
     """Start-up path: sync only when the shipped file differs from the one last synced (parsing costs)."""
-    try:
-        digest = hashlib.sha256(TEMPLATES_FILE.read_bytes()).hexdigest()
-    except OSError as e:
-        raise CarePlanError(f"Cannot read the starter plans file: {e}") from None
-    with db.reading() as s:
-        if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == SYNCED_KEY)) == digest:
-            return None
-    return sync_templates(db, _digest=digest)
+    digest = changed_since_synced(db, SYNCED_KEY, TEMPLATES_FILE)
+    return None if digest is None else sync_templates(db, _digest=digest)
 
 
 def sync_templates(db: Database, templates: list[Template] | tuple[Template, ...] | None = None,
@@ -94,27 +89,21 @@ def sync_templates(db: Database, templates: list[Template] | tuple[Template, ...
     """Bring the shipped templates into the database without overwriting the clinic's edits."""
     if templates is None:
         templates = shipped_templates()
-        _digest = _digest or hashlib.sha256(TEMPLATES_FILE.read_bytes()).hexdigest()
-    counts = {"added": 0, "updated": 0, "kept_clinic_edits": 0}
+        _digest = _digest or files_digest(TEMPLATES_FILE)
     with db.transaction() as s:
         if _digest is not None:
             s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
-        rows = {r.code: r for r in s.scalars(select(TemplateRow))}
-        for t in templates:
-            new_hash = template_hash(t)
-            row = rows.get(t.code)
-            if row is None:
-                s.add(TemplateRow(code=t.code, **_content(t), active=True, custom=False, shipped_hash=new_hash))
-                counts["added"] += 1
-            elif row.custom or row.shipped_hash == new_hash:
-                continue
-            elif template_hash(row) == row.shipped_hash:  # untouched by the clinic: take the new text
-                for k, v in _content(t).items():
-                    setattr(row, k, v)
-                row.shipped_hash = new_hash
-                counts["updated"] += 1
-            else:
-                counts["kept_clinic_edits"] += 1
+
+        def update(row: TemplateRow, t: Template) -> None:
+            for k, v in _content(t).items():
+                setattr(row, k, v)
+
+        counts = sync_shipped(
+            {r.code: r for r in s.scalars(select(TemplateRow))}, templates,
+            code=lambda t: t.code, entry_hash=template_hash, row_hash=template_hash,
+            add=lambda t, h: s.add(TemplateRow(code=t.code, **_content(t), active=True, custom=False,
+                                               shipped_hash=h)),
+            update=update)
         if counts["added"] or counts["updated"]:
             audit.record(s, actor, "template.seeded", entity="templates", details=counts)
     return counts
