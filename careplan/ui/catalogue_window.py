@@ -34,14 +34,8 @@ from careplan.services.changes import Changes
 from careplan.ui import catalogue_conflict, dialog_kit
 from careplan.ui.catalogue_form import CatalogueItemForm
 from careplan.ui.catalogue_model import CatalogueModel
-from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table
-from careplan.ui.library_layout import (
-    button_row,
-    column,
-    heading_label,
-    list_and_entry,
-    window_button,
-)
+from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table, window_button
+from careplan.ui.library_layout import button_row, column, heading_label, list_and_entry
 from careplan.ui.operations import CollectionOp, QueryOp, runner
 
 

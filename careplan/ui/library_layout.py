@@ -7,10 +7,9 @@ a splitter neither side can be collapsed away. One place for it, so the two wind
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -70,22 +69,3 @@ def list_and_entry(window: QDialog, name: str, left: QWidget, right: QWidget, si
     splitter.setChildrenCollapsible(False)
     QVBoxLayout(window).addWidget(splitter)
     return splitter
-
-
-def window_button(window: QWidget, text: str, name: str, slot: Callable[[], object],
-                  shortcut: str | None = None) -> QPushButton:
-    """A button named for tests and screen readers (its text without the & and the ellipsis).
-
-    Never the dialog's default (Enter in a search box must not retire an entry). A shortcut is the
-    window's rather than the button's own, so the button keeps its Alt+letter when its text changes,
-    and the key does nothing while the button is disabled.
-    """
-    button = QPushButton(text)
-    button.setObjectName(name)
-    button.setAccessibleName(text.replace("&", "").rstrip("\u2026"))
-    button.setAutoDefault(False)
-    button.clicked.connect(slot)
-    if shortcut:
-        QShortcut(QKeySequence(shortcut), window, activated=lambda: button.isEnabled() and button.click())
-        button.setToolTip(f"{button.accessibleName()} ({shortcut})")
-    return button

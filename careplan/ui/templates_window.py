@@ -28,15 +28,9 @@ from careplan.services import catalogue as catalogue_service
 from careplan.services import template_store
 from careplan.services.changes import Changes, Outcome
 from careplan.ui import dialog_kit
-from careplan.ui.dialog_kit import local_time, plain_label, row_table
+from careplan.ui.dialog_kit import local_time, plain_label, row_table, window_button
 from careplan.ui.form_fields import named
-from careplan.ui.library_layout import (
-    button_row,
-    column,
-    heading_label,
-    list_and_entry,
-    window_button,
-)
+from careplan.ui.library_layout import button_row, column, heading_label, list_and_entry
 from careplan.ui.list_table_model import Index, ListTableModel
 from careplan.ui.operations import CollectionOp, QueryOp, runner
 from careplan.ui.template_save import ask_new_template, template_from_plan
