@@ -32,10 +32,16 @@ from careplan.domain.templates import (
 from careplan.paths import resource
 from careplan.persistence.engine import Database
 from careplan.persistence.errors import violated_constraint
-from careplan.persistence.models import AppMetaRow, CatalogueItemRow, TemplateRow
+from careplan.persistence.models import CatalogueItemRow, TemplateRow
 from careplan.services import audit, catalogue
 from careplan.services.clock import utcnow
-from careplan.services.shipped_sync import changed_since_synced, files_digest, sync_shipped
+from careplan.services.shipped_sync import (
+    ShippedKind,
+    changed_since_synced,
+    files_digest,
+    set_fields,
+    sync_kind,
+)
 
 TEMPLATES_FILE = resource("templates.yaml")
 SYNCED_KEY = "templates_file_sha256"
@@ -78,6 +84,13 @@ def _content(t: Template) -> dict[str, object]:
 
 # --- the shipped file -----------------------------------------------------------------------------
 
+SHIPPED: ShippedKind[Template, TemplateRow] = ShippedKind(
+    TemplateRow, SYNCED_KEY, "template.seeded", "templates", code=lambda t: t.code, entry_hash=template_hash,
+    row_hash=template_hash,
+    new_row=lambda t, h: TemplateRow(code=t.code, **_content(t), active=True, custom=False, shipped_hash=h),
+    update=lambda row, t: set_fields(row, _content(t)))
+
+
 def sync_shipped_templates_if_changed(db: Database) -> dict[str, int] | None:
     """Start-up path: sync only when the shipped file differs from the one last synced (parsing costs)."""
     digest = changed_since_synced(db, SYNCED_KEY, TEMPLATES_FILE)
@@ -90,23 +103,7 @@ def sync_templates(db: Database, templates: list[Template] | tuple[Template, ...
     if templates is None:
         templates = shipped_templates()
         _digest = _digest or files_digest(TEMPLATES_FILE)
-    with db.transaction() as s:
-        if _digest is not None:
-            s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
-
-        def update(row: TemplateRow, t: Template) -> None:
-            for k, v in _content(t).items():
-                setattr(row, k, v)
-
-        counts = sync_shipped(
-            {r.code: r for r in s.scalars(select(TemplateRow))}, templates,
-            code=lambda t: t.code, entry_hash=template_hash, row_hash=template_hash,
-            add=lambda t, h: s.add(TemplateRow(code=t.code, **_content(t), active=True, custom=False,
-                                               shipped_hash=h)),
-            update=update)
-        if counts["added"] or counts["updated"]:
-            audit.record(s, actor, "template.seeded", entity="templates", details=counts)
-    return counts
+    return sync_kind(db, SHIPPED, templates, actor=actor, digest=_digest)
 
 
 # --- reading --------------------------------------------------------------------------------------
