@@ -8,6 +8,7 @@ only SQLite's own short description of the file's state.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from enum import StrEnum
 
@@ -71,35 +72,39 @@ def classify(error: BaseException) -> tuple[Problem, str] | None:
     return None
 
 
+# One sentence per problem. {where} names the database, {words} SQLite's or the server's own short
+# words, {detail} the SQLite words in brackets (or nothing), {busy} how long the lock was waited for.
+_SENTENCES = {
+    Problem.LOCKED: ("{where} is locked by another program, which held it for more than {busy} s; close that "
+                     "program (or wait for it to finish) and try again. Nothing was changed."),
+    Problem.READ_ONLY: ("{where} is read-only (read-only media, or no permission to write there){detail}: it can be "
+                        "read and checked, but not changed. Nothing was changed; copy it somewhere writable to work "
+                        "on it."),
+    Problem.FULL: ("The disk holding {where} is full, or the file may not grow any larger{detail}; the command "
+                   "stopped and nothing of it was saved. Free some space and try again."),
+    Problem.DENIED: ("The server refused this to your login ({words}): your CarePlan role does not allow it. "
+                     "Ask the clinic's CarePlan administrator for the role that does. Nothing was changed."),
+    Problem.NOT_THE_LOGIN: ("The server refused a change recorded under another person's name ({words}): on a "
+                            "shared server everything is recorded under your own login's printed name. Nothing "
+                            "was changed."),
+    Problem.NOT_STAFF: ("The server refused the change: {words}. Ask the clinic's CarePlan administrator to add "
+                        "you (careplan admin add-user). Nothing was changed."),
+    Problem.CONNECTION_LOST: ("The connection to {where} was lost (the server stopped or the network dropped) "
+                              "before the change was saved; none of it was written. Try again when the server is "
+                              "back."),
+}
+
+
 def describe(error: BaseException, where: str, *, busy_seconds: float) -> str | None:
     """One sentence for the user, or None when the error is not one of these problems."""
     found = classify(error)
     if found is None:
         return None
     problem, words = found
+    if problem is Problem.DAMAGED:
+        return damaged(where, f"SQLite: {words}" if words else "")
     detail = f" (SQLite: {words})" if words else ""
-    if problem is Problem.LOCKED:
-        return (f"{where} is locked by another program, which held it for more than {busy_seconds:g} s; "
-                "close that program (or wait for it to finish) and try again. Nothing was changed.")
-    if problem is Problem.READ_ONLY:
-        return (f"{where} is read-only (read-only media, or no permission to write there){detail}: it can be read "
-                "and checked, but not changed. Nothing was changed; copy it somewhere writable to work on it.")
-    if problem is Problem.FULL:
-        return (f"The disk holding {where} is full, or the file may not grow any larger{detail}; the command "
-                "stopped and nothing of it was saved. Free some space and try again.")
-    if problem is Problem.DENIED:
-        return (f"The server refused this to your login ({words}): your CarePlan role does not allow it. "
-                "Ask the clinic's CarePlan administrator for the role that does. Nothing was changed.")
-    if problem is Problem.NOT_THE_LOGIN:
-        return (f"The server refused a change recorded under another person's name ({words}): on a shared "
-                "server everything is recorded under your own login's printed name. Nothing was changed.")
-    if problem is Problem.NOT_STAFF:
-        return (f"The server refused the change: {words}. Ask the clinic's CarePlan administrator to add you "
-                "(careplan admin add-user). Nothing was changed.")
-    if problem is Problem.CONNECTION_LOST:
-        return (f"The connection to {where} was lost (the server stopped or the network dropped) before the "
-                "change was saved; none of it was written. Try again when the server is back.")
-    return damaged(where, f"SQLite: {words}" if words else "")
+    return _SENTENCES[problem].format(where=where, words=words, detail=detail, busy=f"{busy_seconds:g}")
 
 
 def _primary(error: BaseException) -> str:
@@ -110,36 +115,44 @@ def _primary(error: BaseException) -> str:
     return text.rstrip(".")
 
 
-def login_problem(message: str, where: str, user: str | None) -> str | None:
-    """A refused login, as one sentence; None for other connection failures (the server is down...).
+# A refused login reaches the client as text only (no SQLSTATE before the session exists): the
+# server's words, matched in order, and the sentence for each. {who}/{Who} name the login, {where}
+# the server.
+_WRONG_PASSWORD = re.compile(r"password authentication failed")
+_NO_PASSWORD = re.compile(r"no password supplied|fe_sendauth")
+_LOGIN_REFUSALS = (
+    (_WRONG_PASSWORD, "The server {where} refused the password for {who} (wrong or expired): check it and try "
+                      "again, or ask the clinic's CarePlan administrator to set a new one. Nothing was opened."),
+    (re.compile(r"is not permitted to log in"),
+     "{Who} is disabled on {where}; ask the clinic's CarePlan administrator if that is a mistake. Nothing was "
+     "opened."),
+    (_NO_PASSWORD, "The server {where} asks for {who}'s password and none was given: put it in ~/.pgpass or a "
+                   "PostgreSQL service file (never in --db). Nothing was opened."),
+    (re.compile(r"role.*does not exist|does not exist.*role", re.DOTALL),
+     "The server {where} does not know {who}: ask the clinic's CarePlan administrator to add it "
+     "(careplan admin add-user). Nothing was opened."),
+    (re.compile(r"permission denied for database"),
+     "{Who} may not connect to the database on {where}: ask the server's administrator (GRANT CONNECT). "
+     "Nothing was opened."),
+)
 
-    The server's reasons reach the client as text only (no SQLSTATE before the session exists)."""
+
+def login_problem(message: str, where: str, user: str | None) -> str | None:
+    """A refused login, as one sentence; None for other connection failures (the server is down...)."""
     lowered = message.lower()
     who = f"the login {user}" if user else "your login"
-    if "password authentication failed" in lowered:
-        return (f"The server {where} refused the password for {who} (wrong or expired): check it and try "
-                "again, or ask the clinic's CarePlan administrator to set a new one. Nothing was opened.")
-    if "is not permitted to log in" in lowered:
-        return (f"{who[0].upper()}{who[1:]} is disabled on {where}; ask the clinic's CarePlan administrator if "
-                "that is a mistake. Nothing was opened.")
-    if "no password supplied" in lowered or "fe_sendauth" in lowered:
-        return (f"The server {where} asks for {who}'s password and none was given: put it in ~/.pgpass or a "
-                "PostgreSQL service file (never in --db). Nothing was opened.")
-    if "role" in lowered and "does not exist" in lowered:
-        return (f"The server {where} does not know {who}: ask the clinic's CarePlan administrator to add it "
-                "(careplan admin add-user). Nothing was opened.")
-    if "permission denied for database" in lowered:
-        return (f"{who[0].upper()}{who[1:]} may not connect to the database on {where}: ask the server's "
-                "administrator (GRANT CONNECT). Nothing was opened.")
+    for sign, sentence in _LOGIN_REFUSALS:
+        if sign.search(lowered):
+            return sentence.format(where=where, who=who, Who=who[0].upper() + who[1:])
     return None
 
 
 def password_problem(message: str) -> str | None:
     """"refused" (a wrong or expired password), "missing" (none given), or None: a password might help."""
     lowered = message.lower()
-    if "password authentication failed" in lowered:
+    if _WRONG_PASSWORD.search(lowered):
         return "refused"
-    if "no password supplied" in lowered or "fe_sendauth" in lowered:
+    if _NO_PASSWORD.search(lowered):
         return "missing"
     return None
 

@@ -25,10 +25,16 @@ from careplan.domain.team import Role
 from careplan.paths import resource
 from careplan.persistence.engine import Database
 from careplan.persistence.errors import violated_constraint
-from careplan.persistence.models import AppMetaRow, CatalogueItemRow
+from careplan.persistence.models import CatalogueItemRow
 from careplan.services import audit
 from careplan.services.clock import utcnow
-from careplan.services.shipped_sync import changed_since_synced, files_digest, sync_shipped
+from careplan.services.shipped_sync import (
+    ShippedKind,
+    changed_since_synced,
+    files_digest,
+    set_fields,
+    sync_kind,
+)
 
 CATALOGUE_FILE = resource("catalogue.yaml")
 SCHEMA_FILE = resource("catalogue.schema.json")
@@ -101,6 +107,12 @@ def shipped_file_digest() -> str:
     return files_digest(CATALOGUE_FILE, SCHEMA_FILE)
 
 
+SHIPPED: ShippedKind[CatalogueItem, CatalogueItemRow] = ShippedKind(
+    CatalogueItemRow, SYNCED_KEY, "catalogue.seeded", "catalogue", code=lambda i: i.code, entry_hash=item_hash,
+    row_hash=item_hash, new_row=lambda i, h: CatalogueItemRow(**_row_values(i), shipped_hash=h),
+    update=lambda row, i: set_fields(row, {f: _row_values(i)[f] for f in TEXT_FIELDS}))
+
+
 def sync_shipped_catalogue_if_changed(db: Database) -> dict[str, int] | None:
     """Start-up path: sync only when the shipped file differs from the one last synced."""
     digest = changed_since_synced(db, SYNCED_KEY, CATALOGUE_FILE, SCHEMA_FILE)
@@ -117,21 +129,7 @@ def sync_catalogue(db: Database, items: list[CatalogueItem] | tuple[CatalogueIte
     if items is None:
         items = shipped_catalogue()
         _digest = _digest or shipped_file_digest()
-    with db.transaction() as s:
-        if _digest is not None:
-            s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
-
-        def update(row: CatalogueItemRow, item: CatalogueItem) -> None:
-            for f in TEXT_FIELDS:
-                setattr(row, f, _row_values(item)[f])
-
-        counts = sync_shipped(
-            {r.code: r for r in s.scalars(select(CatalogueItemRow))}, items,
-            code=lambda i: i.code, entry_hash=item_hash, row_hash=item_hash,
-            add=lambda i, h: s.add(CatalogueItemRow(**_row_values(i), shipped_hash=h)), update=update)
-        if counts["added"] or counts["updated"]:
-            audit.record(s, actor, "catalogue.seeded", entity="catalogue", details=counts)
-    return counts
+    return sync_kind(db, SHIPPED, items, actor=actor, digest=_digest)
 
 
 def list_items(db: Database, *, include_retired: bool = False) -> list[CatalogueItem]:

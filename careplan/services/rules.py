@@ -21,11 +21,17 @@ from careplan.domain.errors import CarePlanError
 from careplan.domain.guidelines import Rule
 from careplan.paths import resource
 from careplan.persistence.engine import Database
-from careplan.persistence.models import AppMetaRow, CatalogueItemRow, GuidelineRuleRow
+from careplan.persistence.models import CatalogueItemRow, GuidelineRuleRow
 from careplan.services import audit
 from careplan.services.catalogue import shipped_catalogue
 from careplan.services.clock import utcnow
-from careplan.services.shipped_sync import changed_since_synced, files_digest, sync_shipped
+from careplan.services.shipped_sync import (
+    ShippedKind,
+    changed_since_synced,
+    files_digest,
+    set_fields,
+    sync_kind,
+)
 
 RULES_FILE = resource("rules.yaml")
 SCHEMA_FILE = resource("rules.schema.json")
@@ -72,6 +78,14 @@ def shipped_file_digest() -> str:
     return files_digest(RULES_FILE, SCHEMA_FILE)
 
 
+SHIPPED: ShippedKind[Rule, GuidelineRuleRow] = ShippedKind(
+    GuidelineRuleRow, SYNCED_KEY, "rules.seeded", "rules", code=lambda r: r.code, entry_hash=Rule.text_hash,
+    row_hash=lambda row: to_domain(row).text_hash(),
+    new_row=lambda r, h: GuidelineRuleRow(code=r.code, **_row_values(r), active=r.active, custom=False,
+                                          shipped_hash=h),
+    update=lambda row, r: set_fields(row, _row_values(r)))
+
+
 def sync_shipped_rules_if_changed(db: Database) -> dict[str, int] | None:
     """Start-up path (after the catalogue's): sync only when the shipped file changed since the last sync."""
     digest = changed_since_synced(db, SYNCED_KEY, RULES_FILE, SCHEMA_FILE)
@@ -84,23 +98,7 @@ def sync_rules(db: Database, rules: list[Rule] | tuple[Rule, ...] | None = None,
     if rules is None:
         rules = shipped_rules()
         _digest = _digest or shipped_file_digest()
-    with db.transaction() as s:
-        if _digest is not None:
-            s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
-
-        def update(row: GuidelineRuleRow, rule: Rule) -> None:
-            for k, v in _row_values(rule).items():
-                setattr(row, k, v)
-
-        counts = sync_shipped(
-            {r.code: r for r in s.scalars(select(GuidelineRuleRow))}, rules,
-            code=lambda r: r.code, entry_hash=Rule.text_hash, row_hash=lambda row: to_domain(row).text_hash(),
-            add=lambda r, h: s.add(GuidelineRuleRow(code=r.code, **_row_values(r), active=r.active, custom=False,
-                                                    shipped_hash=h)),
-            update=update)
-        if counts["added"] or counts["updated"]:
-            audit.record(s, actor, "rules.seeded", entity="rules", details=counts)
-    return counts
+    return sync_kind(db, SHIPPED, rules, actor=actor, digest=_digest)
 
 
 def list_rules(db: Database, *, include_retired: bool = False) -> list[Rule]:

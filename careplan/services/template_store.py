@@ -32,9 +32,16 @@ from careplan.domain.templates import (
 from careplan.paths import resource
 from careplan.persistence.engine import Database
 from careplan.persistence.errors import violated_constraint
-from careplan.persistence.models import AppMetaRow, CatalogueItemRow, TemplateRow
+from careplan.persistence.models import CatalogueItemRow, TemplateRow
 from careplan.services import audit, catalogue
 from careplan.services.clock import utcnow
+from careplan.services.shipped_sync import (
+    ShippedKind,
+    changed_since_synced,
+    files_digest,
+    set_fields,
+    sync_kind,
+)
 
 TEMPLATES_FILE = resource("templates.yaml")
 SYNCED_KEY = "templates_file_sha256"
@@ -77,16 +84,17 @@ def _content(t: Template) -> dict[str, object]:
 
 # --- the shipped file -----------------------------------------------------------------------------
 
+SHIPPED: ShippedKind[Template, TemplateRow] = ShippedKind(
+    TemplateRow, SYNCED_KEY, "template.seeded", "templates", code=lambda t: t.code, entry_hash=template_hash,
+    row_hash=template_hash,
+    new_row=lambda t, h: TemplateRow(code=t.code, **_content(t), active=True, custom=False, shipped_hash=h),
+    update=lambda row, t: set_fields(row, _content(t)))
+
+
 def sync_shipped_templates_if_changed(db: Database) -> dict[str, int] | None:
     """Start-up path: sync only when the shipped file differs from the one last synced (parsing costs)."""
-    try:
-        digest = hashlib.sha256(TEMPLATES_FILE.read_bytes()).hexdigest()
-    except OSError as e:
-        raise CarePlanError(f"Cannot read the starter plans file: {e}") from None
-    with db.reading() as s:
-        if s.scalar(select(AppMetaRow.value).where(AppMetaRow.key == SYNCED_KEY)) == digest:
-            return None
-    return sync_templates(db, _digest=digest)
+    digest = changed_since_synced(db, SYNCED_KEY, TEMPLATES_FILE)
+    return None if digest is None else sync_templates(db, _digest=digest)
 
 
 def sync_templates(db: Database, templates: list[Template] | tuple[Template, ...] | None = None,
@@ -94,30 +102,8 @@ def sync_templates(db: Database, templates: list[Template] | tuple[Template, ...
     """Bring the shipped templates into the database without overwriting the clinic's edits."""
     if templates is None:
         templates = shipped_templates()
-        _digest = _digest or hashlib.sha256(TEMPLATES_FILE.read_bytes()).hexdigest()
-    counts = {"added": 0, "updated": 0, "kept_clinic_edits": 0}
-    with db.transaction() as s:
-        if _digest is not None:
-            s.merge(AppMetaRow(key=SYNCED_KEY, value=_digest))
-        rows = {r.code: r for r in s.scalars(select(TemplateRow))}
-        for t in templates:
-            new_hash = template_hash(t)
-            row = rows.get(t.code)
-            if row is None:
-                s.add(TemplateRow(code=t.code, **_content(t), active=True, custom=False, shipped_hash=new_hash))
-                counts["added"] += 1
-            elif row.custom or row.shipped_hash == new_hash:
-                continue
-            elif template_hash(row) == row.shipped_hash:  # untouched by the clinic: take the new text
-                for k, v in _content(t).items():
-                    setattr(row, k, v)
-                row.shipped_hash = new_hash
-                counts["updated"] += 1
-            else:
-                counts["kept_clinic_edits"] += 1
-        if counts["added"] or counts["updated"]:
-            audit.record(s, actor, "template.seeded", entity="templates", details=counts)
-    return counts
+        _digest = _digest or files_digest(TEMPLATES_FILE)
+    return sync_kind(db, SHIPPED, templates, actor=actor, digest=_digest)
 
 
 # --- reading --------------------------------------------------------------------------------------

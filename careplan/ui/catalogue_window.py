@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QItemSelectionModel, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,10 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QScrollArea,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -37,7 +34,8 @@ from careplan.services.changes import Changes
 from careplan.ui import catalogue_conflict, dialog_kit
 from careplan.ui.catalogue_form import CatalogueItemForm
 from careplan.ui.catalogue_model import CatalogueModel
-from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table
+from careplan.ui.dialog_kit import ask_yes_no, local_time, plain_label, row_table, window_button
+from careplan.ui.library_layout import button_row, column, heading_label, list_and_entry
 from careplan.ui.operations import CollectionOp, QueryOp, runner
 
 
@@ -134,20 +132,9 @@ class CatalogueWindow(QDialog):
         self.empty = plain_label("", "catalogueEmpty")
         self.empty.hide()
 
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addLayout(find_row)
-        lv.addLayout(filter_row)
-        lv.addWidget(self.table, 1)
-        lv.addWidget(self.empty)
-        lv.addWidget(self.count)
+        left = column([find_row, filter_row, self.table, self.empty, self.count], grows=self.table)
 
-        self.heading = plain_label("", "catalogueItemHeading")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = heading_label("catalogueItemHeading")
         self.edited_line = plain_label("", "catalogueLastEdited")
         self.status = plain_label("", "catalogueStatus")
         self.form = CatalogueItemForm()
@@ -156,34 +143,15 @@ class CatalogueWindow(QDialog):
         scroll.setWidget(self.form)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
 
-        self.new_button = self._button("&New item…", "catalogueNew", "Ctrl+N", self._start_adding)
-        self.save_button = self._button("&Save changes", "catalogueSave", "Ctrl+S", self._save)
-        self.retire_button = self._button("&Retire item", "catalogueRetire", "Ctrl+R", self._toggle_active)
-        self.cancel_button = self._button("&Undo changes", "catalogueCancel", None, self._cancel_edit)
-        self.close_button = self._button("Close", "catalogueClose", None, self.close)
-        self.close_button.setAutoDefault(False)
-        buttons = QHBoxLayout()
-        for b in (self.new_button, self.save_button, self.retire_button, self.cancel_button):
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(8, 0, 0, 0)
-        rv.addWidget(self.heading)
-        rv.addWidget(self.edited_line)
-        rv.addWidget(scroll, 1)
-        rv.addWidget(self.status)
-        rv.addLayout(buttons)
-
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("catalogueSplitter")
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([560, 620])
-        splitter.setChildrenCollapsible(False)
-        QVBoxLayout(self).addWidget(splitter)
+        self.new_button = window_button(self, "&New item…", "catalogueNew", self._start_adding, "Ctrl+N")
+        self.save_button = window_button(self, "&Save changes", "catalogueSave", self._save, "Ctrl+S")
+        self.retire_button = window_button(self, "&Retire item", "catalogueRetire", self._toggle_active, "Ctrl+R")
+        self.cancel_button = window_button(self, "&Undo changes", "catalogueCancel", self._cancel_edit)
+        self.close_button = window_button(self, "Close", "catalogueClose", self.close)
+        buttons = button_row([self.new_button, self.save_button, self.retire_button, self.cancel_button],
+                             self.close_button)
+        right = column([self.heading, self.edited_line, scroll, self.status, buttons], grows=scroll, left_margin=8)
+        list_and_entry(self, "catalogueSplitter", left, right, (560, 620))
 
         self.search.textChanged.connect(self._refilter)
         self.discipline.currentIndexChanged.connect(self._refilter)
@@ -196,19 +164,6 @@ class CatalogueWindow(QDialog):
         self.setTabOrder(self.search, self.discipline)
         self.setTabOrder(self.discipline, self.show_retired)
         self.setTabOrder(self.show_retired, self.table)
-
-    def _button(self, text: str, name: str, shortcut: str | None, slot: object) -> QPushButton:
-        b = QPushButton(text)
-        b.setObjectName(name)
-        b.setAccessibleName(text.replace("&", "").rstrip("…"))
-        b.setAutoDefault(False)
-        b.clicked.connect(slot)
-        if shortcut:
-            # A window shortcut rather than the button's own, so the button keeps its Alt+letter
-            # when its text changes, and the key does nothing while the button is disabled.
-            QShortcut(QKeySequence(shortcut), self, activated=lambda: b.isEnabled() and b.click())
-            b.setToolTip(f"{b.accessibleName()} ({shortcut})")
-        return b
 
     # --- filtering -----------------------------------------------------------------------------
     @Slot()

@@ -1,16 +1,18 @@
-"""Small pieces the secondary windows share: message boxes tests can replace, dates, labels."""
+"""Small pieces the secondary windows share: message boxes tests can replace, dates, labels, buttons."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QLabel,
     QMessageBox,
+    QPushButton,
     QTableView,
     QWidget,
 )
@@ -111,3 +113,22 @@ def fit_to_screen(window: QWidget, width: int, height: int) -> None:
         avail = screen.availableGeometry()
         width, height = min(width, int(avail.width() * 0.9)), min(height, int(avail.height() * 0.9))
     window.resize(width, height)
+
+
+def window_button(window: QWidget, text: str, name: str, slot: Callable[[], object],
+                  shortcut: str | None = None) -> QPushButton:
+    """A button named for tests and screen readers (its text without the & and the ellipsis).
+
+    Never the dialog's default, so Enter in a field does not press it. A shortcut is the
+    window's rather than the button's own, so the button keeps its Alt+letter when its text changes,
+    and the key does nothing while the button is disabled.
+    """
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(text.replace("&", "").rstrip("\u2026"))
+    button.setAutoDefault(False)
+    button.clicked.connect(slot)
+    if shortcut:
+        QShortcut(QKeySequence(shortcut), window, activated=lambda: button.isEnabled() and button.click())
+        button.setToolTip(f"{button.accessibleName()} ({shortcut})")
+    return button

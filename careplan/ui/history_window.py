@@ -7,11 +7,7 @@ only ever grows.
 
 from __future__ import annotations
 
-from collections.abc import Sized
-
 from PySide6.QtCore import (
-    QModelIndex,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -24,7 +20,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -42,76 +37,16 @@ from careplan.services.patients import get_patient
 from careplan.services.plans import RevisionSummary
 from careplan.services.provenance import ImportMark, imported_revisions
 from careplan.ui import dialog_kit, restore_dialog
-from careplan.ui.dialog_kit import fit_to_screen, local_time, plain_label, row_table
+from careplan.ui.dialog_kit import fit_to_screen, local_time, plain_label, row_table, window_button
+from careplan.ui.history_model import HistoryModel
 from careplan.ui.history_signatures import SignaturesPanel
 from careplan.ui.history_views import DiffView, RevisionView
-from careplan.ui.list_table_model import ListTableModel
 from careplan.ui.operations import CollectionOp, QueryOp, runner
 from careplan.ui.revision_window import RevisionWindow, revision_buttons
-
-Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("Revision", "Saved", "By", "Reason", "Items", "Note")
 
 
 def _history_and_marks(db: Database, patient_id: int) -> tuple[list[RevisionSummary], dict[int, ImportMark]]:
     return plans.history(db, patient_id), imported_revisions(db, patient_id)
-
-
-class HistoryModel(ListTableModel):
-    """The revision list, newest first: the one a coordinator most often wants is on top."""
-
-    columns = COLUMNS
-
-    def __init__(self, rows: list[RevisionSummary], parent: QWidget | None = None):
-        super().__init__(parent)
-        self.rows = list(reversed(rows))
-        self.imported: dict[int, ImportMark] = {}  # revisions that arrived by import (services.provenance)
-
-    def set_rows(self, rows: list[RevisionSummary]) -> None:
-        self.beginResetModel()
-        self.rows = list(reversed(rows))
-        self.endResetModel()
-
-    def row_of(self, number: int) -> int:
-        return next((n for n, r in enumerate(self.rows) if r.number == number), -1)
-
-    def row_list(self) -> Sized:
-        return self.rows
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid():
-            return None
-        r = self.rows[index.row()]
-        col = index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            if col == 0:
-                return f"r{r.number}"
-            if col == 1:
-                return local_time(r.created_at)
-            if col == 2:
-                return r.author
-            if col == 3:
-                return r.reason or ("First version" if r.number == 1 else "—")
-            if col == 4:
-                return str(r.items)
-            notes = []
-            if r.restored_from:
-                notes.append(f"Restored from r{r.restored_from}")
-            if r.number in self.imported:
-                said = self.imported[r.number].sentence()
-                notes.append(said[:1].upper() + said[1:])
-            if index.row() == 0:
-                notes.append("Current")
-            return ", ".join(notes)
-        if role == Qt.ItemDataRole.ToolTipRole and col == 3 and r.reason:
-            return r.reason
-        if role == Qt.ItemDataRole.ToolTipRole and col == 5:  # the import sentence is longer than the column
-            return self.data(index) or None
-        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 4):
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.UserRole:
-            return r.number
-        return None
 
 
 class HistoryWindow(QDialog):
@@ -173,14 +108,15 @@ class HistoryWindow(QDialog):
         hint = QLabel("Select one revision to read it, or two (Ctrl+click, or Shift+arrow keys) to compare them.")
         hint.setObjectName("historyHint")
 
-        self.open_button = self._button("&Open in a window", "historyOpen", self._open_in_window)
+        self.open_button = window_button(self, "&Open in a window", "historyOpen", self._open_in_window)
         self.print_button, self.export_button = revision_buttons(self, self._single_selected, self.db,
                                                                  self.patient_id, self.actor)
-        self.compare_button = self._button("Co&mpare selected", "historyCompare", self._compare_selected)
-        self.restore_button = self._button("&Restore this revision…", "historyRestore", self._restore)
+        self.compare_button = window_button(self, "Co&mpare selected", "historyCompare", self._compare_selected)
+        self.restore_button = window_button(self, "&Restore this revision…", "historyRestore", self._restore)
         self.signing = SignaturesPanel(self, self.db, self.patient_id, self.actor)
-        self.sign_button = self._button("&Sign…", "historySign", lambda: self.signing.sign_selected(self._single_selected()))
-        self.close_button = self._button("Close", "historyClose", self.close)
+        self.sign_button = window_button(self, "&Sign…", "historySign",
+                                         lambda: self.signing.sign_selected(self._single_selected()))
+        self.close_button = window_button(self, "Close", "historyClose", self.close)
         buttons = QHBoxLayout()
         for b in (self.open_button, self.print_button, self.export_button, self.compare_button, self.restore_button,
                   self.sign_button):
@@ -247,14 +183,6 @@ class HistoryWindow(QDialog):
         self.table.activated.connect(lambda *_: self._open_current())
         self.older.activated.connect(self._compare_combos)
         self.newer.activated.connect(self._compare_combos)
-
-    def _button(self, text: str, name: str, slot: object) -> QPushButton:
-        b = QPushButton(text)
-        b.setObjectName(name)
-        b.setAccessibleName(text.replace("&", "").rstrip("…"))
-        b.setAutoDefault(False)
-        b.clicked.connect(slot)
-        return b
 
     def _fill_combos(self) -> None:
         rows = self.model.rows

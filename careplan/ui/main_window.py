@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QShowEvent
+from PySide6.QtCore import QSettings, Qt, Signal, Slot
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -14,10 +13,8 @@ from PySide6.QtWidgets import (
 )
 
 from careplan import __version__
-from careplan.domain.patient import Patient
 from careplan.persistence.engine import Database
 from careplan.services import patients as patient_service
-from careplan.services import plans as plan_service
 from careplan.services.changes import Changes
 from careplan.services.clock import utcnow
 from careplan.ui import db_guard, identity, prompts
@@ -29,10 +26,11 @@ from careplan.ui.elsewhere import already_shown, describe_elsewhere
 from careplan.ui.idle_lock import IdleLock
 from careplan.ui.lifecycle import LifecycleActions
 from careplan.ui.main_menus import build_menus
-from careplan.ui.operations import QueryOp, runner
+from careplan.ui.main_start_finish import StartAndFinish
+from careplan.ui.operations import runner
 from careplan.ui.patient_list import PatientListPanel
 from careplan.ui.plan_editor import PlanEditor
-from careplan.ui.settings import make_settings, restore_window, save_window
+from careplan.ui.settings import make_settings, restore_window
 from careplan.ui.welcome import welcome_page
 from careplan.ui.window_layout import CatalogueRoom, fit_main_window
 from careplan.ui.worklist_panel import WorklistPanel
@@ -40,7 +38,7 @@ from careplan.ui.worklist_panel import WorklistPanel
 PAGE_WELCOME, PAGE_WORK = 0, 1
 
 
-class MainWindow(QMainWindow):
+class MainWindow(StartAndFinish, QMainWindow):
     changesApplied = Signal(object, object)  # noqa: N815 (Qt signal naming)
     """Data changed (Changes, source): a write of this app, or a save made elsewhere (source "elsewhere").
 
@@ -362,75 +360,3 @@ class MainWindow(QMainWindow):
         if name:
             identity.remember_name(self.settings, name)
             self._update()
-
-    # --- start and finish ------------------------------------------------------------------
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        if not self._shown_once:
-            self._shown_once = True
-            if self._offer_recovery:
-                QTimer.singleShot(0, self.offer_recovery)
-
-    @Slot()
-    def offer_recovery(self) -> None:
-        """Unsaved work left by a crash or power cut: offer to bring it back."""
-        db, actor = self.db, self.actor
-
-        def find() -> list[tuple[plan_service.Draft, Patient]]:
-            found = []
-            for draft in plan_service.drafts_for(db, actor):
-                try:
-                    found.append((draft, patient_service.get_patient(db, draft.patient_id)))
-                except patient_service.NotFoundError:
-                    continue
-            return found
-
-        QueryOp(self, find).success(self._offer_found).named("find-drafts").run_in_background()
-
-    def _offer_found(self, found: list[tuple[plan_service.Draft, Patient]]) -> None:
-        if not found:
-            return
-        found.reverse()  # most recent first
-        lines = [f"{p.full_name} ({p.mrn}), changed {local_time(d.saved_at)}" for d, p in found]
-        if prompts.offer_startup_recovery(self, lines):
-            self.open_patient(found[0][1].id or 0, recover=True)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing and self.editor.doc.modified and not self._resolved_now():
-            event.ignore()  # Cancel, or a save still running: it closes (or asks again) once stored
-            return
-        self._shut_down()
-        event.accept()
-        QApplication.quit()
-
-    def _resolved_now(self) -> bool:
-        """Ask about unsaved edits; True when the window may close now (Discard, answered in this event:
-        Qt refuses a close() from inside one). Save closes later through close(), which asks again
-        about edits made while saving: no path closes without asking."""
-        answered_now, in_event = False, True
-
-        def proceed() -> None:
-            nonlocal answered_now
-            if in_event:
-                answered_now = True
-            else:
-                self.close()
-
-        self.editor.resolve_unsaved(proceed)
-        in_event = False
-        return answered_now
-
-    def _shut_down(self) -> None:
-        """Stop what could start work (autosave, watcher), unsubscribe the screens, then let queued work finish."""
-        self.editor.saver.flush()  # write (or clear, if undone back to the saved plan) the safety copy now
-        self.watcher.close()
-        # Closing screens follow no more changes: nothing reads for a window that is going away.
-        if not self._unsubscribed:
-            self._unsubscribed = True
-            for screen in (self.editor, self.patients, self.worklist):
-                self.ops.changesApplied.disconnect(screen._changes_applied)
-        self.ops.wait()
-        self.settings.setValue("mainWindow/listVisible", "false" if self.patients.isHidden() else "true")
-        self.patients.save_sort(self.settings, "patientList")
-        save_window(self.settings, "mainWindow", self, self._splitters())

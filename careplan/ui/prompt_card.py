@@ -114,6 +114,7 @@ class PromptCard(QFrame):
         row.addWidget(self.because, 1)
         for w in (self.why, self.accept, self.dismiss):
             row.addWidget(w)
+        self.row = row
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -128,6 +129,10 @@ class PromptCard(QFrame):
             button.setVisible(not accepted)
             button.setEnabled(read_only is None)
             button.setToolTip(read_only or "")
+
+    def line_height(self) -> int:
+        """The card's height with Why? closed: one line of title, triggers and buttons."""
+        return self.row.sizeHint().height()
 
     @property
     def pending(self) -> bool:

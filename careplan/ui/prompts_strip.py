@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -91,6 +91,9 @@ class PromptsStrip(QFrame):
         layout.addLayout(header)
         layout.addWidget(self.body)
         self.body.hide()
+        self._scroll_to: PromptCard | None = None  # the card whose Why? was opened last
+        self.body.verticalScrollBar().rangeChanged.connect(self._scroll_to_card)
+        editor.installEventFilter(self)
         editor.doc.contentReset.connect(self._plan_shown)
         editor.undo.indexChanged.connect(self._undo_moved)
         editor.undo.cleanChanged.connect(self._undo_moved)
@@ -164,6 +167,7 @@ class PromptsStrip(QFrame):
             card.setParent(None)  # type: ignore[call-overload]
             card.deleteLater()
         self.prompts = prompts
+        self._scroll_to = None
         titles = {code: item.title for code, item in self.editor.catalogue.items()}
         present = {i.catalogue_code for i in self.editor.doc.content.items}
         self.cards = []
@@ -171,7 +175,8 @@ class PromptsStrip(QFrame):
             card = PromptCard(p, [titles.get(c, c) for c in p.suggested_items if c not in present], self.list)
             card.acceptRequested.connect(self.accept)
             card.dismissRequested.connect(self.dismiss)
-            card.why.toggled.connect(self._fit_body, Qt.ConnectionType.QueuedConnection)  # after the relayout
+            card.why.toggled.connect(lambda opened, c=card: self._why_toggled(c, opened),
+                                     Qt.ConnectionType.QueuedConnection)  # after the relayout
             self.list_layout.addWidget(card)
             self.cards.append(card)
         self._chain_tabs()
@@ -224,14 +229,40 @@ class PromptsStrip(QFrame):
 
     @Slot()
     def _fit_body(self) -> None:
-        """As tall as the rows shown, up to VISIBLE_ROWS: beyond that the list scrolls."""
+        """As tall as the rows shown, up to VISIBLE_ROWS: beyond that the list scrolls.
+
+        Below ROOMY_EDITOR_HEIGHT (a 1280x720 window) the strip never grows past VISIBLE_ROWS one-line
+        rows: an open Why? scrolls inside the strip, so the item details below need no scroll bar.
+        """
         if not self.cards:
             return
         spacing = self.list_layout.spacing()
         heights = [c.sizeHint().height() + spacing for c in self.cards]
         shown = heights[:VISIBLE_ROWS]
         extra = heights[VISIBLE_ROWS] // 2 if len(heights) > VISIBLE_ROWS else 0  # half a row says "scroll"
-        self.body.setFixedHeight(sum(shown) + extra)
+        height = sum(shown) + extra
+        if self.editor.height() < ROOMY_EDITOR_HEIGHT:
+            line = max(c.line_height() for c in self.cards) + spacing
+            height = min(height, line * VISIBLE_ROWS + (line // 2 if len(self.cards) > VISIBLE_ROWS else 0))
+        if height != self.body.height():
+            self.body.setFixedHeight(height)
+
+    def _why_toggled(self, card: PromptCard, opened: bool) -> None:
+        self._fit_body()
+        # In a strip too short for it, the opened card's first line goes to the top: now, and again
+        # once the list has grown by the Why lines (the scroll range follows the relayout).
+        self._scroll_to = card if opened else None
+        self._scroll_to_card()
+
+    @Slot()
+    def _scroll_to_card(self) -> None:
+        if self._scroll_to is not None and shiboken6.isValid(self._scroll_to):
+            self.body.verticalScrollBar().setValue(self._scroll_to.y())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.editor and event.type() == QEvent.Type.Resize:
+            self._fit_body()  # a laptop-sized window caps the strip's height; a taller one lets it grow
+        return super().eventFilter(watched, event)
 
     @Slot(bool)
     def _toggled(self, shown: bool) -> None:

@@ -14,13 +14,9 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QHBoxLayout,
     QHeaderView,
     QListWidget,
     QMenu,
-    QPushButton,
-    QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -32,8 +28,9 @@ from careplan.services import catalogue as catalogue_service
 from careplan.services import template_store
 from careplan.services.changes import Changes, Outcome
 from careplan.ui import dialog_kit
-from careplan.ui.dialog_kit import local_time, plain_label, row_table
+from careplan.ui.dialog_kit import local_time, plain_label, row_table, window_button
 from careplan.ui.form_fields import named
+from careplan.ui.library_layout import button_row, column, heading_label, list_and_entry
 from careplan.ui.list_table_model import Index, ListTableModel
 from careplan.ui.operations import CollectionOp, QueryOp, runner
 from careplan.ui.template_save import ask_new_template, template_from_plan
@@ -100,60 +97,27 @@ class TemplatesWindow(QDialog):
         self.show_retired.setObjectName("templatesShowRetired")
         self.show_retired.setChecked(True)
         self.count = plain_label("Reading the starter plans\u2026", "templatesCount", wrap=False)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(self.show_retired)
-        lv.addWidget(self.table, 1)
-        lv.addWidget(self.count)
+        left = column([self.show_retired, self.table, self.count], grows=self.table)
 
-        self.heading = plain_label("", "templateHeading")
-        font = self.heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        font.setBold(True)
-        self.heading.setFont(font)
+        self.heading = heading_label("templateHeading")
         self.about = plain_label("", "templateDetails")
         self.items = QListWidget()
         named(self.items, "templateItemList", "Items this starter plan adds")
         self.items.setWordWrap(True)
         self.status = plain_label("", "templatesStatus")
-        self.retire_button = self._button("&Retire", "templateRetire", self._toggle_active)
-        self.save_plan_button = self._button("Save the open plan as a &new starter plan\u2026", "templateFromPlan",
-                                             self._save_open_plan)
-        self.close_button = self._button("Close", "templatesClose", self.close)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.retire_button)
-        buttons.addWidget(self.save_plan_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.close_button)
-        right = QWidget()
-        rv = QVBoxLayout(right)
-        rv.setContentsMargins(8, 0, 0, 0)
-        rv.addWidget(self.heading)
-        rv.addWidget(self.about)
+        self.retire_button = window_button(self, "&Retire", "templateRetire", self._toggle_active)
+        self.save_plan_button = window_button(self, "Save the open plan as a &new starter plan\u2026",
+                                              "templateFromPlan", self._save_open_plan)
+        self.close_button = window_button(self, "Close", "templatesClose", self.close)
         caption = plain_label("Adds these items to a plan (items already in it are left as they are):",
                               "templateItemsCaption")
-        rv.addWidget(caption)
-        rv.addWidget(self.items, 1)
-        rv.addWidget(self.status)
-        rv.addLayout(buttons)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("templatesSplitter")
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setSizes([560, 540])
-        splitter.setChildrenCollapsible(False)
-        QVBoxLayout(self).addWidget(splitter)
+        right = column([self.heading, self.about, caption, self.items, self.status,
+                        button_row([self.retire_button, self.save_plan_button], self.close_button)],
+                       grows=self.items, left_margin=8)
+        list_and_entry(self, "templatesSplitter", left, right, (560, 540))
         self.show_retired.toggled.connect(lambda _on: self._load())
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self._show(None)
-
-    def _button(self, text: str, name: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        named(button, name, text.replace("&", "").rstrip("\u2026"))
-        button.setAutoDefault(False)
-        button.clicked.connect(slot)
-        return button
 
     # --- reading ---------------------------------------------------------------------------------
     def _load(self, keep: str | None = None) -> None:
