@@ -215,3 +215,66 @@ def test_render_the_lock_over_a_modal_dialog(qtbot, make_window, ui_db: Database
     if errors:
         raise errors[0]
     assert out.exists()
+
+
+def _open_clinic(window) -> None:
+    from careplan.ui.clinic_dialog import open_clinic_dialog
+
+    open_clinic_dialog(window, window.db)
+
+
+OPENERS = {
+    "catalogue": lambda window: window.show_catalogue(),
+    "templates": lambda window: window.actions["templates"].trigger(),
+    "assessments": lambda window: window.show_assessments(),
+    "clinic details": _open_clinic,
+    "history and audit log": lambda window: (window.show_audit(), window.show_history()),
+}
+
+
+@pytest.mark.parametrize("which", sorted(OPENERS))
+def test_every_other_window_is_hidden_or_covered_and_given_back(qtbot, make_window, ui_db: Database,
+                                                                which: str) -> None:
+    window, _p = _window_with_patient(qtbot, make_window, ui_db)
+    OPENERS[which](window)
+    settle(qtbot)
+    opened = [w for w in QApplication.topLevelWidgets() if w is not window and w.isVisible()]
+    assert opened, f"{which} opened no window"
+    titles = [w.windowTitle() for w in opened]
+    window.idle_lock.lock()
+    settle(qtbot)
+    for w in opened:
+        assert not w.isVisible() or (_shows_only_its_curtain(w) and w.windowTitle() == LOCKED_TITLE), \
+            f"{type(w).__name__} still shows while locked"
+    _sign_in(qtbot, window)
+    settle(qtbot)
+    assert [w.windowTitle() for w in opened] == titles
+    assert all(w.isVisible() and w.isEnabled() and _curtains(w) == 0 for w in opened)
+    for w in opened:
+        w.close()
+
+
+def test_a_file_dialog_is_covered_and_keeps_the_typed_file_name(qtbot, make_window, ui_db: Database,
+                                                                tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QFileDialog
+
+    from careplan.ui.export_dialog import ask_save_path
+
+    window, p = _window_with_patient(qtbot, make_window, ui_db)
+    seen: list[object] = []
+
+    def check(dialog: QWidget) -> None:
+        name_box = dialog.findChild(QLineEdit, "fileNameEdit")
+        assert name_box is not None and p.mrn in name_box.text(), "the suggested name carries the MRN"
+        name_box.setText(f"{p.mrn}-typed.pdf")
+        window.idle_lock.lock()
+        settle(qtbot)
+        assert dialog.isVisible() and _shows_only_its_curtain(dialog)
+        _sign_in(qtbot, window)
+        seen.append(name_box.text())
+
+    errors = _inside_modal(qtbot, QFileDialog, check)
+    assert ask_save_path(window, tmp_path / f"careplan-{p.mrn}-r1.pdf") is None  # check() cancels it
+    if errors:
+        raise errors[0]
+    assert seen == [f"{p.mrn}-typed.pdf"]
