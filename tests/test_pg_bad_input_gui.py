@@ -175,3 +175,28 @@ def test_the_idle_lock_on_the_server_refuses_a_wrong_password_and_keeps_the_edit
         assert window.editor.doc.modified
     finally:
         db.dispose()
+
+
+def test_a_viewer_reads_the_plan_and_cannot_start_edits_the_server_would_refuse(
+        qtbot, make_window, answers: Answers, clinic: Clinic) -> None:
+    from careplan.ui.lifecycle import VIEWER_READ_ONLY, banner_of
+
+    login = clinic.login("viewer", "Dr Vera Sol")
+    db = open_database(clinic.url_for(login))
+    try:
+        assert db.server_role == "viewer"
+        before = _counts(clinic.owner)
+        window = make_window(db, name="Dr Vera Sol")
+        window.open_patient(clinic.patient_id)
+        settle(qtbot)
+        editor = window.editor
+        assert editor.read_only_reason == VIEWER_READ_ONLY
+        banner = banner_of(editor)
+        assert banner.isVisible() and banner.text.text() == VIEWER_READ_ONLY
+        assert not editor.picker.isEnabled() and not editor.fields.isEnabled()
+        assert len(editor.doc.content.items) == 3, "the plan is there to read"
+        editor.save()
+        settle(qtbot)
+        assert not editor.doc.modified and not answers.errors and _counts(clinic.owner) == before
+    finally:
+        db.dispose()
