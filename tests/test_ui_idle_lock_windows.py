@@ -278,3 +278,27 @@ def test_a_file_dialog_is_covered_and_keeps_the_typed_file_name(qtbot, make_wind
     if errors:
         raise errors[0]
     assert seen == [f"{p.mrn}-typed.pdf"]
+
+
+def test_the_idle_time_running_out_inside_a_dialog_locks_over_it(qtbot, make_window, ui_db: Database) -> None:
+    """The real path: no one calls lock(); the clinic's idle time runs out while the dialog's own
+    event loop runs."""
+    window, _p = _window_with_patient(qtbot, make_window, ui_db)
+    seen: list[object] = []
+
+    def check(dialog: QWidget) -> None:
+        assert isinstance(dialog, PatientDialog)
+        qtbot.keyClicks(dialog.language, TYPED)
+        window.idle_lock.seconds = 0.2  # as if read from the clinic's setting (no database here: GUI thread)
+        window.idle_lock.restart()
+        qtbot.waitUntil(lambda: window.idle_lock.locked, timeout=10_000)
+        qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SignInOnTop))
+        seen.append(_shows_only_its_curtain(dialog))
+        _sign_in(qtbot, window)  # unlocking re-reads the setting, 0: no second lock
+        seen.append(dialog.language.text())
+
+    errors = _inside_modal(qtbot, PatientDialog, check)
+    window.edit_patient()
+    if errors:
+        raise errors[0]
+    assert seen == [True, TYPED]
