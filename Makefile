@@ -54,11 +54,15 @@ screenshots: $(DEV_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python scripts/screenshots.py
 
 # Regenerate the hash-pinned lock files after changing dependencies in pyproject.toml.
+# One lock for Linux, Windows and macOS: `uv pip compile --universal` writes every platform's
+# packages with their environment markers (pywin32-ctypes for keyring on Windows, SecretStorage on
+# Linux...) and hashes; pip-compile could lock only the platform it runs on. The versions already
+# in the files are kept unless pyproject.toml needs others. uv reads PyPI, not this machine's mirrors.
+LOCK_FLAGS := -q --universal --python-version 3.11 --generate-hashes --strip-extras
 lock: $(DEV_STAMP)
-	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile -q --generate-hashes --strip-extras -o requirements.lock pyproject.toml
-	$(BIN)/pip-compile -q --generate-hashes --strip-extras --extra dev -o requirements-dev.lock pyproject.toml
-	sed -i '/^--extra-index-url/d;/^--find-links/d' requirements.lock requirements-dev.lock  # this machine's mirrors
+	$(BIN)/python -m pip install --quiet "uv>=0.5"
+	$(BIN)/uv pip compile $(LOCK_FLAGS) -o requirements.lock pyproject.toml
+	$(BIN)/uv pip compile $(LOCK_FLAGS) --extra dev -o requirements-dev.lock pyproject.toml
 
 clean-venv:
 	rm -rf $(VENV)

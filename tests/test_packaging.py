@@ -75,3 +75,18 @@ def test_development_lock_pins_the_runtime_lock_unchanged() -> None:
     .venv: switching between them must not change a runtime package's version."""
     runtime, dev = pins("requirements.lock"), pins("requirements-dev.lock")
     assert runtime and {name: dev.get(name) for name in runtime} == runtime
+
+
+@pytest.mark.parametrize("lock", ["requirements.lock", "requirements-dev.lock"])
+def test_the_locks_also_install_on_windows_and_macos(lock: str) -> None:
+    """Made on Linux, the locks are universal (`make lock`, uv --universal): keyring's Windows
+    backend is pinned with its hashes for Windows only, and the Linux password store's packages
+    only for Linux. A lock made for one platform fails `pip install --require-hashes` on the others."""
+    text = (REPO / lock).read_text(encoding="utf-8")
+    entries = re.findall(r"^([a-z0-9_.-]+)==(\S+)(?: ; ([^\\\n]+))?((?:\s*\\\n\s*--hash=sha256:[0-9a-f]{64})+)",
+                         text, flags=re.MULTILINE)
+    markers = {name: marker.strip() for name, _version, marker, _hashes in entries}
+    assert len(entries) == len(pins(lock)), "every pinned package carries its hashes"
+    assert markers.get("pywin32-ctypes") == "sys_platform == 'win32'"
+    assert markers.get("secretstorage") == markers.get("jeepney") == "sys_platform == 'linux'"
+    assert markers.get("keyring") == ""  # every platform

@@ -62,6 +62,34 @@ def _expect_a_password_refused(url: str) -> str:
     pytest.skip(f"this PostgreSQL trusts every login; scripts/with-postgres makes {SCRAM_GROUP} use SCRAM")
 
 
+def test_an_expired_login_is_one_clear_sentence_and_the_owner_sees_why(
+        clinic: Clinic, capsys: pytest.CaptureFixture[str]) -> None:
+    """VALID UNTIL in the past: the server refuses even the right password, and tells the client
+    only that the password failed. The sentence says "wrong or expired"; `admin list-users` says which."""
+    import json
+
+    from careplan.services import idle_lock
+
+    password = "right but expired"
+    login = _scram_login(clinic, password)
+    db = open_database(clinic.url_for(login, password))  # still valid: a session opened before the expiry
+    with clinic.owner.engine.begin() as conn:
+        conn.execute(text(f"ALTER ROLE \"{login}\" VALID UNTIL '2001-02-03 04:05:06+00'"))
+    try:
+        message = _expect_a_password_refused(clinic.url_for(login, password))
+        assert "refused the password for the login" in message and "(wrong or expired)" in message
+        assert password not in message and message.endswith("Nothing was opened.")
+        # The idle lock re-authenticates through a new connection: the same sentence, still locked.
+        assert idle_lock.sign_in_problem(db, password, printed_name="Nurse Gil Ortiz", login=login) == message
+    finally:
+        db.dispose()
+    assert main(["admin", "list-users", "--json", "--db", clinic.url]) == 0
+    listed = {m["login"]: m for m in json.loads(capsys.readouterr().out)}
+    assert listed[login]["expired"] is True and listed[login]["valid_until"].startswith("2001-02-03T04:05:06")
+    assert main(["admin", "list-users", "--db", clinic.url]) == 0
+    assert f"{login}\tNurse Gil Ortiz\teditor\tpassword expired 2001-02-03" in capsys.readouterr().out
+
+
 def test_a_disabled_login_is_refused_and_keeps_its_name_in_history(clinic: Clinic) -> None:
     login = clinic.login("editor", "Nurse Hal Kim")
     db = open_database(clinic.url_for(login))

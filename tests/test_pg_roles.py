@@ -181,7 +181,7 @@ def test_admin_commands_on_the_command_line(clinic: Clinic, capsys: pytest.Captu
     assert main(["admin", "list-users", "--json", "--db", clinic.url]) == 0
     listed = {m["login"]: m for m in json.loads(capsys.readouterr().out)}
     assert listed[login] == {"login": login, "name": "Dr Ida Lund", "role": "admin", "active": True,
-                             "can_login": True}
+                             "can_login": True, "valid_until": None, "expired": False}
     assert main(["admin", "disable-user", login, "--db", clinic.url]) == 0
     added, disabled = sorted((e for e in audit.list_events(clinic.owner, limit=5) if e.entity_key == login),
                              key=lambda e: e.id)

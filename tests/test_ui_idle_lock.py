@@ -14,7 +14,6 @@ from careplan.persistence.engine import Database
 from careplan.services import idle_lock as policy
 from careplan.services import plans as plan_service
 from careplan.services.clock import login_name
-from careplan.ui.history_window import HistoryWindow
 from careplan.ui.idle_lock import LOCKED_TITLE
 
 pytest.register_assert_rewrite("tests.ui_fixtures")
@@ -90,28 +89,6 @@ def test_signing_in_again_needs_the_name_or_login(qtbot, make_window, ui_db: Dat
     cover.entry.setText(login_name())
     cover.unlock_button.click()
     qtbot.waitUntil(lambda: not window.idle_lock.locked)
-
-
-def test_windows_showing_a_patient_hide_while_locked(qtbot, make_window, ui_db: Database) -> None:
-    policy.save_idle_seconds(ui_db, 0)
-    p = new_patient(ui_db, name=NAME)
-    window = make_window()
-    window.open_patient(p.id)
-    settle(qtbot)
-    pick(qtbot, window, core_codes(window)[0])
-    window.editor.save()
-    qtbot.waitUntil(lambda: window.editor.doc.base_number == 1)
-    window.show_history()
-    settle(qtbot)
-    history = window.findChild(HistoryWindow)
-    assert history is not None and history.isVisible()
-    window.idle_lock.lock()
-    assert not history.isVisible()
-    window.idle_lock.cover.entry.setText("Nurse Test")
-    window.idle_lock.cover.unlock_button.click()
-    qtbot.waitUntil(lambda: not window.idle_lock.locked)
-    assert history.isVisible()
-    history.close()
 
 
 def test_zero_turns_the_lock_off_and_use_restarts_the_count(qtbot, make_window, ui_db: Database) -> None:

@@ -122,15 +122,24 @@ def cmd_list_users(args: argparse.Namespace) -> int:
 
     members = staff.list_users(_server_db(args))
     if args.json:
-        print_json([{"login": m.login, "name": m.name, "role": m.role, "active": m.active, "can_login": m.can_login}
-                    for m in members])
+        print_json([{"login": m.login, "name": m.name, "role": m.role, "active": m.active, "can_login": m.can_login,
+                     "valid_until": m.valid_until.isoformat() if m.valid_until else None,
+                     "expired": _expired(m)} for m in members])
         return 0
     for m in members:
-        state = "active" if m.active and m.can_login else "disabled"
+        state = "disabled" if not (m.active and m.can_login) else (
+            f"password expired {m.valid_until:%Y-%m-%d}" if _expired(m) and m.valid_until else "active")
         print(f"{m.login}\t{m.name}\t{m.role}\t{state}")
     if not members:
         print("No staff logins yet: add one with `careplan admin add-user LOGIN --name NAME --role editor`.")
     return 0
+
+
+def _expired(member) -> bool:  # type: ignore[no-untyped-def]
+    """Past its VALID UNTIL, the server refuses the right password as if it were wrong."""
+    from careplan.services.clock import utcnow
+
+    return member.valid_until is not None and member.valid_until <= utcnow()
 
 
 def cmd_disable_user(args: argparse.Namespace) -> int:

@@ -54,6 +54,9 @@ class Database:
     server_name: str | None = None
     # And the login it stamps (session_user) where a signature records who signed; None elsewhere.
     server_login: str | None = None
+    # And its staff role ('viewer', 'editor', 'admin') when it opened: the app lets a viewer read,
+    # not edit, rather than let them type edits the server will refuse to save (or keep as a draft).
+    server_role: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -323,6 +326,7 @@ def open_database(url_arg: str | None = None, *, migrate: bool = True, backup_be
                 db.server_name = who.server_name(conn)
                 if db.server_name is not None:
                     db.server_login = str(conn.execute(text("SELECT session_user")).scalar_one())
+                    db.server_role = who.login_role(conn)
     except OperationalError as e:
         db.dispose()
         wanted = db_problems.password_problem(str(e.orig)) if path is None else None

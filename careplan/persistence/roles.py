@@ -24,6 +24,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
@@ -117,6 +118,9 @@ class StaffMember:
     role: str
     active: bool
     can_login: bool
+    # The server's password expiry (ALTER ROLE ... VALID UNTIL): after it the server refuses the
+    # password with the same words as a wrong one, so only the owner's listing can tell them apart.
+    valid_until: datetime | None = None
 
 
 def add_user(conn: Connection, login: str, name: str, role: str, verifier: str | None) -> StaffMember:
@@ -159,9 +163,11 @@ def add_user(conn: Connection, login: str, name: str, role: str, verifier: str |
 
 def list_users(conn: Connection) -> list[StaffMember]:
     rows = conn.execute(text(
-        f"SELECT s.login, s.printed_name, s.role, s.active, COALESCE(r.rolcanlogin, false) FROM {STAFF_TABLE} s "
-        "LEFT JOIN pg_roles r ON r.rolname = s.login ORDER BY s.active DESC, s.login"))
-    return [StaffMember(str(a), str(b), str(c), bool(d), bool(e)) for a, b, c, d, e in rows]
+        f"SELECT s.login, s.printed_name, s.role, s.active, COALESCE(r.rolcanlogin, false), "
+        # psycopg cannot load 'infinity' (which means no expiry, like NULL)
+        "CASE WHEN isfinite(r.rolvaliduntil) THEN r.rolvaliduntil END "
+        f"FROM {STAFF_TABLE} s LEFT JOIN pg_roles r ON r.rolname = s.login ORDER BY s.active DESC, s.login"))
+    return [StaffMember(str(a), str(b), str(c), bool(d), bool(e), f) for a, b, c, d, e, f in rows]
 
 
 def disable_user(conn: Connection, login: str) -> StaffMember:

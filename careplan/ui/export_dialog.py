@@ -38,10 +38,15 @@ def documents_folder() -> Path:
     return folder if folder.is_dir() else Path.home()
 
 
+# Qt's own file dialog, not the system's: the idle lock can cover only a window Qt draws, and the
+# suggested file name carries the patient's MRN (ui/lock_curtains.py).
+FILE_DIALOG_OPTIONS = QFileDialog.Option.DontUseNativeDialog
+
+
 def ask_save_path(parent: QWidget | None, suggested: Path) -> Path | None:
-    """The system save dialog. Tests replace this function."""
+    """The save dialog. Tests replace this function."""
     chosen, _ = QFileDialog.getSaveFileName(parent, "Save the care plan as PDF", str(suggested),
-                                            "PDF files (*.pdf)")
+                                            "PDF files (*.pdf)", options=FILE_DIALOG_OPTIONS)
     return Path(chosen) if chosen else None
 
 

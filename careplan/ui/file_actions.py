@@ -20,7 +20,7 @@ from careplan.persistence.engine import Database
 from careplan.services import clock
 from careplan.services.changes import Changes, Outcome, audit_only
 from careplan.ui import dialog_kit
-from careplan.ui.export_dialog import documents_folder
+from careplan.ui.export_dialog import FILE_DIALOG_OPTIONS, documents_folder
 from careplan.ui.operations import CollectionOp
 
 DATA_FILES = "CarePlan export (*.json);;All files (*)"
@@ -38,12 +38,13 @@ class FileHost(Protocol):
 
 # --- questions tests replace ------------------------------------------------------------------
 def ask_save_file(parent: QWidget | None, title: str, suggested: Path, filters: str) -> Path | None:
-    chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), filters)
+    chosen, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), filters, options=FILE_DIALOG_OPTIONS)
     return Path(chosen) if chosen else None
 
 
 def ask_open_file(parent: QWidget | None, title: str, filters: str) -> Path | None:
-    chosen, _ = QFileDialog.getOpenFileName(parent, title, str(documents_folder()), filters)
+    chosen, _ = QFileDialog.getOpenFileName(parent, title, str(documents_folder()), filters,
+                                            options=FILE_DIALOG_OPTIONS)
     return Path(chosen) if chosen else None
 
 

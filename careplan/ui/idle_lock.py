@@ -4,16 +4,17 @@ patient data behind a cover until the user signs in again.
 Locking writes the unsaved plan to its draft at once (the autosave, ui/plan_saving.py) and keeps
 it in the editor, so an edit survives the lock whatever happens next. While locked, the cover
 lies over everything below the menu bar, the window's title names no patient, every action and
-the area beneath are disabled (no shortcut or keystroke reaches a hidden screen), and the
-windows that show a patient (History, Audit log...) are hidden until the user is back.
+the area beneath are disabled (no shortcut or keystroke reaches a hidden screen), and every other
+window (History, Audit log, an open dialog or message box...) is hidden or covered until the user is
+back, keeping what was typed in it (ui/lock_curtains.py).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication, QWindow
 from PySide6.QtWidgets import (
-    QDialog,
+    QApplication,
     QFrame,
     QLabel,
     QLineEdit,
@@ -27,6 +28,7 @@ from careplan.services import idle_lock as policy
 from careplan.services.clock import login_name
 from careplan.ui import identity
 from careplan.ui.dialog_kit import error_label, plain_label, set_error
+from careplan.ui.lock_curtains import Curtains, belongs_to
 from careplan.ui.operations import QueryOp
 
 LOCKED_TITLE = "CarePlan \u2014 locked"
@@ -44,7 +46,7 @@ class LockCover(QFrame):
         self.setAccessibleName("CarePlan is locked")
         self.setAutoFillBackground(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
-        box = QFrame()
+        self.box = box = QFrame()  # the sign-in form; lock_curtains lifts it above a modal dialog
         box.setObjectName("lockBox")
         box.setFrameShape(QFrame.Shape.StyledPanel)
         box.setFixedWidth(500)  # a fixed width lets the wrapped sentences take the height they need
@@ -73,11 +75,15 @@ class LockCover(QFrame):
         for w in (title, self.why, self.ask, self.entry, self.error):
             inner.addWidget(w)
         inner.addWidget(self.unlock_button, 0, Qt.AlignmentFlag.AlignRight)
-        outer = QVBoxLayout(self)
+        self._outer = outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
         self.entry.returnPressed.connect(self.unlock_button.click)
+
+    def take_form_back(self) -> None:
+        if self.box.parentWidget() is not self:
+            self._outer.insertWidget(1, self.box, 0, Qt.AlignmentFlag.AlignHCenter)
 
 
 class IdleLock(QObject):
@@ -89,7 +95,7 @@ class IdleLock(QObject):
         self.window = window
         self.locked = False
         self.seconds = 0.0
-        self._hidden: list[QWidget] = []
+        self.curtains = Curtains(window, LOCKED_TITLE)
         self._actions: list[tuple[QAction, bool]] = []
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.lock)
@@ -99,6 +105,9 @@ class IdleLock(QObject):
         window.windowTitleChanged.connect(self._keep_title)
         window.installEventFilter(self)
         self._watched_handle: QObject | None = None
+        app = QGuiApplication.instance()
+        assert isinstance(app, QGuiApplication)
+        app.focusWindowChanged.connect(self._watch_dialog)
         self.reload_policy()
 
     def reload_policy(self) -> None:
@@ -125,6 +134,17 @@ class IdleLock(QObject):
             handle.installEventFilter(self)
             self._watched_handle = handle
 
+    @Slot(QWindow)
+    def _watch_dialog(self, handle: QWindow | None) -> None:
+        """Typing in a dialog of this window is use too: 10 minutes spent filling in a patient's
+        details must not lock. Input goes to the focused window, so watching each one that takes
+        the focus sees it (installing a filter twice keeps one)."""
+        if handle is None or self.locked:
+            return
+        owner = next((w for w in QApplication.topLevelWidgets() if w.windowHandle() is handle), None)
+        if owner is not None and owner is not self.window and belongs_to(owner, self.window):
+            handle.installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window:
             if event.type() == QEvent.Type.Resize and self.locked:
@@ -145,9 +165,7 @@ class IdleLock(QObject):
         if editor.doc.modified:
             editor.saver.keep_draft()  # the unsaved edit is in the database before anything is hidden
         self.locked = True
-        self._hidden = [d for d in w.findChildren(QDialog) if d.isVisible()]
-        for d in self._hidden:
-            d.hide()
+        self.curtains.close_in()
         self._actions = [(a, a.isEnabled()) for a in w.findChildren(QAction)]
         for a, _ in self._actions:
             a.setEnabled(False)
@@ -164,6 +182,7 @@ class IdleLock(QObject):
         self.cover.show()
         self.cover.raise_()
         self.cover.entry.setFocus()
+        self.curtains.keep_form_reachable(self.cover.box)
         w.setWindowTitle(LOCKED_TITLE)
         self.lockedChanged.emit(True)
 
@@ -201,15 +220,14 @@ class IdleLock(QObject):
     def unlock(self) -> None:
         w = self.window
         self.locked = False
+        self.cover.take_form_back()
         self.cover.hide()
         w.centralWidget().setEnabled(True)
         w.menuBar().setEnabled(True)
         for a, enabled in self._actions:
             a.setEnabled(enabled)
         self._actions = []
-        for d in self._hidden:
-            d.show()
-        self._hidden = []
+        self.curtains.lift()
         w._update()  # type: ignore[attr-defined]  # title, pages and actions as they are now
         self.lockedChanged.emit(False)
         self.reload_policy()

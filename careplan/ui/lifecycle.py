@@ -85,9 +85,14 @@ def banner_of(editor: PlanEditor) -> ReadOnlyBanner:
     return banner
 
 
+VIEWER_READ_ONLY = ("Your login has the viewer role on this server: you can read plans, not change them. "
+                    "Ask the clinic's CarePlan administrator for the editor role to change them.")
+
+
 def show_plan_state(editor: PlanEditor, p: Patient) -> None:
-    """Called whenever the editor shows a patient: the banner and the editing parts follow the status."""
-    reason = plan_read_only(p)
+    """Called whenever the editor shows a patient: the banner and the editing parts follow the status,
+    and the login's role on a shared server (a viewer's edits could be neither saved nor kept as a draft)."""
+    reason = plan_read_only(p) or (VIEWER_READ_ONLY if editor.db.server_role == "viewer" else None)
     editor.read_only_reason = reason
     banner = banner_of(editor)
     banner.text.setText(reason or "")

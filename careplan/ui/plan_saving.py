@@ -122,8 +122,12 @@ class PlanSaver(QObject):
         self.draftKept.emit()
 
     def _draft_failed(self, error: BaseException) -> None:
-        # Not fatal: the edits are still on screen; say so and try again after the next edit.
-        self.message.emit(f"Could not keep a safety copy of your edits: {error}")
+        # Not fatal: the edits are still on screen; say so and try again after the next edit. A
+        # server's refusal is said as the same one sentence as for saving, never the driver's text
+        # (which can quote the SQL and the plan's values).
+        sentence = db_problems.describe(error, self.db.describe(), busy_seconds=busy_timeout_ms() / 1000)
+        self.message.emit(f"Could not keep a safety copy of your edits: {sentence or error} "
+                          "They are still here; keep this window open.")
 
     def discard_draft(self) -> None:
         pid = self.doc.patient_id

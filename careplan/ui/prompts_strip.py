@@ -213,7 +213,7 @@ class PromptsStrip(QFrame):
         else:
             text = f"Guideline prompts: {waiting} open" + (
                 f", {len(self.prompts) - waiting} accepted in the working plan (save to record)" if waiting < len(
-                    self.prompts) else "") + ("" if read_only is None else " (read-only: the patient is not active)")
+                    self.prompts) else "") + ("" if read_only is None else " (read-only)")
             if not self.toggle.isChecked():
                 text += " \u2014 " + "; ".join(p.title for p in self.prompts)
         self._show_summary(text)
