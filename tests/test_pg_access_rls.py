@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from types import SimpleNamespace
 
 import psycopg
@@ -240,3 +241,24 @@ def test_hidden_entries_from_before_the_chain_are_digested_by_the_server(pg_url:
         assert verdict.head.legacy_digest == before.audit.legacy_digest
     finally:
         db.dispose()
+
+
+def test_a_viewers_access_is_recorded_but_they_may_add_nothing_else(clinic: Clinic, staffed: dict[str, str],
+                                                                    tmp_path: Path) -> None:
+    """Reading is access too: a viewer's opening and printing are recorded, though they may not
+    write anything else to the audit log (the INSERT policy admits access events only)."""
+    viewer = staffed["viewer"]
+    db = open_database(clinic.url_for(viewer))
+    try:
+        assert db.server_name == "Staff Viewer"
+        access.record_opened(db, clinic.patient_id, actor=db.server_name)
+    finally:
+        db.dispose()
+    assert main(["export-pdf", "R-1", "--out", str(tmp_path / "plan.pdf"), "--db", clinic.url_for(viewer)]) == 0
+    recorded = [(e.action, e.actor, e.login) for e in audit.list_events(clinic.owner, actions=ACCESS_ACTIONS)
+                if e.login == viewer]
+    assert sorted(recorded) == [("patient.opened", "Staff Viewer", viewer), ("pdf.exported", "Staff Viewer", viewer)]
+    with clinic.connect(viewer) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        conn.execute("INSERT INTO audit_events (at, actor, action, entity, entity_key, details) "
+                     "VALUES (now(), '', 'plan.saved', 'plan', '', '{}')")
+    assert check_database(clinic.owner).ok

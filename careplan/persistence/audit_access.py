@@ -3,7 +3,8 @@
 Opening a patient, printing and exporting are audit events (services/access.py). Who looked at
 whose record is itself sensitive, so on an initialised server only careplan_admin members (and
 the owner, who is not subject to the table's row-level security) can read those rows; viewers
-and editors read every other event, and every group may still INSERT (grants decide who does).
+and editors read every other event. Reading a record is access too, so a viewer may add access
+events (and only those: an INSERT policy); editors and admins add any event, as before.
 
 The audit log is one hash chain, so hiding rows must not break its verification or its next
 link for a login that cannot see them. Two SECURITY DEFINER functions, owned by the owner (who
@@ -43,7 +44,9 @@ LEGACY_FUNCTION = "careplan_audit_legacy"
 POLICIES = {
     "careplan_audit_changes": ("SELECT", "careplan_viewer", f"NOT {ACCESS_FUNCTION}(action)"),
     "careplan_audit_everything": ("SELECT", "careplan_admin", "true"),
-    "careplan_audit_insert": ("INSERT", "careplan_viewer", "true"),
+    # A viewer's reading is access too: they may add access events, and nothing else.
+    "careplan_audit_add_access": ("INSERT", "careplan_viewer", f"{ACCESS_FUNCTION}(action)"),
+    "careplan_audit_add": ("INSERT", "careplan_editor", "true"),
 }
 
 
@@ -115,6 +118,9 @@ def install(conn: Connection) -> None:
         conn.execute(text(f"CREATE POLICY {name} ON {s}.audit_events AS PERMISSIVE FOR {command} TO {group} "
                           f"{clause} ({expression})"))
     conn.execute(text(f"ALTER TABLE {s}.audit_events ENABLE ROW LEVEL SECURITY"))
+    sequence = conn.execute(text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f"{s}.audit_events"}).scalar_one()
+    conn.execute(text(f"GRANT INSERT ON {s}.audit_events TO careplan_viewer"))
+    conn.execute(text(f"GRANT USAGE ON SEQUENCE {sequence} TO careplan_viewer"))
 
 
 def links_installed(conn: Connection) -> bool:
