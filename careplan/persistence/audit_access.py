@@ -161,7 +161,7 @@ def problems(conn: Connection) -> list[str]:
         elif (found[0], list(found[1]), _normal(found[2] or "")) != (command, [group], _normal(expression)):
             out.append(f"Access policy {name} on audit_events is not the one CarePlan installed")
     out += [f"Unexpected policy {name} on audit_events, which CarePlan did not install" for name in sorted(have)]
-    sources = dict(conn.execute(text(
+    sources: dict[str, str] = dict(conn.execute(text(
         "SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
         "WHERE n.nspname = current_schema() AND p.proname = ANY(:names)"), {"names": list(FUNCTIONS)}).all())
     for name, (_, _, _, body) in FUNCTIONS.items():
