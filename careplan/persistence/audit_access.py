@@ -144,29 +144,32 @@ def problems(conn: Connection) -> list[str]:
     other policy shows or hides audit rows; the functions that give out links are unchanged."""
     if not is_initialised(conn):
         return []
-    out = []
     enabled = conn.execute(text(
         "SELECT c.relrowsecurity FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relname = 'audit_events'")).scalar()
-    if not enabled:
-        out.append("Row-level security is off for audit_events: every staff login can read who opened, printed "
-                   "or exported a record (run `careplan admin upgrade` as the owner)")
     have = {name: (command, roles, qual if command != "INSERT" else check) for name, command, roles, qual, check in
             conn.execute(text("SELECT policyname, cmd, roles::text[], qual, with_check FROM pg_policies "
                               "WHERE schemaname = current_schema() AND tablename = 'audit_events'"))}
-    for name, (command, group, expression) in POLICIES.items():
-        found = have.pop(name, None)
-        if found is None:
-            out.append(f"Access policy {name} on audit_events is missing (run `careplan admin upgrade` as the owner)")
-        elif (found[0], list(found[1]), _normal(found[2] or "")) != (command, [group], _normal(expression)):
-            out.append(f"Access policy {name} on audit_events is not the one CarePlan installed")
-    out += [f"Unexpected policy {name} on audit_events, which CarePlan did not install" for name in sorted(have)]
     sources: dict[str, str] = dict(conn.execute(text(
         "SELECT p.proname, p.prosrc FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
         "WHERE n.nspname = current_schema() AND p.proname = ANY(:names)"), {"names": list(FUNCTIONS)}).all())
+    upgrade = "(run `careplan admin upgrade` as the owner)"
+    if not enabled and not have and not sources:  # initialised by a CarePlan from before this, not yet upgraded
+        return [f"Access events are open to every staff login: this server's roles predate their protection {upgrade}"]
+    out = []
+    if not enabled:
+        out.append("Row-level security is off for audit_events: every staff login can read who opened, printed "
+                   f"or exported a record {upgrade}")
+    for name, (command, group, expression) in POLICIES.items():
+        found = have.pop(name, None)
+        if found is None:
+            out.append(f"Access policy {name} on audit_events is missing {upgrade}")
+        elif (found[0], list(found[1]), _normal(found[2] or "")) != (command, [group], _normal(expression)):
+            out.append(f"Access policy {name} on audit_events is not the one CarePlan installed")
+    out += [f"Unexpected policy {name} on audit_events, which CarePlan did not install" for name in sorted(have)]
     for name, (_, _, _, body) in FUNCTIONS.items():
         if name not in sources:
-            out.append(f"Audit function {name} is missing (run `careplan admin upgrade` as the owner)")
+            out.append(f"Audit function {name} is missing {upgrade}")
         elif _digest(sources[name]) != _digest(f" {body} "):
             out.append(f"Audit function {name} is not the one CarePlan installed: it may hide or forge entries")
     return out
