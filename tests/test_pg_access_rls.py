@@ -32,10 +32,10 @@ from careplan.services import access, audit, plans
 from careplan.services.check import check_database
 from careplan.ui.audit_window import AuditWindow
 from tests.history_builders import plan_with
-from tests.ui_fixtures import settle
 
-pytest.register_assert_rewrite("tests.pg_roles_fixtures")  # before it is imported below
+pytest.register_assert_rewrite("tests.pg_roles_fixtures", "tests.ui_fixtures")  # before they are imported
 from tests.pg_roles_fixtures import Clinic  # noqa: E402
+from tests.ui_fixtures import settle  # noqa: E402
 
 pytest_plugins = ["tests.pg_roles_fixtures"]  # the clinic fixture
 pytestmark = pytest.mark.pg

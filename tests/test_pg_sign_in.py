@@ -16,7 +16,7 @@ from careplan.ui.audit_window import AuditWindow
 from careplan.ui.sign_in import SignInDialog
 from tests.conftest import IN_CI
 
-pytest.register_assert_rewrite("tests.pg_roles_fixtures")  # before it is imported below
+pytest.register_assert_rewrite("tests.pg_roles_fixtures", "tests.ui_fixtures")  # before they are imported
 from tests.pg_roles_fixtures import Clinic  # noqa: E402
 from tests.test_pg_logins import SCRAM_GROUP, _memory_keyring, _scram_login  # noqa: E402
 from tests.ui_fixtures import settle  # noqa: E402
