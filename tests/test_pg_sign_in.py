@@ -16,9 +16,10 @@ from careplan.ui.audit_window import AuditWindow
 from careplan.ui.sign_in import SignInDialog
 from tests.conftest import IN_CI
 
-pytest.register_assert_rewrite("tests.pg_roles_fixtures")  # before it is imported below
+pytest.register_assert_rewrite("tests.pg_roles_fixtures", "tests.ui_fixtures")  # before they are imported
 from tests.pg_roles_fixtures import Clinic  # noqa: E402
 from tests.test_pg_logins import SCRAM_GROUP, _memory_keyring, _scram_login  # noqa: E402
+from tests.ui_fixtures import settle  # noqa: E402
 
 pytest_plugins = ["tests.pg_roles_fixtures"]  # the clinic fixture
 pytestmark = pytest.mark.pg
@@ -123,6 +124,7 @@ def test_only_admins_see_the_access_log_on_an_initialised_server(
     qtbot.waitUntil(window.access_only.isEnabled)
     window.access_only.setChecked(True)
     assert window.access_only.isChecked() and not window.filter_error.isVisibleTo(window)
+    settle(qtbot)  # the filtered read must run before the test's schema is dropped, not after
     window.close()
     admin_db.dispose()
 

@@ -5,7 +5,8 @@ installs. PostgreSQL: each trigger must be enabled in the ordinary way (tgenable
 disabled, 'R' fires only under replication, 'A' always), defined as installed, and run a
 CarePlan function whose source is unchanged. A trigger nobody installed on a guarded table
 (one that silently drops new rows, say), a PostgreSQL rule or row-level security on a history
-table are reported too.
+table are reported too; except CarePlan's own policies on audit_events after `admin init`,
+which audit_access.problems() compares with what it installs.
 
 What this cannot see: a guard switched off, used, and switched back on leaves no trace in
 the catalogue. The hash chains and a seal catch what was changed meanwhile, not the window.
@@ -18,6 +19,7 @@ import hashlib
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from careplan.persistence import audit_access, who
 from careplan.persistence.models import HISTORY_TABLES
 from careplan.persistence.triggers import FIXED_COLUMNS, PG_FUNCTIONS, guards
 from careplan.persistence.who import stamp_problems, stamp_trigger_names
@@ -82,7 +84,10 @@ def _postgresql(conn: Connection) -> list[str]:
     # The who-stamps (`careplan admin init`) are CarePlan's too: missing or switched off is reported.
     out += _strangers({r[0]: r[1] for r in rows}, {g.name for g in expected} | stamp_trigger_names())
     out += stamp_problems(conn)
-    tables = list(GUARDED_TABLES)
+    out += audit_access.problems(conn)
+    # Once initialised, audit_events has CarePlan's own row-level security, checked just above.
+    policed = ("audit_events",) if who.is_initialised(conn) else ()
+    tables = [t for t in GUARDED_TABLES if t not in policed]
     for (table,) in conn.execute(text(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
             "WHERE n.nspname = current_schema() AND c.relname = ANY(:t) "

@@ -9,7 +9,8 @@ member of one group:
 - careplan_editor: also writes patients, plans, assessments and drafts, and may only INSERT into
   the history and audit tables (plus the append-only triggers, which refuse UPDATE/DELETE even
   to the owner);
-- careplan_admin: also the catalogue, the clinic's settings, the staff table, rules, templates.
+- careplan_admin: also the catalogue, the clinic's settings, the staff table, rules, templates,
+  and the only group that reads access events (audit_access.py: row-level security).
 
 Each group is a member of the one before, so an admin can do what an editor can. Statements are
 idempotent: `admin upgrade` runs them again, so tables a newer schema adds get their grants.
@@ -29,6 +30,7 @@ from datetime import datetime
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from careplan.persistence import audit_access
 from careplan.persistence.who import STAFF_TABLE, install_stamps, tables
 
 GROUPS = ("careplan_viewer", "careplan_editor", "careplan_admin")
@@ -95,6 +97,7 @@ def init(conn: Connection) -> list[str]:
     conn.execute(text("GRANT careplan_editor TO careplan_admin"))
     conn.execute(text(STAFF_DDL))
     grant(conn)
+    audit_access.install(conn)  # access events: admins only (row-level security)
     return install_stamps(conn)
 
 

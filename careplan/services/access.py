@@ -4,19 +4,21 @@ Printing and exporting were already audit events (services/printing.py, summary.
 fhir_export.py); opening a patient in the app is one too. Like every audit event they name the
 patient by id and MRN, never by name; file names only, never folders (a folder often carries a
 person's name). Admins read them in the audit window (filter "Access") or `careplan audit --access`.
+On an initialised server the server itself hides them from every other staff login, in the
+audit window, `careplan audit` and plain SQL alike (persistence/audit_access.py).
 """
 
 from __future__ import annotations
 
 from careplan.persistence import who
+from careplan.persistence.audit_access import ACCESS_ACTIONS
 from careplan.persistence.engine import Database
 from careplan.persistence.models import PatientRow
 from careplan.services import audit
 from careplan.services.patients import NotFoundError
 
-OPENED = "patient.opened"
-ACCESS_ACTIONS = (OPENED, "pdf.exported", "data.exported")
-"""Audit actions that record access to a patient's record rather than a change to it."""
+OPENED = ACCESS_ACTIONS[0]  # the list lives with the row-level security that hides these events
+__all__ = ["ACCESS_ACTIONS", "ADMINS_ONLY", "OPENED", "access_refused", "record_opened"]
 ADMINS_ONLY = ("The access log is for CarePlan admins: ask the clinic's CarePlan administrator to look up who "
                "opened, printed or exported a record.")
 

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from careplan.domain.errors import Problems
@@ -162,7 +162,9 @@ def record_many(s: Session, events: Sequence[NewEvent]) -> None:
         for row in rows:
             row["login"] = login_name()[:63]
     audit_chain.link(s, rows)  # inserted in this order, so ids follow the chain
-    s.execute(insert(AuditEventRow), rows)
+    # Inline: no RETURNING of the new id, which a non-admin could not read back from an access
+    # event on a server with row-level security (persistence/audit_access.py); nobody needs it.
+    s.execute(insert(cast(Table, AuditEventRow.__table__)).inline(), rows)
     first = events[0]
     # Saves and restores come through here too: open windows elsewhere must hear of them.
     _notify(s, first.action, first.patient_id if len(events) == 1 else None, first.entity)

@@ -21,7 +21,14 @@ from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
 from careplan.domain.plan import GENESIS_HASH, canonical_json
+from careplan.persistence.audit_access import (
+    HEAD_FUNCTION,
+    LINKS_FUNCTION,
+    legacy_digest,
+    links_installed,
+)
 from careplan.persistence.models import AuditEventRow, PatientRow
+from careplan.persistence.types import UTCDateTime
 
 # An arbitrary constant naming CarePlan's audit lock among the server's advisory locks.
 PG_AUDIT_LOCK = 0x43415245504C414E  # "CAREPLAN"
@@ -39,10 +46,16 @@ def event_hash(prev_hash: str, row: Any) -> str:
 
 def link(s: Session, rows: list[dict[str, Any]]) -> None:
     """Give each new row (in insert order) its prev_hash and hash, after the newest hashed row."""
+    behind_policy = False
     if s.get_bind().dialect.name == "postgresql":
-        s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK})
-    prev = s.scalar(select(AuditEventRow.hash).where(AuditEventRow.hash.is_not(None))
-                    .order_by(AuditEventRow.id.desc()).limit(1)) or GENESIS_HASH
+        behind_policy = s.execute(text(f"SELECT pg_advisory_xact_lock(:key), to_regprocedure('{HEAD_FUNCTION}()') "
+                                       "IS NOT NULL"), {"key": PG_AUDIT_LOCK}).one()[1]
+    if behind_policy:
+        # A non-admin cannot see access events (audit_access.py), yet the newest may be one of them.
+        prev = s.scalar(text(f"SELECT {HEAD_FUNCTION}()")) or GENESIS_HASH
+    else:
+        prev = s.scalar(select(AuditEventRow.hash).where(AuditEventRow.hash.is_not(None))
+                        .order_by(AuditEventRow.id.desc()).limit(1)) or GENESIS_HASH
     ids = {row["patient_id"] for row in rows if row.get("patient_id") is not None}
     fictional = set(s.scalars(select(PatientRow.id).where(PatientRow.id.in_(ids), PatientRow.fictional.is_(True))))
     for row in rows:
@@ -80,6 +93,8 @@ AUDIT_COLUMNS = ("id", *FIELDS, "prev_hash", "hash")
 
 
 def read_rows(conn: Connection, per_fetch: int) -> Iterable[Any]:
+    if links_installed(conn):
+        return _read_rows_with_links(conn, per_fetch)
     c = AuditEventRow.__table__.c
     # Demo (fictional) patients' entries are not chained (see link()); patients.fictional never changes.
     demo = select(PatientRow.id).where(PatientRow.id == c.patient_id, PatientRow.fictional.is_(True)).exists()
@@ -87,17 +102,36 @@ def read_rows(conn: Connection, per_fetch: int) -> Iterable[Any]:
     return conn.execution_options(yield_per=per_fetch).execute(q)
 
 
-def verify(rows: Iterable[Any], verdict: AuditVerdict, keep: set[int]) -> Iterator[str]:
-    """Walk the log oldest first; name the first broken link (later ones follow from it)."""
+def _read_rows_with_links(conn: Connection, per_fetch: int) -> Iterable[Any]:
+    """Every entry's link from the server (audit_access.py), with the content this login may read.
+
+    An entry it may not read (an access event, for a non-admin) comes with no content and the
+    server's word on whether its content matches its hash. The function leaves demo entries out."""
+    content = ", ".join(f"e.{k}" for k in FIELDS)
+    q = text(f"SELECT l.id, {content}, l.prev_hash, l.hash, l.content_ok, e.id IS NULL AS hidden "
+             f"FROM {LINKS_FUNCTION}() l LEFT JOIN audit_events e ON e.id = l.id ORDER BY l.id"
+             ).columns(at=UTCDateTime())
+    return conn.execution_options(yield_per=per_fetch).execute(q)
+
+
+def verify(rows: Iterable[Any], verdict: AuditVerdict, keep: set[int], conn: Connection | None = None
+           ) -> Iterator[str]:
+    """Walk the log oldest first; name the first broken link (later ones follow from it).
+
+    `conn` is asked for the digest of entries from before the chain when some were hidden."""
     head = verdict.head
     legacy = hashlib.sha256()
+    legacy_hidden = False
     prev = GENESIS_HASH
     chained = False
     for row in rows:
         head.rows += 1
+        hidden = getattr(row, "hidden", False)
         if row.hash is None and row.prev_hash is None and not chained:
             head.legacy_rows += 1
-            legacy.update(canonical_json([row.id, *(_plain(getattr(row, k)) for k in FIELDS)]).encode("utf-8"))
+            legacy_hidden = legacy_hidden or hidden
+            if not hidden:
+                legacy.update(canonical_json([row.id, *(_plain(getattr(row, k)) for k in FIELDS)]).encode("utf-8"))
             continue
         chained = True
         if row.id in keep:
@@ -106,12 +140,13 @@ def verify(rows: Iterable[Any], verdict: AuditVerdict, keep: set[int]) -> Iterat
             what = "was inserted without a link" if row.hash is None else "does not link to the entry before it"
             yield f"Audit log, entry {row.id}: {what} (entries before it were removed, or it was added by hand)"
             return
-        if event_hash(prev, row) != row.hash:
+        if (row.content_ok is not True) if hidden else event_hash(prev, row) != row.hash:
             yield f"Audit log, entry {row.id}: its content does not match its hash (first broken link)"
             return
         prev = row.hash
         head.last_id, head.last_hash = row.id, row.hash
-    head.legacy_digest = legacy.hexdigest()
+    # Hidden entries from before the chain: the server digests them all, the same way.
+    head.legacy_digest = legacy_digest(conn) if legacy_hidden and conn is not None else legacy.hexdigest()
 
 
 def _plain(v: Any) -> Any:

@@ -219,7 +219,7 @@ def _verify_audit(conn: Connection, report: CheckReport, against: Seal | None) -
     keep = {sealed["last_id"]} if sealed.get("last_id") is not None else set()
     verdict = audit_chain.AuditVerdict(report.audit)
     with conn.begin():
-        problems = list(audit_chain.verify(audit_chain.read_rows(conn, ROWS_PER_FETCH), verdict, keep))
+        problems = list(audit_chain.verify(audit_chain.read_rows(conn, ROWS_PER_FETCH), verdict, keep, conn))
     report.audit_events_checked = report.audit.rows
     yield from problems
     if not against or problems:
