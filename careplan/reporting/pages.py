@@ -92,6 +92,8 @@ class Footer:
 class NumberedCanvas(Canvas):
     """Holds every page until the end so each footer can say "Page X of Y"."""
 
+    places_text = True  # its text objects (PrintoutText) draw right-to-left lines piece by piece
+
     def __init__(self, *args: Any, footer: Footer, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self._footer = footer

@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - both are in the lock files
 else:
     SHAPING_AVAILABLE = True
 
-_RTL_CLASSES = frozenset(("R", "AL"))
+RTL_CLASSES = frozenset(("R", "AL"))
 # Blocks whose letters change shape or order when set: Hebrew points and Syriac to N'Ko, the
 # Indic scripts, Thai to Myanmar, Khmer, and the Arabic presentation forms.
 _SHAPED_RANGES = ((0x0590, 0x08FF), (0x0900, 0x0DFF), (0x0E00, 0x109F), (0x1780, 0x17FF),
@@ -49,7 +49,7 @@ def needs_shaping(text: str) -> bool:
 
 
 def has_rtl(text: str) -> bool:
-    return not text.isascii() and any(unicodedata.bidirectional(ch) in _RTL_CLASSES for ch in text)
+    return not text.isascii() and any(unicodedata.bidirectional(ch) in RTL_CLASSES for ch in text)
 
 
 def base_is_rtl(text: str) -> bool:
@@ -59,7 +59,7 @@ def base_is_rtl(text: str) -> bool:
     if not SHAPING_AVAILABLE or bidi.get_base_level(text) != 1:
         return False
     classes = [unicodedata.bidirectional(ch) for ch in text]
-    return sum(c in _RTL_CLASSES for c in classes) >= classes.count("L")
+    return sum(c in RTL_CLASSES for c in classes) >= classes.count("L")
 
 
 # -- shaping words that change font ---------------------------------------------------------------
@@ -71,9 +71,9 @@ def _text_of(word: list[Any]) -> str:
     return "".join(s for f, s in word[1:] if not hasattr(f, "cbDefn"))
 
 
-def _is_rtl(ch: str, after_rtl: bool) -> bool:
+def is_rtl_char(ch: str, after_rtl: bool) -> bool:
     cls = unicodedata.bidirectional(ch)
-    return cls in _RTL_CLASSES or (after_rtl and cls in ("NSM", "BN"))  # marks and joiners stay with their letter
+    return cls in RTL_CLASSES or (after_rtl and cls in ("NSM", "BN"))  # marks and joiners stay with their letter
 
 
 # Kerning and standard ligatures; not ReportLab's default discretionary ones, which print
@@ -95,7 +95,7 @@ def _shape_by_font(word: list[Any], features: dict[str, bool] | None = None, for
         if hasattr(f, "cbDefn"):
             return _original_shape(word, features or _FEATURES, force)
         for ch in s:
-            k = (getattr(f, "fontName", None), _is_rtl(ch, bool(key and key[1])))
+            k = (getattr(f, "fontName", None), is_rtl_char(ch, bool(key and key[1])))
             if k != key:
                 runs.append([(f, ch)])
             elif runs[-1][-1][0] is f:
@@ -149,179 +149,10 @@ def install() -> None:
         rl_paragraph.shapeFragWord = _shape_by_font
 
 
-# -- right-to-left words in reading order, one printed line at a time ------------------------------
-
-def _direction(text: str) -> str:
-    """'R', 'L', 'N' (a number) or '' (no strong letter) for one word as typed or shaped."""
-    number = False
-    for ch in text:
-        cls = unicodedata.bidirectional(ch)
-        if cls in _RTL_CLASSES:
-            return "R"
-        if cls == "L" and not 0xE000 <= ord(ch) <= 0xF8FF:
-            return "L"
-        number = number or cls in ("EN", "AN")
-    return "N" if number else ""
-
-
-def _levels(kinds: list[str], rtl_base: bool) -> list[int]:
-    """Embedding level per word: a simplified rule set of the bidi algorithm at word level.
-
-    Numbers after right-to-left text join it; words with no strong letter take their neighbours'
-    direction when both agree, else the paragraph's.
-    """
-    base = "R" if rtl_base else "L"
-    strong: list[str] = []
-    last = base
-    for k in kinds:
-        if k == "N":
-            k = "R" if last == "R" else "L"
-        if k in ("L", "R"):
-            last = k
-        strong.append(k)
-    resolved = []
-    for i, k in enumerate(strong):
-        if not k:
-            before = next((s for s in reversed(strong[:i]) if s), base)
-            after = next((s for s in strong[i + 1:] if s), base)
-            k = before if before == after else base
-        resolved.append(k)
-    if rtl_base:
-        return [1 if k == "R" else 2 for k in resolved]
-    return [1 if k == "R" else 0 for k in resolved]
-
-
-def visual_order(levels: list[int]) -> list[int]:
-    """Indexes in display order (rule L2: reverse runs at each level, highest first)."""
-    order = list(range(len(levels)))
-    if not levels:
-        return order
-    lowest_odd = min(lv for lv in levels if lv % 2) if any(lv % 2 for lv in levels) else max(levels) + 1
-    for level in range(max(levels), lowest_odd - 1, -1):
-        i = 0
-        while i < len(order):
-            if levels[order[i]] >= level:
-                j = i
-                while j < len(order) and levels[order[j]] >= level:
-                    j += 1
-                order[i:j] = reversed(order[i:j])
-                i = j
-            else:
-                i += 1
-    return order
-
-
-def _units(line_words: list[Any]) -> list[tuple[Any, str, str]] | None:
-    """The line's text cut where direction changes and at spaces, as (frag, text, direction),
-    or None when it holds anything but text (an image, a link target) that must stay put."""
-    units: list[tuple[Any, str, str]] = []
-    for f in line_words:
-        if getattr(f, "_fkind", 0) != 0 or hasattr(f, "cbDefn"):
-            if f is line_words[-1] and not f.text:
-                continue  # the break that ends a line
-            return None
-        typed = glyph_text(f.fontName)
-        text, start, kind = f.text, 0, None
-        chars = [typed.get(ord(ch), ch) for ch in text]
-        for i, ch in enumerate(chars):
-            k = _unit_kind(ch, kind, chars[i - 1][-1:] if i else "", chars[i + 1][:1] if i + 1 < len(chars) else "")
-            if kind is not None and (k != kind or k in "bn"):
-                units.append((f, text[start:i], kind))
-                start = i
-            kind = k
-        if kind is not None:
-            units.append((f, text[start:], kind))
-    return units
-
-
-def _mirror(text: str) -> str:
-    mirrored = _MIRRORS[str(text)]
-    data = getattr(text, "__shapeData__", None)
-    return ShapedStr(mirrored, shapeData=data) if data is not None else mirrored
-
-
-def _typed(f: Any, text: str) -> str:
-    table = glyph_text(f.fontName)
-    return "".join(table.get(ord(ch), ch) for ch in text) if table else text
-
-
-def _unit_kind(ch: str, before: str | None, prev: str, nxt: str) -> str:
-    """' ', 'R' (right to left), 'b' (a bracket), 'd' (a number), 'n' (punctuation: one unit
-    per character, as each finds its own direction) or 'x' (left to right)."""
-    if ch == " ":
-        return " "
-    if _is_rtl(ch[0], before == "R"):
-        return "R"
-    if ch in _BRACKETS:
-        return "b"
-    cls = unicodedata.bidirectional(ch[0])
-    if cls in ("EN", "AN") or (cls in ("CS", "ES", "ET") and prev.isdigit() and nxt.isdigit()):
-        return "d"
-    if cls in ("ON", "CS", "ES", "ET", "WS", "S", "B"):
-        return "n"
-    return "x"
-
-
-_BRACKETS = {"(": ")", ")": "(", "[": "]", "]": "[", "{": "}", "}": "{"}
-# Characters drawn as their mirror image in right-to-left text (Unicode's Bidi_Mirroring_Glyph,
-# the common ones): brackets, angle brackets and guillemets, comparison signs.
-_MIRRORS = {**_BRACKETS, "<": ">", ">": "<", "«": "»", "»": "«", "‹": "›", "›": "‹", "≤": "≥", "≥": "≤"}
-
-
-def _pair_brackets(units: list[tuple[Any, str, str]], kinds: list[str], rtl_base: bool) -> None:
-    """Rule N0 of the bidi algorithm, for round, square and curly brackets: a pair around words
-    of the other direction, after text of that direction, belongs to it (and is drawn mirrored
-    when right to left); otherwise to the paragraph's direction."""
-    embedding = "R" if rtl_base else "L"
-    stack: list[int] = []
-    for j, (_, text, kind) in enumerate(units):
-        if kind != "b":
-            continue
-        if text in "([{":
-            stack.append(j)
-            continue
-        opener = next((i for i in reversed(stack) if _BRACKETS[units[i][1]] == text), None)
-        if opener is None:
-            continue
-        del stack[stack.index(opener):]
-        inside = set(kinds[opener + 1:j])
-        if embedding in inside:
-            kinds[opener] = kinds[j] = embedding
-        elif inside & {"L", "R"}:
-            before = next((k for k in reversed(kinds[:opener]) if k in ("L", "R")), embedding)
-            opposite = "L" if rtl_base else "R"
-            kinds[opener] = kinds[j] = opposite if before == opposite else embedding
-
-
-def reorder_line(line: Any, rtl_base: bool) -> None:
-    """Put one broken FragLine in display order: right-to-left runs (already drawn right to left
-    by HarfBuzz) change places as the Unicode bidi algorithm says."""
-    units = _units(line.words)
-    if not units or (not rtl_base and not any(k == "R" for _, _, k in units)):
-        return
-    kinds = [{"R": "R", "d": "N", "x": _direction(_typed(f, t)) or "L"}.get(k, "") for f, t, k in units]
-    _pair_brackets(units, kinds, rtl_base)
-    levels = _levels(kinds, rtl_base)
-    tail = [f for f in line.words[-1:] if getattr(f, "_fkind", 0) != 0]
-    out: list[Any] = []
-    last = None
-    for index in visual_order(levels):
-        f, text, kind = units[index]
-        if kind in "bn" and levels[index] % 2 and str(text) in _MIRRORS:
-            text = _mirror(text)
-        if f is last:
-            out[-1].text = out[-1].text + text
-        else:
-            g = f.clone()
-            g.text = text
-            out.append(g)
-            last = f
-    line.words = out + tail
-
-
-def actual_text_ops(text: str) -> tuple[str, str]:
-    """PDF operators around drawn glyphs whose copied text should be `text` (as typed)."""
-    encoded = ("\ufeff" + " ".join(text.split())).encode("utf-16-be").hex().upper()
+def actual_text_ops(text: str, exact: bool = False) -> tuple[str, str]:
+    """PDF operators around drawn glyphs whose copied text should be `text` (as typed; with
+    `exact`, character for character, as PyMuPDF matches it glyph by glyph)."""
+    encoded = ("\ufeff" + (text if exact else " ".join(text.split()))).encode("utf-16-be").hex().upper()
     return f"/Span <</ActualText <{encoded}>>> BDC", "EMC"
 
 
@@ -332,10 +163,14 @@ class PrintoutText(PDFTextObject):
       fonts without a bold face (Chinese and Japanese from Droid Sans Fallback).
     - While a Paragraph draws lines listed in the canvas's `actual_lines`, each line is marked
       with its typed text (/ActualText), so a reader copies "क्षत्रिय", not its glyphs in the order
-      they are drawn. ReportLab ends every line with one _textOut(..., TStar=1)."""
+      they are drawn. ReportLab ends every line with one _textOut(..., TStar=1).
+    - A right-to-left line's pieces come in the order readers undo, each placed where it is
+      displayed (bidi_lines.Placement: x from the line's start, and the line's /ActualText): a
+      text move goes before each piece, and the line's start is restored before the next line."""
 
     _outlined = False
     _marking = False
+    _moved = 0.0  # how far this line's start has been moved to place its pieces
 
     def _setFont(self, psfontname: str, size: float) -> None:  # noqa: N802 - ReportLab's name
         super()._setFont(psfontname, size)
@@ -355,6 +190,13 @@ class PrintoutText(PDFTextObject):
         self._outlined = on
 
     def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N802,N803 - ReportLab's names
+        place = getattr(text, "cp_place", None)
+        if place is not None:
+            self._placed_out(text, place, TStar)
+            return
+        if TStar and self._moved:  # a line that ends with an image or link target after its pieces
+            self._code.append(f"{fp_str(-self._moved)} 0 Td")
+            self._moved = 0.0
         lines: list[str] | None = getattr(self._canvas, "actual_lines", None)
         if lines and not self._marking:
             self._code.append(actual_text_ops(lines[0])[0])
@@ -363,3 +205,16 @@ class PrintoutText(PDFTextObject):
         if TStar and self._marking and lines:
             self._code.append(actual_text_ops(lines.pop(0))[1])
             self._marking = False
+
+    def _placed_out(self, text: str, place: Any, star: int) -> None:
+        if place.actual_text is not None:
+            self._code.append(actual_text_ops(place.actual_text, exact=True)[0])
+        # Td moves from the start of the line, not from the current point: track the total.
+        self._code.append(f"{fp_str(place.x - self._moved)} 0 Td")
+        self._moved = place.x
+        super()._textOut(text, 0)
+        if place.last:
+            self._code.append("EMC")
+        if star:
+            self._code.append(f"{fp_str(-self._moved)} 0 Td T*")
+            self._moved = 0.0
