@@ -24,12 +24,12 @@ The marks stay in copied text; they are invisible and keep the copied line displ
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import ShapedStr, _sdSimple
 
+from careplan.reporting.actual_text import WORD_JOINER, Placement, end_piece, placed, typed_text
 from careplan.reporting.fonts import REGULAR, glyph_text
 from careplan.reporting.shaping import RTL_CLASSES, is_rtl_char
 
@@ -132,12 +132,6 @@ def _mirror(text: str) -> str:
     return ShapedStr(mirrored, shapeData=data) if data is not None else mirrored
 
 
-def typed_text(f: Any, text: str) -> str:
-    """What a reader copies for `text` drawn in frag `f`'s font (the font's ToUnicode map)."""
-    table = glyph_text(f.fontName)
-    return "".join(table.get(ord(ch), ch) for ch in text) if table else str(text)
-
-
 def _unit_kind(ch: str, before: str | None, prev: str, nxt: str) -> str:
     """' ', 'R' (right to left), 'b' (a bracket), 'd' (a number), 'n' (punctuation: one unit
     per character, as each finds its own direction) or 'x' (left to right)."""
@@ -188,29 +182,6 @@ def _pair_brackets(units: list[tuple[Any, str, str]], kinds: list[str], rtl_base
 
 # -- drawing a line in the order readers undo -------------------------------------------------------
 
-class PlacedStr(str):
-    """A plain piece of text with its placement (ShapedStr pieces carry it as an attribute)."""
-
-    cp_place: Placement
-
-
-@dataclass(frozen=True)
-class Placement:
-    x: float  # where the piece starts, from the start of the line
-    actual_text: str | None = None  # set on a line's first piece: the line's /ActualText
-    last: bool = False  # the line's last piece: its /ActualText ends here
-
-
-def placement(text: str) -> Placement | None:
-    return getattr(text, "cp_place", None)
-
-
-def _placed(text: str, where: Placement) -> str:
-    out = text if isinstance(text, ShapedStr) else PlacedStr(text)
-    out.cp_place = where  # type: ignore[attr-defined]
-    return out
-
-
 def drawn_width(text: str, f: Any) -> float:
     """The advance of `text` as drawn: HarfBuzz's advances where it shaped, the font's widths for
     the characters ReportLab added unshaped (spaces, digits between shaped words)."""
@@ -229,10 +200,10 @@ def _carried(typed: str) -> bool:
     return all(unicodedata.bidirectional(ch) in _CARRIED and ch not in _POPPLER_NUMERIC for ch in typed)
 
 
-def reorder_line(line: Any, rtl_base: bool, placed: bool = True) -> None:
+def reorder_line(line: Any, rtl_base: bool, movable: bool = True) -> None:
     """Put one broken FragLine's words in drawing order (see the module's docstring).
 
-    With `placed` False (a canvas that cannot move the text cursor) the words are simply put in
+    With `movable` False (a canvas that cannot move the text cursor) the words are simply put in
     display order, which looks the same and copies less well."""
     units = _units(line.words)
     if not units or (not rtl_base and not any(k == "R" for _, _, k in units)):
@@ -245,7 +216,7 @@ def reorder_line(line: Any, rtl_base: bool, placed: bool = True) -> None:
     for (_, text, kind), level in zip(units, levels, strict=True):
         drawn.append(_mirror(text) if kind in "bn" and level % 2 and str(text) in _MIRRORS else text)
     order = visual_order(levels)
-    if not placed:
+    if not movable:
         line.words = _merged([(units[i][0], drawn[i], None) for i in order]) + tail
         return
     xs = [0.0] * len(units)
@@ -267,11 +238,10 @@ def reorder_line(line: Any, rtl_base: bool, placed: bool = True) -> None:
             pieces.append((f, drawn[i], xs[i]))
             actual.append(typed_text(f, units[i][1]))  # a mirrored bracket copies as typed
     words = _merged(pieces)
-    text = "".join(actual)
+    text = "".join(actual) + WORD_JOINER
     for n, g in enumerate(words):
-        where = Placement(g.cp_x, text if n == 0 else None, n == len(words) - 1)
-        g.text = _placed(g.text, where)
-    line.words = words + tail
+        g.text = placed(g.text, Placement(g.cp_x, text if n == 0 else None))
+    line.words = [*words, end_piece(units[-1][0], x), *tail]
 
 
 def _islands(units: list[tuple[Any, str, str]], levels: list[int]) -> list[tuple[bool, list[int]]]:

@@ -14,6 +14,7 @@ from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
 from careplan.reporting import bidi_lines, shaping
+from careplan.reporting.actual_text import mark_typed_words
 from careplan.reporting.styles import Styles
 
 shaping.install()
@@ -57,9 +58,9 @@ class Para(Paragraph):
             if shaping.has_rtl(typed):
                 self._rtl_base = shaping.base_is_rtl(typed)
                 if self._rtl_base:
-                    self.style = rtl_style(self.style)
-                    self._rtl_bullet, self.bulletText = self.bulletText, None
-            else:  # readers order right-to-left /ActualText again, so only left-to-right text has it
+                    self.style: ParagraphStyle = rtl_style(shaped_style(style))
+                    self._rtl_bullet, self.bulletText = getattr(self, "bulletText", None), None
+            else:  # right-to-left lines carry their own /ActualText (bidi_lines.py)
                 self._typed = typed.split()
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
@@ -78,28 +79,24 @@ class Para(Paragraph):
         return parts
 
     def draw(self) -> None:
-        if self._rtl_base is not None and getattr(self.blPara, "kind", 0) == 1:
-            lines = self.blPara.lines
-            kept = [line.words for line in lines]
-            placed = getattr(self.canv, "places_text", False)  # shaping.PrintoutText moves the cursor
-            for line in lines:
-                bidi_lines.reorder_line(line, self._rtl_base, placed)
-            try:
-                super().draw()
-                self._draw_rtl_bullet()
-            finally:
-                for line, words in zip(lines, kept, strict=True):
-                    line.words = words
-            return
-        lines = self._typed_lines()
-        if not lines:
+        lines = getattr(self.blPara, "lines", None) if getattr(self.blPara, "kind", 0) == 1 else None
+        typed = self._typed_lines()
+        if not lines or (self._rtl_base is None and not typed):
             super().draw()
             return
-        self.canv.actual_lines = lines  # read by shaping.PrintoutText
+        kept = [line.words for line in lines]
+        movable = getattr(self.canv, "places_text", False)  # shaping.PrintoutText moves the cursor
+        for n, line in enumerate(lines):
+            if self._rtl_base is not None:
+                bidi_lines.reorder_line(line, self._rtl_base, movable)
+            elif typed and movable:
+                mark_typed_words(line, typed[n])
         try:
             super().draw()
+            self._draw_rtl_bullet()
         finally:
-            self.canv.actual_lines = None
+            for line, words in zip(lines, kept, strict=True):
+                line.words = words
 
     def _draw_rtl_bullet(self) -> None:
         if not self._rtl_bullet:
@@ -111,7 +108,7 @@ class Para(Paragraph):
         canv.setFont(st.bulletFontName, size)
         canv.drawRightString(self.width - st.bulletIndent, y, text)  # as far from the right as it was from the left
 
-    def _typed_lines(self) -> list[str] | None:
+    def _typed_lines(self) -> list[list[str]] | None:
         """The typed words of each drawn line, or None when they cannot be told apart (a word
         too long for a line is cut, and counted on both lines)."""
         lines = getattr(self.blPara, "lines", None)
@@ -122,7 +119,7 @@ class Para(Paragraph):
             return None
         out, start = [], 0
         for n in counts:
-            out.append(" ".join(self._typed[start:start + n]))
+            out.append(self._typed[start:start + n])
             start += n
         return out
 

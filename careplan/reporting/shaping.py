@@ -161,15 +161,13 @@ class PrintoutText(PDFTextObject):
 
     - Fonts in fonts.FAUX_BOLD are drawn filled and outlined: a bold that reads as bold, for
       fonts without a bold face (Chinese and Japanese from Droid Sans Fallback).
-    - While a Paragraph draws lines listed in the canvas's `actual_lines`, each line is marked
-      with its typed text (/ActualText), so a reader copies "क्षत्रिय", not its glyphs in the order
-      they are drawn. ReportLab ends every line with one _textOut(..., TStar=1).
-    - A right-to-left line's pieces come in the order readers undo, each placed where it is
-      displayed (bidi_lines.Placement: x from the line's start, and the line's /ActualText): a
-      text move goes before each piece, and the line's start is restored before the next line."""
+    - Text that carries an actual_text.Placement is marked with its /ActualText (a word whose
+      glyphs are drawn in another order than typed, so a reader copies "क्षत्रिय"; a whole
+      right-to-left line) and, when it says where, moved there: a right-to-left line's pieces
+      come in the order readers undo, each placed where it is displayed. Td moves from the start
+      of the line, so the line's start is put back before ReportLab's T* ends the line."""
 
     _outlined = False
-    _marking = False
     _moved = 0.0  # how far this line's start has been moved to place its pieces
 
     def _setFont(self, psfontname: str, size: float) -> None:  # noqa: N802 - ReportLab's name
@@ -191,30 +189,14 @@ class PrintoutText(PDFTextObject):
 
     def _textOut(self, text: str, TStar: int = 0) -> None:  # noqa: N802,N803 - ReportLab's names
         place = getattr(text, "cp_place", None)
-        if place is not None:
-            self._placed_out(text, place, TStar)
-            return
-        if TStar and self._moved:  # a line that ends with an image or link target after its pieces
-            self._code.append(f"{fp_str(-self._moved)} 0 Td")
-            self._moved = 0.0
-        lines: list[str] | None = getattr(self._canvas, "actual_lines", None)
-        if lines and not self._marking:
-            self._code.append(actual_text_ops(lines[0])[0])
-            self._marking = True
-        super()._textOut(text, TStar)
-        if TStar and self._marking and lines:
-            self._code.append(actual_text_ops(lines.pop(0))[1])
-            self._marking = False
-
-    def _placed_out(self, text: str, place: Any, star: int) -> None:
-        if place.actual_text is not None:
-            self._code.append(actual_text_ops(place.actual_text, exact=True)[0])
-        # Td moves from the start of the line, not from the current point: track the total.
-        self._code.append(f"{fp_str(place.x - self._moved)} 0 Td")
-        self._moved = place.x
+        if place is not None and place.actual_text is not None:
+            self._code.append(actual_text_ops(place.actual_text, exact=place.x is not None)[0])
+        if place is not None and place.x is not None:
+            self._code.append(f"{fp_str(place.x - self._moved)} 0 Td")
+            self._moved = place.x
         super()._textOut(text, 0)
-        if place.last:
+        if place is not None and place.last:
             self._code.append("EMC")
-        if star:
-            self._code.append(f"{fp_str(-self._moved)} 0 Td T*")
+        if TStar:
+            self._code.append(f"{fp_str(-self._moved)} 0 Td T*" if self._moved else "T*")
             self._moved = 0.0
