@@ -39,6 +39,10 @@ class PlacedStr(str):
     cp_place: Placement
 
 
+def placement(text: str) -> Placement | None:
+    return getattr(text, "cp_place", None)
+
+
 def placed(text: str, where: Placement) -> str:
     out = text if isinstance(text, ShapedStr) else PlacedStr(text)
     out.cp_place = where
