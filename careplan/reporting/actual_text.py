@@ -8,10 +8,10 @@ around it: a `Placement`. Two kinds of line use it:
   sign drawn before its consonant): each such word gets its typed text as /ActualText, word by
   word, because PyMuPDF matches an /ActualText to the glyphs it covers and, given a whole line,
   repeated a letter.
-Each /ActualText ends with an invisible word joiner (U+2060), drawn after the glyphs in the
-regular font (`end_piece`): PyMuPDF matches the end of an /ActualText against the last glyphs of
-each run of one font it covers and, when they agree, sends that matching end twice (it counts
-UTF-8 bytes where it means characters), so the glyphs of a word must never end it.
+Each /ActualText ends with an invisible word joiner (U+2060) that no glyph draws: PyMuPDF
+matches the end of an /ActualText against the last glyphs it covers and, when they agree, sends
+that matching end twice (it counts UTF-8 bytes where it means characters), so the glyphs must
+never match its end. Copied text keeps the joiner, which is invisible.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 from reportlab.pdfbase.ttfonts import ShapedStr
 
-from careplan.reporting.fonts import REGULAR, glyph_text
+from careplan.reporting.fonts import glyph_text
 
 WORD_JOINER = "\u2060"  # invisible, and never the last character of what is typed here
 
@@ -47,13 +47,6 @@ def placed(text: str, where: Placement) -> str:
     out = text if isinstance(text, ShapedStr) else PlacedStr(text)
     out.cp_place = where
     return out
-
-
-def end_piece(f: Any, x: float | None = None) -> Any:
-    """A frag like `f` drawing the word joiner that closes an /ActualText (at `x`, if placed)."""
-    g = f.clone()
-    g.fontName, g.text = REGULAR, placed(WORD_JOINER, Placement(x=x, last=True))
-    return g
 
 
 def typed_text(f: Any, text: str) -> str:
@@ -87,12 +80,12 @@ def mark_typed_words(line: Any, typed: list[str]) -> None:
     if len(words) != len(typed):
         return  # a word cut to fit a line: no telling which typed word each part is
     marks: dict[int, Placement] = {}
-    ends: set[int] = set()
     for members, word in zip(words, typed, strict=True):
         copied = "".join(typed_text(pieces[n][0], pieces[n][1]) for n in members)
         if copied != word:
-            marks[members[0]] = Placement(actual_text=word + WORD_JOINER)
-            ends.add(members[-1])
+            marks[members[0]] = Placement(actual_text=word + WORD_JOINER, last=len(members) == 1)
+            if len(members) > 1:
+                marks[members[-1]] = Placement(last=True)
     if not marks:
         return
     out: list[Any] = []
@@ -103,6 +96,4 @@ def mark_typed_words(line: Any, typed: list[str]) -> None:
         g = f.clone()
         g.text = placed(text, marks[n]) if n in marks else text
         out.append(g)
-        if n in ends:
-            out.append(end_piece(f))
     line.words = out

@@ -29,7 +29,7 @@ from typing import Any
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import ShapedStr, _sdSimple
 
-from careplan.reporting.actual_text import WORD_JOINER, Placement, end_piece, placed, typed_text
+from careplan.reporting.actual_text import WORD_JOINER, Placement, placed, typed_text
 from careplan.reporting.fonts import REGULAR, glyph_text
 from careplan.reporting.shaping import RTL_CLASSES, is_rtl_char
 
@@ -240,8 +240,8 @@ def reorder_line(line: Any, rtl_base: bool, movable: bool = True) -> None:
     words = _merged(pieces)
     text = "".join(actual) + WORD_JOINER
     for n, g in enumerate(words):
-        g.text = placed(g.text, Placement(g.cp_x, text if n == 0 else None))
-    line.words = [*words, end_piece(units[-1][0], x), *tail]
+        g.text = placed(g.text, Placement(g.cp_x, text if n == 0 else None, n == len(words) - 1))
+    line.words = words + tail
 
 
 def _islands(units: list[tuple[Any, str, str]], levels: list[int]) -> list[tuple[bool, list[int]]]:
