@@ -15,14 +15,16 @@ drawn in the order those readers undo (`stream`):
 - an invisible right-to-left or left-to-right mark (U+200F, U+200E) starts each island, so both
   readers agree where a run starts and ends (a comma or "·" after a Hebrew name would otherwise
   join the name's run and be turned round with it);
-- the whole line is marked with /ActualText holding the same text in the same order, with
-  mirrored brackets put back: poppler sorts glyphs by position and would lose the order, and
-  PyMuPDF takes it where the drawn bracket differs from the typed one.
+- a line drawn out of left-to-right order, or with a mirrored bracket, is marked with
+  /ActualText holding the same text in the same order, with mirrored brackets put back: poppler
+  sorts glyphs by position and would lose the order, and PyMuPDF takes it where the drawn
+  bracket differs from the typed one.
 The marks stay in copied text; they are invisible and keep the copied line displaying right.
 """
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from typing import Any
 
@@ -238,9 +240,14 @@ def reorder_line(line: Any, rtl_base: bool, movable: bool = True) -> None:
             pieces.append((f, drawn[i], xs[i]))
             actual.append(typed_text(f, units[i][1]))  # a mirrored bracket copies as typed
     words = _merged(pieces)
-    text = "".join(actual) + WORD_JOINER
+    # Only where the order of drawing is not the order on the line, or a bracket was drawn
+    # mirrored: PDFium turns a right-to-left /ActualText round, so lines without one (most names
+    # and short notes) still read right there.
+    needed = any(d is not u[1] for d, u in zip(drawn, units, strict=True)) or any(
+        b.cp_x < a.cp_x for a, b in itertools.pairwise(words))
+    copy = "".join(actual) + WORD_JOINER if needed else None
     for n, g in enumerate(words):
-        g.text = placed(g.text, Placement(g.cp_x, text if n == 0 else None, n == len(words) - 1))
+        g.text = placed(g.text, Placement(g.cp_x, copy if n == 0 else None, bool(copy) and n == len(words) - 1))
     line.words = words + tail
 
 
