@@ -49,7 +49,7 @@ SCRIPTS = {
     "Cyrillic": ("Дмитрий Иванов", "Пейте воду каждый час"),
     "Vietnamese": ("Nguyễn Thị Hương", "Uống nước mỗi giờ"),
     "Hebrew": ("שרה כהן", "לתת מים כל שעה, 3 פעמים ביום (לפחות 250 מ\"ל)."),
-    "Arabic": ("فاطمة الزهراء", "اشرب الماء كل ساعة، ٣ مرات (250 مل) يوميا."),
+    "Arabic": ("فاطمة الزهراء", "اشرب الماء كل ساعة، ٣ مرات (250 مل) أو ١٢ كوبا يوميا."),
     "Devanagari": ("सुनीता क्षत्रिय", "हर घंटे पानी पिलाएं"),
     "Thai": ("สมชาย ใจดี", "ให้ดื่มน้ำทุกชั่วโมง"),
     "Chinese": ("王小明", "每小时喝水"),
@@ -151,6 +151,22 @@ def test_a_right_to_left_name_in_the_footer_reads_back_in_order_on_every_page(tm
             assert readable(f"{name} · born") in readable(footer), (page.number, footer)
     pages = poppler_text(path).split("\f")
     assert all(readable(f"{name} · born") in readable(p) for p in pages if p.strip())
+
+
+def test_an_arabic_indic_number_is_drawn_left_to_right(tmp_path: Path) -> None:
+    """"١٢" is twelve: its digits are Arabic script, and HarfBuzz set them right to left ("٢١")."""
+    _require_fonts()
+    path, _ = export(tmp_path, "Arabic", large=False)
+    found = 0
+    with pymupdf.open(path) as doc:
+        for page in doc:
+            for block in page.get_text("rawdict")["blocks"]:
+                for line in block.get("lines", []):
+                    xs = {c["c"]: c["bbox"][0] for span in line["spans"] for c in span["chars"]}
+                    if "١" in xs and "٢" in xs:
+                        found += 1
+                        assert xs["١"] < xs["٢"], line
+    assert found
 
 
 GOALS = {"Hebrew": "לשמור על בטיחות בבית", "Arabic": "البقاء بأمان في المنزل"}
@@ -317,7 +333,7 @@ def test_lines_are_drawn_in_the_order_the_unicode_bidi_algorithm_gives(tokens: l
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=8))
+@given(st.lists(st.sampled_from([*TOKENS, "مل", "٢٥٠", "(٣)"]), min_size=1, max_size=8))
 def test_what_a_line_copies_as_reads_back_as_typed(tokens: list[str]) -> None:
     """What a right-to-left line copies as, turned round by the readers' rule, is the line as
     typed: the model of what the export test measures with the real readers, over many lines."""

@@ -228,17 +228,31 @@ def reorder_line(line: Any, rtl_base: bool, movable: bool = True) -> None:
         x += drawn_width(drawn[i], units[i][0])
     pieces: list[tuple[Any, str, float | None]] = []
     actual: list[str] = []
+    def mark(f: Any, ch: str, at: float) -> None:
+        g = f.clone()
+        g.fontName = REGULAR
+        pieces.append((g, ch, at))
+        actual.append(ch)
+
     for n, (rtl, members) in enumerate(_islands(units, levels)):
         if n or rtl or rtl_base:  # a mark starts every island but a line's opening left-to-right one
             first = members[-1] if rtl else members[0]
-            mark = units[first][0].clone()
-            mark.fontName = REGULAR
-            pieces.append((mark, RLM if rtl else LRM, xs[first]))
-            actual.append(RLM if rtl else LRM)
+            mark(units[first][0], RLM if rtl else LRM, xs[first])
         for i in (reversed(members) if rtl else members):
-            f = units[i][0]
+            f, typed = units[i][0], typed_text(units[i][0], units[i][1])
+            if not rtl and len(typed) > 1 and any(unicodedata.bidirectional(ch) == "AN" for ch in typed):
+                # PyMuPDF takes Arabic-Indic digits for right-to-left letters and turns a run of
+                # them round (with what follows), poppler does not: a left-to-right mark after
+                # each keeps "٢٥٠" as typed in both.
+                at = xs[i]
+                for k in range(len(drawn[i])):
+                    pieces.append((f, drawn[i][k:k + 1], at))
+                    actual.append(typed_text(f, units[i][1][k:k + 1]))
+                    at += drawn_width(drawn[i][k:k + 1], f)
+                    mark(f, LRM, at)
+                continue
             pieces.append((f, drawn[i], xs[i]))
-            actual.append(typed_text(f, units[i][1]))  # a mirrored bracket copies as typed
+            actual.append(typed)  # a mirrored bracket copies as typed
     words = _merged(pieces)
     # Only where the order of drawing is not the order on the line, or a bracket was drawn
     # mirrored: PDFium turns a right-to-left /ActualText round, so lines without one (most names

@@ -104,18 +104,32 @@ def _shape_by_font(word: list[Any], features: dict[str, bool] | None = None, for
                 runs[-1].append((f, ch))
             key = k
     if len(runs) <= 1:
-        shaped = _original_shape(word, features or _FEATURES, force)
+        shaped = _digits_left_to_right(_original_shape(word, features or _FEATURES, force))
         _note_glyph_text(word, shaped)
         return shaped
     out: list[Any] = [0.0]
     for run in runs:
         sub = [sum(stringWidth(t, g.fontName, g.fontSize) for g, t in run), *run]
-        shaped = _original_shape(sub, features or _FEATURES, force)
+        shaped = _digits_left_to_right(_original_shape(sub, features or _FEATURES, force))
         _note_glyph_text(sub, shaped)
         out[0] += shaped[0]
         out.extend(tuple(piece) for piece in shaped[1:])
     # The word's class says whether a space follows it (_HSFrag): keep it, as ReportLab does.
     return makeShapedFragWord(word)(out)
+
+
+def _digits_left_to_right(shaped: list[Any]) -> list[Any]:
+    """Arabic-Indic digits ("٢٥٠") are Arabic script, so HarfBuzz sets a run of them right to left
+    and it printed "٠٥٢"; numbers run left to right, so such a run is turned back."""
+    for n, (f, s) in enumerate(shaped[1:], start=1):
+        data = getattr(s, "__shapeData__", None)
+        if (data is None or len(s) < 2 or any(unicodedata.bidirectional(ch) in RTL_CLASSES for ch in s)
+                or not any(unicodedata.bidirectional(ch) == "AN" for ch in s)):
+            continue
+        clusters = [d.cluster for d in data]
+        if clusters == sorted(clusters, reverse=True) and clusters[0] != clusters[-1]:
+            shaped[n] = (f, ShapedStr(str(s)[::-1], shapeData=list(data)[::-1]))
+    return shaped
 
 
 def _note_glyph_text(word: list[Any], shaped: list[Any]) -> None:
