@@ -1,18 +1,19 @@
-"""Complex scripts in the printout: shaped with HarfBuzz, right-to-left words put in reading order.
+"""Complex scripts in the printout: shaped with HarfBuzz, marked for copying, drawn by PrintoutText.
 
 ReportLab shapes a Paragraph's words with uharfbuzz when its style says `shaping=1`: Arabic
 letters join, Devanagari conjuncts and vowel signs take their place, Thai marks stack, and a
-right-to-left word comes out in visual order. Three gaps are closed here:
+right-to-left word comes out in visual order. The gaps closed here:
 
 - ReportLab orders right-to-left *words* only with its own `rlbidi` package, which is not on
-  PyPI; `reorder_line` does it per printed line from the Unicode bidi classes, with
-  python-bidi telling a paragraph's base direction.
+  PyPI; bidi_lines.py orders them per printed line from the Unicode bidi classes, with
+  python-bidi telling a paragraph's base direction, and draws them so readers copy them as typed.
 - ReportLab shapes a word that changes font halfway ("नमस्ते," with the comma from another font)
   with the first font's glyph numbers; `_shape_by_font` shapes each font's part on its own.
+- HarfBuzz sets a run of Arabic-Indic digits right to left; `_digits_left_to_right` turns it back.
 - Shaped glyphs a font has no character for (joined Arabic forms, conjuncts) get private-use
-  codes; `fonts.GlyphText` remembers what they stand for so copying the text gives letters back.
-  Text whose glyphs are reordered (Devanagari vowel signs) also carries its typed text as
-  /ActualText, which copy and screen readers use instead of the glyphs.
+  codes; `fonts.Font.glyph_text` remembers what they stand for so copying gives letters back.
+  Words whose glyphs are drawn in another order than typed (Devanagari vowel signs) carry their
+  typed text as /ActualText (actual_text.py), which PrintoutText writes.
 """
 
 from __future__ import annotations
