@@ -50,13 +50,15 @@ class Para(Paragraph):
     _typed: list[str] | None = None  # the typed words, for /ActualText
     _rtl_bullet: Any = None  # a right-to-left paragraph's bullet, drawn here on the right
 
-    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any, **kwargs: Any):
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any, rtl: bool | None = None,
+                 **kwargs: Any):
+        """`rtl`: the paragraph's direction when it holds right-to-left text (None: from the text)."""
         complex_text = isinstance(text, str) and shaping.SHAPING_AVAILABLE and shaping.needs_shaping(text)
         super().__init__(text, shaped_style(style) if complex_text else style, *args, **kwargs)
         if complex_text:
             typed = "".join(getattr(f, "text", "") for f in self.frags)
             if shaping.has_rtl(typed):
-                self._rtl_base = shaping.base_is_rtl(typed)
+                self._rtl_base = shaping.base_is_rtl(typed) if rtl is None else rtl
                 if self._rtl_base:
                     self.style: ParagraphStyle = rtl_style(shaped_style(style))
                     self._rtl_bullet, self.bulletText = getattr(self, "bulletText", None), None
