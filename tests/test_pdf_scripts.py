@@ -139,7 +139,8 @@ def test_each_script_reads_back_in_logical_order_with_no_missing_glyph(tmp_path:
 def test_a_right_to_left_name_in_the_footer_reads_back_in_order_on_every_page(tmp_path: Path, script: str,
                                                                                large: bool) -> None:
     """The footer's "<name> · born ..." line: a right-to-left name followed by a neutral dot
-    and English, the line poppler and PyMuPDF used to turn round ("· שרה כהן born")."""
+    and English, the line poppler and PyMuPDF used to turn round ("· שרה כהן born"). It stays
+    left to right: a long Arabic name would otherwise make it a right-to-left paragraph."""
     _require_fonts()
     path, _ = export(tmp_path, script, large)
     name = SCRIPTS[script][0]
@@ -149,6 +150,11 @@ def test_a_right_to_left_name_in_the_footer_reads_back_in_order_on_every_page(tm
             footer = page.get_text(clip=pymupdf.Rect(0, page.rect.height - s.bottom_margin, page.rect.width,
                                                      page.rect.height))
             assert readable(f"{name} · born") in readable(footer), (page.number, footer)
+            words = page.get_text("words", clip=pymupdf.Rect(0, page.rect.height - s.bottom_margin,
+                                                            page.rect.width, page.rect.height))
+            born = next((w[1] + w[3]) / 2 for w in words if w[4] == "born")
+            line = [w[0] for w in words if abs((w[1] + w[3]) / 2 - born) < 4]
+            assert min(line) < s.side_margin + 10, line  # set from the left, however long the name
     pages = poppler_text(path).split("\f")
     assert all(readable(f"{name} · born") in readable(p) for p in pages if p.strip())
 
