@@ -85,6 +85,7 @@ class Para(Paragraph):
         typed = self._typed_lines()
         if not lines or (self._rtl_base is None and not typed):
             super().draw()
+            self._draw_rtl_bullet()
             return
         kept = [line.words for line in lines]
         movable = getattr(self.canv, "places_text", False)  # shaping.PrintoutText moves the cursor
