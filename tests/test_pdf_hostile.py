@@ -133,8 +133,11 @@ def hostile_plan(value: typing.Callable[[str], str]) -> tuple[PrintablePlan, Exp
 
 
 def squeezed(text: str) -> str:
-    """Without whitespace: wrapping and collapsed spaces are layout, not content."""
-    return "".join(unicodedata.normalize("NFC", text).split())
+    """Without whitespace: wrapping and collapsed spaces are layout, not content; without the
+    invisible direction marks and word joiners the printout adds around right-to-left text
+    (bidi_lines.py, actual_text.py)."""
+    return "".join(ch for ch in unicodedata.normalize("NFC", text)
+                   if not ch.isspace() and unicodedata.category(ch) != "Cf")
 
 
 def drawn(page: pymupdf.Page, clip: pymupdf.Rect, how: str) -> str:

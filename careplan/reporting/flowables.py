@@ -7,13 +7,14 @@ from typing import Any
 from xml.sax.saxutils import escape, unescape
 
 from reportlab import rl_config
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.fonts import ps2tt, tt2ps
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
 from reportlab.platypus import Flowable, KeepTogether, Paragraph
 
-from careplan.reporting import shaping
+from careplan.reporting import bidi_lines, shaping
+from careplan.reporting.actual_text import mark_typed_words
 from careplan.reporting.styles import Styles
 
 shaping.install()
@@ -22,6 +23,13 @@ shaping.install()
 @lru_cache(maxsize=64)
 def _shaped(style: ParagraphStyle) -> ParagraphStyle:
     return ParagraphStyle(f"{style.name}-shaped", parent=style, shaping=1)
+
+
+@lru_cache(maxsize=64)
+def rtl_style(style: ParagraphStyle) -> ParagraphStyle:
+    """`style` for a right-to-left paragraph: set from the right, its indents mirrored."""
+    return ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT,
+                          leftIndent=style.rightIndent, rightIndent=style.leftIndent)
 
 
 def shaped_style(style: ParagraphStyle) -> ParagraphStyle:
@@ -34,20 +42,27 @@ class Para(Paragraph):
     frame lays it out again at the same width, and breaking lines is the costly part.
 
     Text in a complex script is shaped, its right-to-left words are drawn in reading order and
-    reordered glyphs carry their typed text (shaping.py)."""
+    reordered glyphs carry their typed text (shaping.py). A paragraph that runs right to left
+    (its first strong letter is, and most are) is set from the right, its bullet on the right."""
 
     _memo_width: float | None = None
     _rtl_base: bool | None = None  # None: no right-to-left words to put in order
     _typed: list[str] | None = None  # the typed words, for /ActualText
+    _rtl_bullet: Any = None  # a right-to-left paragraph's bullet, drawn here on the right
 
-    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any, **kwargs: Any):
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any, rtl: bool | None = None,
+                 **kwargs: Any):
+        """`rtl`: the paragraph's direction when it holds right-to-left text (None: from the text)."""
         complex_text = isinstance(text, str) and shaping.SHAPING_AVAILABLE and shaping.needs_shaping(text)
         super().__init__(text, shaped_style(style) if complex_text else style, *args, **kwargs)
         if complex_text:
             typed = "".join(getattr(f, "text", "") for f in self.frags)
             if shaping.has_rtl(typed):
-                self._rtl_base = shaping.base_is_rtl(typed)
-            else:  # readers order right-to-left /ActualText again, so only left-to-right text has it
+                self._rtl_base = shaping.base_is_rtl(typed) if rtl is None else rtl
+                if self._rtl_base:
+                    self.style: ParagraphStyle = rtl_style(shaped_style(style))
+                    self._rtl_bullet, self.bulletText = getattr(self, "bulletText", None), None
+            else:  # right-to-left lines carry their own /ActualText (bidi_lines.py)
                 self._typed = typed.split()
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
@@ -55,6 +70,7 @@ class Para(Paragraph):
         if len(parts) == 2 and all(isinstance(p, Para) for p in parts):
             first, rest = parts
             first._rtl_base = rest._rtl_base = self._rtl_base
+            first._rtl_bullet = self._rtl_bullet
             if self._typed is not None:
                 counts = [getattr(line, "wordCount", 0) for line in self.blPara.lines]
                 shown = sum(counts[:len(first.blPara.lines)])
@@ -65,28 +81,37 @@ class Para(Paragraph):
         return parts
 
     def draw(self) -> None:
-        if self._rtl_base is not None and getattr(self.blPara, "kind", 0) == 1:
-            lines = self.blPara.lines
-            kept = [line.words for line in lines]
-            for line in lines:
-                shaping.reorder_line(line, self._rtl_base)
-            try:
-                super().draw()
-            finally:
-                for line, words in zip(lines, kept, strict=True):
-                    line.words = words
-            return
-        lines = self._typed_lines()
-        if not lines:
+        lines = getattr(self.blPara, "lines", None) if getattr(self.blPara, "kind", 0) == 1 else None
+        typed = self._typed_lines()
+        if not lines or (self._rtl_base is None and not typed):
             super().draw()
+            self._draw_rtl_bullet()
             return
-        self.canv.actual_lines = lines  # read by shaping.PrintoutText
+        kept = [line.words for line in lines]
+        movable = getattr(self.canv, "places_text", False)  # shaping.PrintoutText moves the cursor
+        for n, line in enumerate(lines):
+            if self._rtl_base is not None:
+                bidi_lines.reorder_line(line, self._rtl_base, movable)
+            elif typed and movable:
+                mark_typed_words(line, typed[n])
         try:
             super().draw()
+            self._draw_rtl_bullet()
         finally:
-            self.canv.actual_lines = None
+            for line, words in zip(lines, kept, strict=True):
+                line.words = words
 
-    def _typed_lines(self) -> list[str] | None:
+    def _draw_rtl_bullet(self) -> None:
+        if not self._rtl_bullet:
+            return
+        st, canv = self.style, self.canv
+        text = self._rtl_bullet if isinstance(self._rtl_bullet, str) else "".join(f.text for f in self._rtl_bullet)
+        size = st.bulletFontSize
+        y = self.height - (st.fontSize if rl_config.paraFontSizeHeightOffset else getAscentDescent(st.fontName, st.fontSize)[0])
+        canv.setFont(st.bulletFontName, size)
+        canv.drawRightString(self.width - st.bulletIndent, y, text)  # as far from the right as it was from the left
+
+    def _typed_lines(self) -> list[list[str]] | None:
         """The typed words of each drawn line, or None when they cannot be told apart (a word
         too long for a line is cut, and counted on both lines)."""
         lines = getattr(self.blPara, "lines", None)
@@ -97,7 +122,7 @@ class Para(Paragraph):
             return None
         out, start = [], 0
         for n in counts:
-            out.append(" ".join(self._typed[start:start + n]))
+            out.append(self._typed[start:start + n])
             start += n
         return out
 

@@ -34,7 +34,8 @@ class Footer:
         else:
             lead, born = "Care plan for ", (f"born {w.format_date(plan.patient.date_of_birth, 'not recorded')}"
                                             f" · {m(capped(plan.patient.mrn, 40))}")
-        self.name_line = Para(f"{lead}<b>{m(name, bold=True)}</b> · {born}", st.footer)
+        # Left to right whatever the name: an English line, set like every other footer line.
+        self.name_line = Para(f"{lead}<b>{m(name, bold=True)}</b> · {born}", st.footer, rtl=False)
         self.version = f"Revision {rev.number} of {w.format_date(w.local_date(rev.created_at))}"
         notice = w.version_notice(plan)
         self.marker = Para(f"<b>{m(notice)}</b>", st.footer) if notice else None
@@ -91,6 +92,8 @@ class Footer:
 
 class NumberedCanvas(Canvas):
     """Holds every page until the end so each footer can say "Page X of Y"."""
+
+    places_text = True  # its text objects (PrintoutText) draw right-to-left lines piece by piece
 
     def __init__(self, *args: Any, footer: Footer, **kwargs: Any):
         super().__init__(*args, **kwargs)
