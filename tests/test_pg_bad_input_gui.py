@@ -195,8 +195,13 @@ def test_a_viewer_reads_the_plan_and_cannot_start_edits_the_server_would_refuse(
         assert banner.isVisible() and banner.text.text() == VIEWER_READ_ONLY
         assert not editor.picker.isEnabled() and not editor.fields.isEnabled()
         assert len(editor.doc.content.items) == 3, "the plan is there to read"
+        opened = _counts(clinic.owner)
+        assert opened == {**before, "audit_events": before["audit_events"] + 1}, "only the viewer's opening is recorded"
+        with clinic.owner.reading() as s:
+            last = s.execute(text("SELECT action, login FROM audit_events ORDER BY id DESC LIMIT 1")).one()
+        assert tuple(last) == ("patient.opened", login)
         editor.save()
         settle(qtbot)
-        assert not editor.doc.modified and not answers.errors and _counts(clinic.owner) == before
+        assert not editor.doc.modified and not answers.errors and _counts(clinic.owner) == opened
     finally:
         db.dispose()
