@@ -36,7 +36,7 @@ from careplan.ui.form_fields import named
 from careplan.ui.plan_document import PlanDocument
 from careplan.ui.template_apply import reason_hint
 
-REASON_LIMIT = "revision.reason"  # a dismissal's reason is kept like a revision's
+REASON_LIMIT = "decision.reason"
 
 
 @dataclass(frozen=True)
