@@ -76,8 +76,6 @@ def parse_decisions(d: dict[str, Any], where: str, problems: list[str]) -> tuple
         for name, field in (("decided_by", "decision.actor"), ("reason", "decision.reason")):
             if msg := field_problem(field, x[name]):
                 problems.append(f"{at}.{name}: {quoted(x[name])} {msg}")
-        if not x["decided_by"].strip():
-            problems.append(f"{at}.decided_by: is blank: every decision records who made it")
         if x["decision"] == "dismissed":
             if not x["reason"].strip():
                 problems.append(f"{at}.reason: a dismissal needs its written reason, and this one is blank")

@@ -162,6 +162,7 @@ _PATTERN_WORDS = {
     "^[0-9a-f]{64}$": "is not a SHA-256 hash (64 lower-case hex digits)",
     "^\\S+$": "is not a usable MRN: it cannot be empty or contain spaces",
     "\\S": "is blank: some text is needed here",
+    "^[a-z][a-z0-9_]{2,63}$": "is not a guideline rule code (3 to 64 lower-case letters, digits or underscores)",
 }
 
 

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from careplan.domain.errors import CarePlanError
 from careplan.domain.lifecycle import PlanReadOnlyError, plan_read_only
 from careplan.domain.plan import PlanItem, Revision, new_plan_content
-from careplan.domain.text import field_problem
 from careplan.domain.templates import who_helps
+from careplan.domain.text import field_problem
 from careplan.persistence.engine import Database
 from careplan.persistence.models import CatalogueItemRow, PatientRow
 from careplan.services import catalogue, prompt_store
