@@ -79,7 +79,12 @@ def open_prompt_counts(db: Database, *, on: date | None = None) -> dict[int, int
 
 def accepted_reason(prompt: Prompt) -> str:
     """The revision reason for accepting a prompt: names the prompt, as the history shows it."""
-    return f"Accepted guideline prompt '{prompt.title}' ({prompt.rule})"
+    return acceptance_name(prompt.title, prompt.rule)
+
+
+def acceptance_name(title: str, rule: str) -> str:
+    """How a revision's reason names an accepted prompt (demo data writes it too)."""
+    return f"Accepted guideline prompt '{title}' ({rule})"
 
 
 def _current(db: Database, patient_id: int, rule: str) -> Prompt:
