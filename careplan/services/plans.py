@@ -264,7 +264,8 @@ class Draft:
 
 def _draft_from(row: PlanDraftRow) -> Draft:
     data = json.loads(row.content_json)
-    accepted = tuple((str(a["rule"]), str(a["hint"])) for a in data.get(ACCEPTED_KEY, ())
+    # Read leniently: a draft is a safety copy, and a damaged entry must not keep the edits from coming back.
+    accepted = tuple((a["rule"], str(a.get("hint") or "")) for a in data.get(ACCEPTED_KEY, ())
                      if isinstance(a, dict) and isinstance(a.get("rule"), str))
     return Draft(row.patient_id, row.author, row.base_revision, PlanContent.from_dict(data), row.saved_at, accepted)
 
