@@ -192,3 +192,15 @@ def test_a_malformed_decision_is_named_and_nothing_is_saved(db: Database, second
     assert "nothing was written" in message
     assert len(message.splitlines()) <= 2  # one problem, one line: the text quoted never breaks it
     assert digest(second_db) == before
+
+
+def test_the_service_refuses_a_dismissal_no_export_could_carry(db: Database) -> None:
+    """The file holds a reason to 2,000 characters: the dismiss service keeps the same limit, so every
+    decision saved can be exported and imported again."""
+    pid = low_fvc_patient(db, "LIM-1")
+    with pytest.raises(CarePlanError, match="2,001 characters"):
+        prompts.dismiss(db, pid, "niv_fvc_below_50", reason="x" * 2001, actor="Nurse Ada")
+    with pytest.raises(CarePlanError, match="prompt was not dismissed"):
+        prompts.dismiss(db, pid, "niv_fvc_below_50", reason="wait\x00", actor="Nurse Ada")
+    prompts.dismiss(db, pid, "niv_fvc_below_50", reason="x" * 2000, actor="Nurse Ada")
+    assert states(db, "LIM-1")["niv_fvc_below_50"][0] == "dismissed"
