@@ -72,3 +72,24 @@ def test_a_draft_that_cannot_be_read_does_not_block_the_save(db: Database) -> No
     assert rev.number == 3
     with db.reading() as s:  # kept: nobody can tell what it holds, so it is not thrown away
         assert s.scalar(select(PlanDraftRow.id)) is not None
+
+
+def test_a_draft_keeps_the_prompts_accepted_in_it_and_reads_older_drafts_without_them(db: Database) -> None:
+    """The pending acceptances ride in the draft's JSON under their own key; a draft written before
+    they did (or by an older CarePlan) reads back with none, and its content is the same either way."""
+    from sqlalchemy import select
+
+    from careplan.persistence.models import PlanDraftRow
+
+    pid = _two_revisions(db)
+    accepted = (("niv_fvc_below_50", "Accepted guideline prompt 'NIV <b>' (niv_fvc_below_50)"),
+                ("acp_yearly", "Accepted guideline prompt 'ACP & 🙂 שלום' (acp_yearly)"))
+    plans.save_draft(db, pid, "Nurse A", 2, plan_with(4), accepted)
+    draft = plans.load_draft(db, pid, "Nurse A")
+    assert draft is not None and draft.accepted == accepted and draft.content == plan_with(4)
+    assert [d.accepted for d in plans.drafts_for(db, "Nurse A")] == [accepted]
+    plans.save_draft(db, pid, "Nurse A", 2, plan_with(4))  # the acceptance undone: the next autosave drops it
+    assert plans.load_draft(db, pid, "Nurse A").accepted == ()  # type: ignore[union-attr]
+    with db.transaction() as s:
+        row = s.scalar(select(PlanDraftRow).where(PlanDraftRow.patient_id == pid))
+        assert row is not None and plans.ACCEPTED_KEY not in row.content_json

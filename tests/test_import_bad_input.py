@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pytest
 
 from careplan.cli import main
 from careplan.persistence.engine import Database
+from careplan.persistence.models import PromptDecisionRow
 from careplan.services import exchange
 from careplan.services.plans import save_revision
 from tests.history_builders import make_patient, plan_with
@@ -32,6 +34,11 @@ def good(db: Database, tmp_path: Path) -> dict[str, Any]:
     save_revision(db, p.id or 0, base_revision=0, content=content, author="Nurse", reason="")
     items = (replace(content.items[0], notes="Changed"), content.items[1])
     save_revision(db, p.id or 0, base_revision=1, content=replace(content, items=items), author="Nurse", reason="Review")
+    with db.transaction() as s:  # a prompt accepted with revision 2 and one dismissed: their values are tried too
+        for decision, revision, reason in (("accepted", 2, "Review"), ("dismissed", None, "Declines for now")):
+            s.add(PromptDecisionRow(patient_id=p.id, rule_code="niv_fvc_below_50", decision=decision,
+                                    rule_hash="a" * 64, facts_hash="b" * 64, reason=reason, actor="Nurse",
+                                    decided_at=datetime(2026, 1, 10, 9, tzinfo=UTC), revision=revision))
     exchange.export_to_file(db, tmp_path / "good.json", [], actor="tester")
     doc: dict[str, Any] = json.loads((tmp_path / "good.json").read_text(encoding="utf-8"))
     doc["patients"][0]["mrn"] = "MRN-NEW"

@@ -51,6 +51,9 @@ FIELDS: dict[str, FieldLimit] = {
     "revision.reason": FieldLimit(2000, label="The reason"),
     "assessment.author": FieldLimit(NAME, label="The assessor's name"),
     "assessment.reason": FieldLimit(2000, label="The reason for the correction"),
+    # A guideline prompt decision: who made it, and why (a dismissal's reason, or the save's for an acceptance).
+    "decision.actor": FieldLimit(NAME, label="The name"),
+    "decision.reason": FieldLimit(2000, label="The reason"),
     "item.uid": FieldLimit(80, label="The item's identifier"),
     "item.catalogue_code": FieldLimit(64, label="The catalogue code"),
     "item.title": FieldLimit(300, label="The title"),

@@ -125,12 +125,12 @@ def restore_plan(db: Database, patient_id: int, number: int, *, base_revision: i
 
 
 def keep_draft(db: Database, patient_id: int, author: str, base_revision: int,
-               content: PlanContent | None) -> Outcome[None]:
-    """Write the autosaved draft, or discard it when `content` is None."""
+               content: PlanContent | None, accepted: Sequence[tuple[str, str]] = ()) -> Outcome[None]:
+    """Write the autosaved draft (with the prompts accepted in it), or discard it when `content` is None."""
     if content is None:
         plans.discard_draft(db, patient_id, author)
     else:
-        plans.save_draft(db, patient_id, author, base_revision, content)
+        plans.save_draft(db, patient_id, author, base_revision, content, accepted)
     return Outcome(None, Changes(drafts=frozenset({patient_id})))
 
 

@@ -32,7 +32,9 @@ from careplan.persistence.engine import Database
 from careplan.persistence.models import AssessmentRow, CaregiverRow, PatientRow, TeamMemberRow
 from careplan.services import audit, clock
 from careplan.services import catalogue as catalogue_service
+from careplan.services import rules as rules_service
 from careplan.services.demo_course import course_facts, demo_assessments
+from careplan.services.demo_decisions import DemoPatient, decide
 from careplan.services.demo_names import (
     FIRST_NAMES,
     GOALS,
@@ -63,12 +65,18 @@ def generate_demo(
     mean_revisions: int = 10,
     progress: Callable[[int, int], None] | None = None,
     actor: str = "demo",
+    decide_prompts: bool = True,
 ) -> dict[str, int]:
-    """Add `patients` demo patients; returns counts of what was written."""
+    """Add `patients` demo patients; returns counts of what was written.
+
+    decide_prompts=False leaves every guideline prompt open and the plans as they were before demo
+    data decided prompts (the printout's page budget is measured on those plans).
+    """
     if patients < 1:
         raise CarePlanError("Ask for at least one demo patient.")
     today = today or clock.today()
     catalogue_service.sync_shipped_catalogue_if_changed(db)
+    rules_service.sync_shipped_rules_if_changed(db)  # the demo's prompts are decided on the shipped rules
     items = catalogue_service.list_items(db)
     if not items:
         raise CarePlanError("The catalogue is empty; demo plans need catalogue items.")
@@ -77,19 +85,22 @@ def generate_demo(
             raise CarePlanError(f"Demo patients for seed {seed} are already in this database; use another --seed.")
     rng = random.Random(seed)
     course_rng = random.Random(f"course-{seed}")  # its own stream: the plans stay what they were before courses
-    totals = {"patients": 0, "revisions": 0, "items": 0, "assessments": 0}
+    # And one for the prompt decisions, for the same reason; None: decide none.
+    decision_rng = random.Random(f"prompts-{seed}") if decide_prompts else None
+    totals = {"patients": 0, "revisions": 0, "items": 0, "assessments": 0, "decisions": 0}
     for start in range(0, patients, BATCH):
         count = min(BATCH, patients - start)
-        _write_batch(db, (rng, course_rng), seed, start, count, items, today, mean_revisions, totals, actor)
+        _write_batch(db, (rng, course_rng, decision_rng), seed, start, count, items, today, mean_revisions, totals,
+                     actor)
         if progress:
             progress(start + count, patients)
     return totals
 
 
-def _write_batch(db: Database, rngs: tuple[random.Random, random.Random], seed: int, start: int, count: int,
-                 catalogue: list[CatalogueItem], today: date, mean_revisions: int,
+def _write_batch(db: Database, rngs: tuple[random.Random, random.Random, random.Random | None], seed: int, start: int,
+                 count: int, catalogue: list[CatalogueItem], today: date, mean_revisions: int,
                  totals: dict[str, int], actor: str) -> None:
-    rng, course_rng = rngs
+    rng, course_rng, decision_rng = rngs
     now = datetime.now(UTC)
     people: list[dict[str, Any]] = []
     for i in range(start, start + count):
@@ -133,10 +144,20 @@ def _write_batch(db: Database, rngs: tuple[random.Random, random.Random], seed: 
                                              patient_id=r["patient_id"], at=r["recorded_at"],
                                              details={"demo": True, "date": r["assessed_on"].isoformat()})
                               for aid, r in zip(course_ids, course, strict=True)])
+        decided = {"revisions": 0, "items": 0, "decisions": 0}
+        if decision_rng is not None:
+            assessed: dict[int, datetime] = {}
+            for r in course:  # the last visit's assessment may be written after its revision
+                assessed[r["patient_id"]] = max(r["recorded_at"], assessed.get(r["patient_id"], r["recorded_at"]))
+            decided = decide(s, decision_rng, [DemoPatient(pid, p["mrn"], chain[-1],
+                                                           max(chain[-1].created_at, assessed[pid]))
+                                               for pid, p, chain in zip(ids, people, chains, strict=True)],
+                             catalogue, today, actor)
     totals["assessments"] += len(course)
     totals["patients"] += count
-    totals["revisions"] += sum(len(c) for c in chains)
-    totals["items"] += sum(len(r.content.items) for c in chains for r in c)
+    totals["revisions"] += sum(len(c) for c in chains) + decided["revisions"]
+    totals["items"] += sum(len(r.content.items) for c in chains for r in c) + decided["items"]
+    totals["decisions"] += decided["decisions"]
 
 
 def review_days(rng: random.Random, revisions: int, today: date) -> list[date]:

@@ -41,6 +41,7 @@ from careplan.persistence.models import (
 from careplan.services import audit
 from careplan.services.clock import utcnow
 from careplan.services.course_exchange import export_assessments, import_assessments
+from careplan.services.decision_exchange import export_decisions, import_decisions
 from careplan.services.export_file import (  # noqa: F401 (re-exported: the format's public names)
     FORMAT,
     SCHEMA_FILE,
@@ -154,6 +155,7 @@ def build_export(db: Database, mrns: Sequence[str] = (), *, now: datetime | None
         patients = [to_domain(r) for r in rows]
         keys = {r.id: r.history_key for r in rows}
         assessments = export_assessments(s, ids)
+        decisions = export_decisions(s, ids)
     history: dict[int, list[Revision]] = {}
     for row, patient_id in revs:
         its = sorted(items.get(row.id, []), key=lambda i: i.position)
@@ -175,6 +177,7 @@ def build_export(db: Database, mrns: Sequence[str] = (), *, now: datetime | None
             "revisions": [revision_to_json(r) for r in sorted(history.get(p.id or 0, []), key=lambda r: r.number)],
             "onset_date": _iso(p.onset_date), "usual_weight_kg": p.usual_weight_kg, "height_cm": p.height_cm,
             "assessments": assessments.get(p.id or 0, []),
+            "prompt_decisions": decisions.get(p.id or 0, []),
         })
     stamp = (now or export_time()).astimezone(UTC).isoformat(timespec="seconds")
     return {"format": FORMAT, "version": VERSION, "exported_at": stamp, "app_version": __version__, "patients": out}
@@ -231,6 +234,7 @@ class ImportSummary:
     patients_unchanged: list[str] = field(default_factory=list)
     revisions_added: int = 0
     assessments_added: int = 0
+    decisions_added: int = 0
     details_kept: dict[str, list[str]] = field(default_factory=dict)  # MRN -> fields that differ
     database_ahead: dict[str, tuple[int, int]] = field(default_factory=dict)  # MRN -> (database, file)
     dry_run: bool = False
@@ -241,7 +245,8 @@ class ImportSummary:
             f"{verb} {self.source.name}: {len(self.patients_added)} patients added, "
             f"{len(self.patients_extended)} given newer revisions, {len(self.patients_unchanged)} unchanged; "
             f"{self.revisions_added} revisions added"
-            + (f", {self.assessments_added} assessments added." if self.assessments_added else ".")
+            + (f", {self.assessments_added} assessments added" if self.assessments_added else "")
+            + (f", {self.decisions_added} guideline prompt decisions added" if self.decisions_added else "") + "."
         ]
         for mrn, fields in sorted(self.details_kept.items()):
             words = ", ".join(f.replace("_", " ") for f in fields)
@@ -352,7 +357,9 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
             summary.patients_added.append(fp.patient.mrn)
         added = import_assessments(s, row.id, fp.patient.mrn, fp.assessments)
         summary.assessments_added += added
-        if not (is_new or new or added):
+        decided = import_decisions(s, row.id, fp.decisions)
+        summary.decisions_added += decided
+        if not (is_new or new or added or decided):
             summary.patients_unchanged.append(fp.patient.mrn)
             continue
         if not is_new:
@@ -360,6 +367,8 @@ def _import(s: Session, parsed: list[FilePatient], summary: ImportSummary, actor
         summary.revisions_added += len(new)
         details: dict[str, Any] = {"file": summary.source.name, "file_sha256": file_sha256,
                                    "revisions_added": len(new), "assessments_added": added, "patient_added": is_new}
+        if decided:  # only then: events of imports without decisions read as they always did
+            details["decisions_added"] = decided
         if new:  # which revision numbers arrived by this import (they go on top of the plan's head)
             head = plans[row.id][1] if row.id in plans else 0
             details["first_revision"], details["last_revision"] = head + 1, head + len(new)

@@ -35,6 +35,7 @@ from careplan.domain.text import quoted
 from careplan.paths import resource
 from careplan.services.clock import today
 from careplan.services.course_exchange import FileAssessment, parse_assessments
+from careplan.services.decision_exchange import FileDecision, parse_decisions
 
 FORMAT = "careplan-export"
 VERSION = 1
@@ -79,6 +80,7 @@ class FilePatient:
     revisions: tuple[Revision, ...]
     history_key: str | None = None  # the key newer revision hashes cover; absent in older files
     assessments: tuple[FileAssessment, ...] = ()
+    decisions: tuple[FileDecision, ...] = ()  # guideline prompt decisions; absent in older files
 
 
 # JSON Schema counts 1.0 as an integer; a revision number written as 1.0 is a wrong type here.
@@ -160,6 +162,7 @@ _PATTERN_WORDS = {
     "^[0-9a-f]{64}$": "is not a SHA-256 hash (64 lower-case hex digits)",
     "^\\S+$": "is not a usable MRN: it cannot be empty or contain spaces",
     "\\S": "is blank: some text is needed here",
+    "^[a-z][a-z0-9_]{2,63}$": "is not a guideline rule code (3 to 64 lower-case letters, digits or underscores)",
 }
 
 
@@ -235,8 +238,9 @@ def read_export(path: Path) -> list[FilePatient]:
         patient = _patient_from(d, where, problems)
         revisions = _revisions_from(d, where, problems)
         assessments = parse_assessments(d, patient, where, problems)
+        decisions = parse_decisions(d, where, problems)
         if patient is not None:
-            parsed.append(FilePatient(i, patient, revisions, d.get("history_key"), assessments))
+            parsed.append(FilePatient(i, patient, revisions, d.get("history_key"), assessments, decisions))
     if problems:
         raise ImportFileError(path, problems)
     return parsed

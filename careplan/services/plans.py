@@ -246,6 +246,12 @@ def restore_revision(db: Database, patient_id: int, number: int, *, base_revisio
 
 # --- autosaved drafts ------------------------------------------------------------------------
 
+# The draft's JSON holds the plan's content and, under this key, the guideline prompts accepted in
+# the working plan and not saved yet: the decision is recorded when the recovered plan is saved.
+# An older CarePlan reading the draft ignores the key (PlanContent.from_dict takes only its own).
+ACCEPTED_KEY = "accepted_prompts"
+
+
 @dataclass(frozen=True)
 class Draft:
     patient_id: int
@@ -253,12 +259,26 @@ class Draft:
     base_revision: int
     content: PlanContent
     saved_at: datetime
+    accepted: tuple[tuple[str, str], ...] = ()  # (rule code, how the save reason names it), in the order accepted
 
 
-def save_draft(db: Database, patient_id: int, author: str, base_revision: int, content: PlanContent) -> None:
+def _draft_from(row: PlanDraftRow) -> Draft:
+    data = json.loads(row.content_json)
+    # Read leniently: a draft is a safety copy, and a damaged entry must not keep the edits from coming back.
+    accepted = tuple((a["rule"], str(a.get("hint") or "")) for a in data.get(ACCEPTED_KEY, ())
+                     if isinstance(a, dict) and isinstance(a.get("rule"), str))
+    return Draft(row.patient_id, row.author, row.base_revision, PlanContent.from_dict(data), row.saved_at, accepted)
+
+
+def save_draft(db: Database, patient_id: int, author: str, base_revision: int, content: PlanContent,
+               accepted: Sequence[tuple[str, str]] = ()) -> None:
+    """Keep the unsaved edits, and the prompts accepted in them (`accepted`: (rule, hint) pairs)."""
+    data_dict = content.to_dict()
+    if accepted:
+        data_dict[ACCEPTED_KEY] = [{"rule": rule, "hint": hint} for rule, hint in accepted]
     # ASCII escapes: a draft keeps whatever was typed, even text the validators would refuse at
     # save time (NUL, a lone surrogate), which neither database could store as raw text.
-    data = json.dumps(content.to_dict(), ensure_ascii=True)
+    data = json.dumps(data_dict, ensure_ascii=True)
     with db.transaction() as s:
         refuse_if_read_only(s, [patient_id])
         row = s.scalar(select(PlanDraftRow).where(PlanDraftRow.patient_id == patient_id, PlanDraftRow.author == author))
@@ -271,16 +291,14 @@ def save_draft(db: Database, patient_id: int, author: str, base_revision: int, c
 def load_draft(db: Database, patient_id: int, author: str) -> Draft | None:
     with db.reading() as s:
         row = s.scalar(select(PlanDraftRow).where(PlanDraftRow.patient_id == patient_id, PlanDraftRow.author == author))
-        if row is None:
-            return None
-        return Draft(patient_id, author, row.base_revision, PlanContent.from_dict(json.loads(row.content_json)), row.saved_at)
+        return None if row is None else _draft_from(row)
 
 
 def drafts_for(db: Database, author: str) -> list[Draft]:
     """Unsaved work this coordinator left behind, e.g. after a crash."""
     with db.reading() as s:
         rows = list(s.scalars(select(PlanDraftRow).where(PlanDraftRow.author == author).order_by(PlanDraftRow.saved_at)))
-        return [Draft(r.patient_id, r.author, r.base_revision, PlanContent.from_dict(json.loads(r.content_json)), r.saved_at) for r in rows]
+        return [_draft_from(r) for r in rows]
 
 
 def discard_draft(db: Database, patient_id: int, author: str) -> None:

@@ -20,6 +20,7 @@ from careplan.domain.errors import CarePlanError
 from careplan.domain.lifecycle import PlanReadOnlyError, plan_read_only
 from careplan.domain.plan import PlanItem, Revision, new_plan_content
 from careplan.domain.templates import who_helps
+from careplan.domain.text import field_problem
 from careplan.persistence.engine import Database
 from careplan.persistence.models import CatalogueItemRow, PatientRow
 from careplan.services import catalogue, prompt_store
@@ -78,7 +79,12 @@ def open_prompt_counts(db: Database, *, on: date | None = None) -> dict[int, int
 
 def accepted_reason(prompt: Prompt) -> str:
     """The revision reason for accepting a prompt: names the prompt, as the history shows it."""
-    return f"Accepted guideline prompt '{prompt.title}' ({prompt.rule})"
+    return acceptance_name(prompt.title, prompt.rule)
+
+
+def acceptance_name(title: str, rule: str) -> str:
+    """How a revision's reason names an accepted prompt (demo data writes it too)."""
+    return f"Accepted guideline prompt '{title}' ({rule})"
 
 
 def _current(db: Database, patient_id: int, rule: str) -> Prompt:
@@ -102,6 +108,9 @@ def dismiss(db: Database, patient_id: int, rule: str, *, reason: str, actor: str
     """Dismiss the prompt with a written reason; it stays dismissed until the rule or its facts change."""
     if not reason or not reason.strip():
         raise CarePlanError("Say why the prompt is dismissed: the reason cannot be empty.")
+    if problem := field_problem("decision.reason", reason.strip()):
+        # The same limit the export file holds it to: a decision saved here always travels.
+        raise CarePlanError(f"The reason {problem}; the prompt was not dismissed.")
     _current(db, patient_id, rule)
     _refuse_read_only(db, patient_id)
     with db.transaction() as s:

@@ -25,7 +25,7 @@ from careplan.ui import conflict_dialog, crash, dialog_kit, identity, prompts
 from careplan.ui.dialog_kit import local_time
 from careplan.ui.operations import CollectionOp
 from careplan.ui.plan_document import PlanDocument
-from careplan.ui.prompt_decisions import accepted_rules, reason_prefill
+from careplan.ui.prompt_decisions import accepted_rules, pending_accepts, reason_prefill
 from careplan.ui.undo import ReplaceContent, applied_states, carry_over, mark_clean_at
 
 AUTOSAVE_MS = 3000
@@ -97,7 +97,8 @@ class PlanSaver(QObject):
             if done is not None:
                 done(False)
 
-        CollectionOp(self, lambda: changes.keep_draft(db, pid, actor, base, content)).success(kept).failure(
+        accepted = pending_accepts(self.undo) if content is not None else ()
+        CollectionOp(self, lambda: changes.keep_draft(db, pid, actor, base, content, accepted)).success(kept).failure(
             failed).named(name).run_in_background()
 
     def keep_before_crash(self, done: Callable[[bool], None]) -> bool:
@@ -263,6 +264,8 @@ class PlanSaver(QObject):
         target = draft.content
         if draft.base_revision != doc.base_number:
             target = reapply(draft_base or PlanContent(), draft.content, doc.base_content)
-        self.undo.push(ReplaceContent(doc, doc.content, target, "recover unsaved changes"))
+        step = ReplaceContent(doc, doc.content, target, "recover unsaved changes")
+        step.carried_accepts = draft.accepted  # prompts accepted before: recorded when this plan is saved
+        self.undo.push(step)
         self.message.emit(f"Recovered your unsaved changes from {local_time(draft.saved_at)}. "
                           "Check them, then save (Ctrl+S).")

@@ -36,7 +36,7 @@ from careplan.ui.form_fields import named
 from careplan.ui.plan_document import PlanDocument
 from careplan.ui.template_apply import reason_hint
 
-REASON_LIMIT = "revision.reason"  # a dismissal's reason is kept like a revision's
+REASON_LIMIT = "decision.reason"
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class AcceptPrompt(QUndoCommand):
         super().__init__(f"accept prompt \u201c{title}\u201d")
         self.doc, self.change = doc, change
         # carried_: kept when the steps are carried onto someone else's newer revision (ui.undo.carry_over).
-        self.carried_rule, self.carried_hint = prompt.rule, accepted_reason(prompt)
+        self.carried_accepts = ((prompt.rule, accepted_reason(prompt)),)
 
     def redo(self) -> None:
         for uid, _before in self.change.redated:
@@ -75,22 +75,26 @@ class AcceptPrompt(QUndoCommand):
             self.doc.set_item_field(uid, "start_date", before)
 
 
-def _unsaved_accepts(undo: QUndoStack) -> list[tuple[str, str]]:
-    """(rule, hint) of the accepts in the steps not saved yet and not undone."""
+def pending_accepts(undo: QUndoStack) -> tuple[tuple[str, str], ...]:
+    """(rule, hint) of the accepts in the steps not saved yet and not undone, in the order accepted.
+
+    A step carries them in `carried_accepts`: an Accept carries its one prompt, a recovered draft
+    every prompt accepted before the crash (kept with the draft, services.plans.save_draft).
+    """
     # Steps up to the saved point were saved with their decision already; steps undone never happened.
     start = max(undo.cleanIndex(), 0) if undo.cleanIndex() <= undo.index() else undo.index()
     steps = (undo.command(i) for i in range(start, undo.index()))
-    return [(c.carried_rule, c.carried_hint) for c in steps if hasattr(c, "carried_rule")]
+    return tuple(dict.fromkeys(pair for c in steps for pair in getattr(c, "carried_accepts", ())))
 
 
 def accepted_rules(undo: QUndoStack) -> tuple[str, ...]:
     """The rules accepted in the working plan and not saved yet, in the order accepted."""
-    return tuple(dict.fromkeys(rule for rule, _ in _unsaved_accepts(undo)))
+    return tuple(dict.fromkeys(rule for rule, _ in pending_accepts(undo)))
 
 
 def decision_hint(undo: QUndoStack) -> str:
     """How the save reason names the accepted prompts ("" when none)."""
-    hints = list(dict.fromkeys(hint for _, hint in _unsaved_accepts(undo)))
+    hints = list(dict.fromkeys(hint for _, hint in pending_accepts(undo)))
     return "; ".join(hints) + ": " if hints else ""
 
 
