@@ -19,7 +19,7 @@ from reportlab.platypus import (
 
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem, is_daily
-from careplan.reporting import kinds
+from careplan.reporting import carer_text, kinds
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import Para, heading, stack_height
 from careplan.reporting.fonts import BOLD, REGULAR
@@ -28,15 +28,15 @@ from careplan.reporting.story import LANDSCAPE, Ctx, capped
 from careplan.reporting.styles import Styles
 
 NAME_SHARE = 0.36  # of the checklist's width, for "What to do"
-# A referral, and injections the clinic gives every few months: nothing to tick off each day.
-_NOT_GIVEN = frozenset({"med_clinical_trial_referral", "med_botulinum_toxin_saliva"})
 
 
 def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     doing = [i for i in items if i.status in (ItemStatus.PLANNED, ItemStatus.ACTIVE)]
     # Medicines first (each one, whatever its frequency says: the prescription sets the times),
     # then the daily routine, then supplements, which matter least.
-    daily = ([i for i in doing if i.discipline is Discipline.MEDICATION and i.catalogue_code not in _NOT_GIVEN]
+    # A referral, and what the clinic gives at its visits: nothing to tick off each day.
+    daily = ([i for i in doing if i.discipline is Discipline.MEDICATION and i.catalogue_code not in kinds.CLINIC_VISIT_CODES
+              and not carer_text.given_at_clinic(i.catalogue_code)]
              + [i for i in doing if i.discipline not in (Discipline.MEDICATION, Discipline.SUPPLEMENT)
                 and is_daily(i.frequency) and i.catalogue_code not in kinds.CLINIC_VISIT_CODES]
              + [i for i in doing if i.discipline is Discipline.SUPPLEMENT and is_daily(i.frequency)])
