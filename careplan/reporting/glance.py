@@ -7,8 +7,10 @@ fits the frame; anyone it has no room for, and every item, follow on the next pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -68,18 +70,59 @@ def _tight(large_print: bool) -> _Tight:
     )
 
 
+class _Parts:
+    """Page 1's parts, each made once per set of choices: the levels share most of them, and a
+    Para keeps its line breaking, so trying the next level measures only what it changes (a
+    large-print page 1 tries a dozen levels, and making them all afresh was a third of the time
+    a printout took)."""
+
+    def __init__(self) -> None:
+        self._made: dict[tuple[object, ...], Any] = {}
+
+    def get(self, key: tuple[object, ...], make: Callable[[], Any]) -> Any:
+        if key not in self._made:
+            self._made[key] = make()
+        return self._made[key]
+
+
 def at_a_glance(c: Ctx) -> list[Flowable]:
+    parts = _Parts()
     flows: list[Flowable] = []
     for level in _LEVELS:
-        flows = _page_one(c, *level)
+        flows, who = _page_one(c, parts, *level)
         if stack_height(flows, c.width) <= c.height:
             break
+    # What page 1 shows decides what the list of more people to call leaves out.
+    c.shown_first, c.unfilled_said = who.shown_first, who.unfilled_said
     return flows
 
 
-def _page_one(c: Ctx, titles: int, most: int, detail: int, big_name: bool | None, cap: int) -> list[Flowable]:
-    p, st, m = c.plan, c.st, c.m
+def _page_one(c: Ctx, parts: _Parts, titles: int, most: int, detail: int, big_name: bool | None,
+              cap: int) -> tuple[list[Flowable], _WhoFirst]:
+    p, st = c.plan, c.st
     tight = _tight(st.sizes.body > 14)
+    rev = p.revision
+    out: list[Flowable] = list(parts.get(("head", big_name, max(min(detail, 1), -1), cap),
+                                         lambda: _head(c, big_name, detail, cap)))
+    who = parts.get(("who", titles, most, cap, detail <= 0, detail >= 0 or most > 0),
+                    lambda: who_to_call_first(c, tight, titles, most, cap, brief=detail <= 0,
+                                              pointer=detail >= 0 or most > 0))
+    out += who.flows
+    out += parts.get(("when", max(detail, 0)), lambda: when_to_get_help(c, tight, detail))
+
+    def summary() -> list[Flowable]:
+        text = c.m(" ".join(w.change_summary(p.changes, rev.number, limit=3 if titles else 1, counted=detail < 0)))
+        if detail > 0:
+            return [Heading("What changed in this version", tight.heading), Para(text, st.body)]
+        return [Para(f"<b>What changed in this version:</b> {text}", tight.lead_plain)]
+
+    out += parts.get(("summary", bool(titles), max(min(detail, 1), -1)), summary)
+    return out, who
+
+
+def _head(c: Ctx, big_name: bool | None, detail: int, cap: int) -> list[Flowable]:
+    """The name, the plan's facts and any DRAFT or OLD COPY notice."""
+    p, st, m = c.plan, c.st, c.m
     rev = p.revision
     name_style = st.title if big_name else st.subtitle if big_name is not None else st.cell_bold
     out: list[Flowable] = [Para("Care plan for " + m(p.patient.full_name, bold=True), name_style)]
@@ -95,14 +138,8 @@ def _page_one(c: Ctx, titles: int, most: int, detail: int, big_name: bool | None
     out.append(Para(" · ".join(f"<b>{label}</b> {m(value)}" for label, value in facts), st.body))
     if (notice := w.version_notice(p)) is not None:
         out.append(Para(f"<b>{m(notice)}</b>", st.body))
-    out += who_to_call_first(c, tight, titles, most, cap, brief=detail <= 0, pointer=detail >= 0 or most > 0)
-    out += when_to_get_help(c, tight, detail)
-    summary = m(" ".join(w.change_summary(p.changes, rev.number, limit=3 if titles else 1, counted=detail < 0)))
-    if detail > 0:
-        out += [Heading("What changed in this version", tight.heading), Para(summary, st.body)]
-    else:
-        out.append(Para(f"<b>What changed in this version:</b> {summary}", tight.lead_plain))
     return out
+
 
 def _number(c: Ctx, phone: str, missing: str) -> Para:
     if phone.strip():
@@ -110,8 +147,15 @@ def _number(c: Ctx, phone: str, missing: str) -> Para:
     return Para(c.m(missing), c.st.cell)
 
 
+@dataclass(frozen=True)
+class _WhoFirst:
+    flows: list[Flowable]
+    shown_first: set[str]  # casefolded labels listed with their numbers
+    unfilled_said: bool  # the roles nobody fills are named
+
+
 def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, brief: bool,
-                      pointer: bool = True) -> list[Flowable]:
+                      pointer: bool = True) -> _WhoFirst:
     st, m = c.st, c.m
     clinic = c.plan.clinic_details
     rows: list[list[Flowable | str]] = []
@@ -133,8 +177,6 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
         missing = ("No number: ask the clinic." if not h.family else "No number: write it here.") if brief else h.missing
         rows.append([Para(_helper_text(c, h, titles, cap), st.cell), _number(c, h.phone, missing)])
     rest = len(named) - min(len(named), most)
-    c.shown_first = {h.label.casefold() for h in named[:most]}
-    c.unfilled_said = not brief and bool(unfilled_roles(c.helpers))
     # Roles the plan names that nobody on the team fills: one row, not one each.
     unfilled = [h.role.label.lower() for h in c.helpers if not h.name and h.role is not None]
     spans = []
@@ -168,8 +210,9 @@ def who_to_call_first(c: Ctx, tight: _Tight, titles: int, most: int, cap: int, b
         ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         *(("SPAN", (0, r), (1, r)) for r in spans),
     ])
-    return [Heading("Who to call first", tight.heading),
-            Table(rows, colWidths=[c.width - number_w, number_w], style=style)]
+    return _WhoFirst([Heading("Who to call first", tight.heading),
+                      Table(rows, colWidths=[c.width - number_w, number_w], style=style)],
+                     {h.label.casefold() for h in named[:most]}, not brief and bool(unfilled_roles(c.helpers)))
 
 
 def _helper_text(c: Ctx, h: Helper, titles: int, cap: int) -> str:
