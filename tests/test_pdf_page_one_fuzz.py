@@ -18,7 +18,7 @@ from careplan.domain.plan import ItemStatus, PlanItem
 from careplan.domain.team import Role
 from careplan.reporting import PdfOptions, write_plan_pdf
 from careplan.reporting.pdf import count_pages
-from tests.test_pdf_glance import plan_with
+from tests.test_pdf_glance import assert_someone_to_call, plan_with
 
 # Words, markup, entities, emoji, a right-to-left letter, line breaks: what people paste.
 _PIECES = ["Anna", "Dr. Ng", "<b>", "</i>", "&amp;", "&", "😀", "ש", "\n", " ", "O'Brien", "-", "x" * 40]
@@ -65,6 +65,7 @@ def test_page_one_holds_who_to_call_and_when_to_get_help(tmp_path: Path, name: s
     who, when = first.find("Who to call first"), first.find("When to get help now")
     assert 0 <= who < when, first[:300]
     assert "Call an ambulance" in first
+    assert_someone_to_call(first, patient)
     # What is missing is said, not left blank.
     if not clinic.phone.strip():
         assert "No clinic number is set" in first or "Not set" in first
