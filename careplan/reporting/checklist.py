@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
-    CondPageBreak,
     Flowable,
     NextPageTemplate,
     PageBreak,
@@ -70,21 +69,41 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     room = frame_h - stack_height(intro, width)
     # Roomy rows are easier to tick; when that leaves a row or two over the page, tighter rows
     # that fit on one sheet are better than a second sheet to copy every week.
-    table = Table(rows, colWidths=widths, style=_style(st, pad, 8), repeatRows=1)
+    roomy = table = Table(rows, colWidths=widths, style=_style(st, pad, 8), repeatRows=1)
+    tight = Table(rows, colWidths=widths, style=_style(st, pad, 3), repeatRows=1)
     pages = _pages_needed(table, width, room, frame_h)
-    if pages > 1:
-        tight = Table(rows, colWidths=widths, style=_style(st, pad, 3), repeatRows=1)
-        if _pages_needed(tight, width, room, frame_h) == 1:
-            table, pages = tight, 1
+    if pages > 1 and _pages_needed(tight, width, room, frame_h) == 1:
+        table, pages = tight, 1
     intro[1] = _how_to_use(st, pages)
     if landscape or pages > 1:
         return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
-    # A one-page portrait checklist goes under the last list when all of it fits there, else on a
-    # page of its own: it is the last thing printed either way, so a copy of that page is still
-    # the week's checklist, and a page that held only "Equipment in use" cost Letter a sheet.
-    # Below other text the heading keeps its space before; a point spare for rounding.
-    whole = frame_h - room + intro[0].getSpaceBefore() + table.wrap(width, frame_h)[1] + 1
-    return [CondPageBreak(whole), *intro, table]
+    # A one-page portrait checklist goes under the last list when all of it fits there (with
+    # tighter rows when only those fit), else on a page of its own: it is the last thing printed
+    # either way, so a copy of that page is still the week's checklist, and a page that held only
+    # "Equipment in use" cost a sheet.
+    return [_UnderOrAlone([[*intro, table]] + ([[*intro, tight]] if table is roomy else []), width)]
+
+
+class _UnderOrAlone(Flowable):
+    """The first of `choices` that fits in the room left on the page, else the first on a page of
+    its own; decided at layout time, when the room is known."""
+
+    def __init__(self, choices: list[list[Flowable]], width: float):
+        super().__init__()
+        self.choices, self.choice_width = choices, width
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return avail_width, 0xFFFFFF  # as KeepTogether: always asks to be split
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        frame = getattr(self, "_frame", None)
+        # Below other text the heading keeps its space before; a point spare for rounding.
+        for flows in self.choices:
+            if stack_height(flows, self.choice_width) + flows[0].getSpaceBefore() + 1 <= avail_height:
+                return list(flows)
+        if frame is not None and frame._atTop:
+            return list(self.choices[0])
+        return [PageBreak(), *self.choices[0]]
 
 
 def _style(st: Styles, pad: float, padding: float) -> TableStyle:
