@@ -51,29 +51,37 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     day_w = width * (1 - NAME_SHARE) / 7
     box, gap = stringWidth("☐", REGULAR, st.sizes.tick), stringWidth(" ", REGULAR, st.sizes.tick)
     per_line = max(1, int((day_w - 2 * pad + gap) // (box + gap)))
+    # The days take no more than their name and that many boxes need; what is left goes to "What
+    # to do", whose names then wrap less: a line less in a row is a row more on the sheet.
+    day_w = max(min_day, per_line * box + (per_line - 1) * gap + 2 * pad + 2)
     rows: list[list[Flowable | str]] = [[Para("What to do", st.cell_bold),
                                          *(Para(d, st.cell_center) for d in w.DAYS)]]
     for item in daily:
         how = item.frequency if item.frequency.strip() else w.ASK_HOW_OFTEN
         if item.discipline is Discipline.MEDICATION and item.frequency.strip().lower() in ("", "as prescribed"):
-            how = w.MEDICATION_TEXT
+            # The list of medicines says "as your doctor prescribed"; a line a row here is what
+            # tipped a large-print checklist onto a second sheet to copy every week.
+            how = "As prescribed"
         # "Daily" under every row of a daily checklist says nothing, and costs a line a row.
         said = "" if how.strip().lower() == "daily" else f"<br/>{m(capped(how, 80))}"
         label = f"<b>{m(capped(item.title, 150), bold=True)}</b>{said}"
         rows.append([Para(label, st.cell), *([_boxes(w.times_per_day(item.frequency), per_line)] * 7)])
     widths = [width - 7 * day_w] + [day_w] * 7
-    intro = [heading("Daily checklist", st), _how_to_use(st, 99), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
+    intro = [heading("Daily checklist", st), _how_to_use(st, 1), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
     frame_h = c.landscape_height if landscape else c.height
-    # Measured with the longest of the sentences above the table, so the count it gives holds, and
-    # spaced as the frame spaces them, so the page count said above the table is the one printed.
+    # Spaced as the frame spaces them, so the page count said above the table is the one printed;
+    # first with the one-page sentence above the table (a line or two shorter than the others).
     room = frame_h - stack_height(intro, width)
     # Roomy rows are easier to tick; when that leaves a row or two over the page, tighter rows
     # that fit on one sheet are better than a second sheet to copy every week.
     roomy = table = Table(rows, colWidths=widths, style=_style(st, pad, 8), repeatRows=1)
-    tight = Table(rows, colWidths=widths, style=_style(st, pad, 3), repeatRows=1)
+    tight = Table(rows, colWidths=widths, style=_style(st, pad, 2, box_leading=1.1), repeatRows=1)
     pages = _pages_needed(table, width, room, frame_h)
     if pages > 1 and _pages_needed(tight, width, room, frame_h) == 1:
         table, pages = tight, 1
+    if pages > 1:  # measured again under the longest sentence, so the count it gives holds
+        pages = _pages_needed(table, width, frame_h - stack_height([intro[0], _how_to_use(st, 99), intro[2]], width),
+                              frame_h)
     intro[1] = _how_to_use(st, pages)
     if landscape or pages > 1:
         return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
@@ -106,7 +114,7 @@ class _UnderOrAlone(Flowable):
         return [PageBreak(), *self.choices[0]]
 
 
-def _style(st: Styles, pad: float, padding: float) -> TableStyle:
+def _style(st: Styles, pad: float, padding: float, box_leading: float = 1.3) -> TableStyle:
     return TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
         ("GRID", (0, 0), (-1, -1), 0.75, "black"),
@@ -118,7 +126,7 @@ def _style(st: Styles, pad: float, padding: float) -> TableStyle:
         ("TOPPADDING", (0, 0), (-1, -1), padding), ("BOTTOMPADDING", (0, 0), (-1, -1), padding + 2),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), ["white", "#EFEFEF"]),
         # Tick boxes are plain strings: far cheaper than seven Paragraphs per row.
-        ("FONT", (1, 1), (-1, -1), REGULAR, st.sizes.tick, st.sizes.tick * 1.3),
+        ("FONT", (1, 1), (-1, -1), REGULAR, st.sizes.tick, st.sizes.tick * box_leading),
         ("ALIGN", (1, 1), (-1, -1), "CENTER"),
     ])
 
