@@ -7,10 +7,8 @@ the distribution for the README.
 
 from __future__ import annotations
 
-import io
 import statistics
 from dataclasses import dataclass
-from pathlib import Path
 
 VARIANTS = tuple((large, paper) for large in (False, True) for paper in ("a4", "letter"))
 # Issue 15: the median over the demo plans, in pages, on A4 and on Letter alike.
@@ -34,13 +32,12 @@ class Spread:
 
 
 def page_spreads(plans: list, variants: tuple[tuple[bool, str], ...] = VARIANTS) -> list[Spread]:  # PrintablePlan
-    """Each plan laid out in memory (nothing written to disk) for each (large print, paper)."""
+    """Each plan laid out for each (large print, paper) and its pages counted, nothing written
+    (tests/test_printout_length.py checks the count against written printouts)."""
     from careplan.reporting import PdfOptions
-    from careplan.reporting.pdf import render_plan_pdf
+    from careplan.reporting.pdf import count_pages
 
-    return [Spread(large, paper, tuple(render_plan_pdf(p, io.BytesIO(), Path("measure.pdf"),
-                                                       PdfOptions(large_print=large, paper=paper)).pages
-                                       for p in plans))
+    return [Spread(large, paper, tuple(count_pages(p, PdfOptions(large_print=large, paper=paper)) for p in plans))
             for large, paper in variants]
 
 

@@ -80,10 +80,28 @@ def test_page_one_always_holds_the_glance(tmp_path: Path, case: str, large: bool
         assert pos >= 0, f"{section!r} is not on page 1 ({case}, large={large}, {paper})"
     assert "Not set" in first or ("No clinic number is set" in first and "No out-of-hours number is set" in first)
     assert "Call an ambulance" in first and "ending their life" in first
+    assert_someone_to_call(first, patient)
+    if case == "ten people on the team":  # the nurse, not the first in the plan, when only one fits
+        assert "Person 1 with a rather long name, Specialist nurse" in first and "020 7946 0001" in first
     # Every page names the patient in full (wrapped, never cut) with the revision and page count.
     for n, text in enumerate(texts, start=1):
         assert f"Page {n} of {pages}" in text
         assert flat(patient.full_name).replace(" ", "") in text.replace(" ", ""), n
+
+
+def _letters(text: str) -> str:
+    # A narrow cell breaks a long word anywhere, and a reader may move right-to-left letters
+    # about: compare the Latin letters and digits, in order.
+    return "".join(ch for ch in text if ch.isascii() and ch.isalnum())
+
+
+def assert_someone_to_call(first: str, patient: Patient) -> None:
+    """Page 1 names at least one person on the team with their number, whenever the team has one."""
+    callable_ = [t for t in patient.care_team if t.name.strip() and t.phone.strip()]
+    # The name's start (a crowded cell cuts a name at 40 characters, and its role with it) and the number.
+    shown = [(_letters(t.name)[:12], _letters(t.phone)[:10]) for t in callable_]
+    page = _letters(first)
+    assert not shown or any(who in page and number in page for who, number in shown), (shown, first[:600])
 
 
 def test_missing_numbers_are_said_plainly(tmp_path: Path) -> None:

@@ -17,7 +17,8 @@ from careplan.domain.patient import Caregiver, Patient, TeamMember
 from careplan.domain.plan import ItemStatus, PlanItem
 from careplan.domain.team import Role
 from careplan.reporting import PdfOptions, write_plan_pdf
-from tests.test_pdf_glance import plan_with
+from careplan.reporting.pdf import count_pages
+from tests.test_pdf_glance import assert_someone_to_call, plan_with
 
 # Words, markup, entities, emoji, a right-to-left letter, line breaks: what people paste.
 _PIECES = ["Anna", "Dr. Ng", "<b>", "</i>", "&amp;", "&", "😀", "ש", "\n", " ", "O'Brien", "-", "x" * 40]
@@ -56,12 +57,15 @@ def test_page_one_holds_who_to_call_and_when_to_get_help(tmp_path: Path, name: s
                                                          plan_items: tuple[PlanItem, ...], clinic: ClinicSettings,
                                                          large: bool, paper: str) -> None:
     patient = Patient(mrn="FUZZ-1", full_name=name, care_team=care_team, caregivers=caregivers)
-    result = write_plan_pdf(plan_with(patient, plan_items, clinic=clinic), tmp_path / "p.pdf",
-                            PdfOptions(large_print=large, paper=paper))
+    plan, options = plan_with(patient, plan_items, clinic=clinic), PdfOptions(large_print=large, paper=paper)
+    result = write_plan_pdf(plan, tmp_path / "p.pdf", options)
+    # The length budget counts pages without writing a file (bench/printout_pages.py): the same count.
+    assert count_pages(plan, options) == result.pages
     first = page_one(result.path)
     who, when = first.find("Who to call first"), first.find("When to get help now")
     assert 0 <= who < when, first[:300]
     assert "Call an ambulance" in first
+    assert_someone_to_call(first, patient)
     # What is missing is said, not left blank.
     if not clinic.phone.strip():
         assert "No clinic number is set" in first or "Not set" in first

@@ -22,6 +22,9 @@ from careplan.paths import resource
 class ShortText:
     of: str  # fingerprint of the catalogue text this condenses
     short: str
+    # A medicine the clinic gives (an injection or a drip at a visit): the printout says so instead
+    # of asking the carer to give it "as your doctor prescribed", whatever the item's wording.
+    given_at_clinic: bool = False
 
 
 def fingerprint(text: str) -> str:
@@ -32,8 +35,15 @@ def fingerprint(text: str) -> str:
 @lru_cache(maxsize=1)
 def short_texts() -> dict[str, ShortText]:
     data = yaml.safe_load(resource("printout_short.yaml").read_text(encoding="utf-8"))
-    return {code: ShortText(str(entry["of"]), " ".join(str(entry["short"]).split()))
+    return {code: ShortText(str(entry["of"]), " ".join(str(entry["short"]).split()),
+                            entry.get("given_at_clinic") is True)
             for code, entry in data["texts"].items()}
+
+
+def given_at_clinic(catalogue_code: str) -> bool:
+    """Whether the clinic gives this medicine itself, so the carer has nothing to give at home."""
+    entry = short_texts().get(catalogue_code)
+    return entry is not None and entry.given_at_clinic
 
 
 def printed_text(catalogue_code: str, instructions: str) -> str:

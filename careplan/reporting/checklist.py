@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
-    CondPageBreak,
     Flowable,
     NextPageTemplate,
     PageBreak,
@@ -19,7 +18,7 @@ from reportlab.platypus import (
 
 from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem, is_daily
-from careplan.reporting import kinds
+from careplan.reporting import carer_text, kinds
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import Para, heading, stack_height
 from careplan.reporting.fonts import BOLD, REGULAR
@@ -28,15 +27,15 @@ from careplan.reporting.story import LANDSCAPE, Ctx, capped
 from careplan.reporting.styles import Styles
 
 NAME_SHARE = 0.36  # of the checklist's width, for "What to do"
-# A referral, and injections the clinic gives every few months: nothing to tick off each day.
-_NOT_GIVEN = frozenset({"med_clinical_trial_referral", "med_botulinum_toxin_saliva"})
 
 
 def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     doing = [i for i in items if i.status in (ItemStatus.PLANNED, ItemStatus.ACTIVE)]
     # Medicines first (each one, whatever its frequency says: the prescription sets the times),
     # then the daily routine, then supplements, which matter least.
-    daily = ([i for i in doing if i.discipline is Discipline.MEDICATION and i.catalogue_code not in _NOT_GIVEN]
+    # A referral, and what the clinic gives at its visits: nothing to tick off each day.
+    daily = ([i for i in doing if i.discipline is Discipline.MEDICATION and i.catalogue_code not in kinds.CLINIC_VISIT_CODES
+              and not carer_text.given_at_clinic(i.catalogue_code)]
              + [i for i in doing if i.discipline not in (Discipline.MEDICATION, Discipline.SUPPLEMENT)
                 and is_daily(i.frequency) and i.catalogue_code not in kinds.CLINIC_VISIT_CODES]
              + [i for i in doing if i.discipline is Discipline.SUPPLEMENT and is_daily(i.frequency)])
@@ -52,42 +51,70 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     day_w = width * (1 - NAME_SHARE) / 7
     box, gap = stringWidth("☐", REGULAR, st.sizes.tick), stringWidth(" ", REGULAR, st.sizes.tick)
     per_line = max(1, int((day_w - 2 * pad + gap) // (box + gap)))
+    # The days take no more than their name and that many boxes need; what is left goes to "What
+    # to do", whose names then wrap less: a line less in a row is a row more on the sheet.
+    day_w = max(min_day, per_line * box + (per_line - 1) * gap + 2 * pad + 2)
     rows: list[list[Flowable | str]] = [[Para("What to do", st.cell_bold),
                                          *(Para(d, st.cell_center) for d in w.DAYS)]]
     for item in daily:
         how = item.frequency if item.frequency.strip() else w.ASK_HOW_OFTEN
         if item.discipline is Discipline.MEDICATION and item.frequency.strip().lower() in ("", "as prescribed"):
-            how = w.MEDICATION_TEXT
+            # The list of medicines says "as your doctor prescribed"; a line a row here is what
+            # tipped a large-print checklist onto a second sheet to copy every week.
+            how = "As prescribed"
         # "Daily" under every row of a daily checklist says nothing, and costs a line a row.
         said = "" if how.strip().lower() == "daily" else f"<br/>{m(capped(how, 80))}"
         label = f"<b>{m(capped(item.title, 150), bold=True)}</b>{said}"
         rows.append([Para(label, st.cell), *([_boxes(w.times_per_day(item.frequency), per_line)] * 7)])
     widths = [width - 7 * day_w] + [day_w] * 7
-    intro = [heading("Daily checklist", st), _how_to_use(st, 99), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
+    intro = [heading("Daily checklist", st), _how_to_use(st, 1), Para(f"<b>Week starting:</b> {BLANK}", st.body)]
     frame_h = c.landscape_height if landscape else c.height
-    # Measured with the longest of the sentences above the table, so the count it gives holds, and
-    # spaced as the frame spaces them, so the page count said above the table is the one printed.
+    # Spaced as the frame spaces them, so the page count said above the table is the one printed;
+    # first with the one-page sentence above the table (a line or two shorter than the others).
     room = frame_h - stack_height(intro, width)
     # Roomy rows are easier to tick; when that leaves a row or two over the page, tighter rows
     # that fit on one sheet are better than a second sheet to copy every week.
-    table = Table(rows, colWidths=widths, style=_style(st, pad, 8), repeatRows=1)
+    roomy = table = Table(rows, colWidths=widths, style=_style(st, pad, 8), repeatRows=1)
+    tight = Table(rows, colWidths=widths, style=_style(st, pad, 2, box_leading=1.1), repeatRows=1)
     pages = _pages_needed(table, width, room, frame_h)
-    if pages > 1:
-        tight = Table(rows, colWidths=widths, style=_style(st, pad, 3), repeatRows=1)
-        if _pages_needed(tight, width, room, frame_h) == 1:
-            table, pages = tight, 1
+    if pages > 1 and _pages_needed(tight, width, room, frame_h) == 1:
+        table, pages = tight, 1
+    if pages > 1:  # measured again under the longest sentence, so the count it gives holds
+        pages = _pages_needed(table, width, frame_h - stack_height([intro[0], _how_to_use(st, 99), intro[2]], width),
+                              frame_h)
     intro[1] = _how_to_use(st, pages)
     if landscape or pages > 1:
         return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
-    # A one-page portrait checklist goes under the last list when all of it fits there, else on a
-    # page of its own: it is the last thing printed either way, so a copy of that page is still
-    # the week's checklist, and a page that held only "Equipment in use" cost Letter a sheet.
-    # Below other text the heading keeps its space before; a point spare for rounding.
-    whole = frame_h - room + intro[0].getSpaceBefore() + table.wrap(width, frame_h)[1] + 1
-    return [CondPageBreak(whole), *intro, table]
+    # A one-page portrait checklist goes under the last list when all of it fits there (with
+    # tighter rows when only those fit), else on a page of its own: it is the last thing printed
+    # either way, so a copy of that page is still the week's checklist, and a page that held only
+    # "Equipment in use" cost a sheet.
+    return [_UnderOrAlone([[*intro, table]] + ([[*intro, tight]] if table is roomy else []), width)]
 
 
-def _style(st: Styles, pad: float, padding: float) -> TableStyle:
+class _UnderOrAlone(Flowable):
+    """The first of `choices` that fits in the room left on the page, else the first on a page of
+    its own; decided at layout time, when the room is known."""
+
+    def __init__(self, choices: list[list[Flowable]], width: float):
+        super().__init__()
+        self.choices, self.choice_width = choices, width
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return avail_width, 0xFFFFFF  # as KeepTogether: always asks to be split
+
+    def split(self, avail_width: float, avail_height: float) -> list[Flowable]:
+        frame = getattr(self, "_frame", None)
+        # Below other text the heading keeps its space before; a point spare for rounding.
+        for flows in self.choices:
+            if stack_height(flows, self.choice_width) + flows[0].getSpaceBefore() + 1 <= avail_height:
+                return list(flows)
+        if frame is not None and frame._atTop:
+            return list(self.choices[0])
+        return [PageBreak(), *self.choices[0]]
+
+
+def _style(st: Styles, pad: float, padding: float, box_leading: float = 1.3) -> TableStyle:
     return TableStyle([
         ("FONT", (0, 0), (-1, -1), REGULAR, st.sizes.body),
         ("GRID", (0, 0), (-1, -1), 0.75, "black"),
@@ -99,7 +126,7 @@ def _style(st: Styles, pad: float, padding: float) -> TableStyle:
         ("TOPPADDING", (0, 0), (-1, -1), padding), ("BOTTOMPADDING", (0, 0), (-1, -1), padding + 2),
         ("ROWBACKGROUNDS", (0, 1), (-1, -1), ["white", "#EFEFEF"]),
         # Tick boxes are plain strings: far cheaper than seven Paragraphs per row.
-        ("FONT", (1, 1), (-1, -1), REGULAR, st.sizes.tick, st.sizes.tick * 1.3),
+        ("FONT", (1, 1), (-1, -1), REGULAR, st.sizes.tick, st.sizes.tick * box_leading),
         ("ALIGN", (1, 1), (-1, -1), "CENTER"),
     ])
 

@@ -92,10 +92,11 @@ def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False) -> l
     if item.discipline is Discipline.MEDICATION:
         # Doses are the team's decision and live on the prescription, never on this page: a
         # dose typed into the instructions is left out (write_plan_pdf warns about it).
+        said = _how_given(item)
         if mentions_dose(text) or not item.caregiver_instructions.strip():
-            text = w.MEDICATION_TEXT
-        elif "prescribed" not in text.lower():
-            text = f"{w.MEDICATION_TEXT}\n\n{text}"
+            text = said
+        elif ("given at the clinic" if said == w.CLINIC_GIVES_TEXT else "prescribed") not in text.lower():
+            text = f"{said}\n\n{text}"
     # Blank lines start new paragraphs so a long text can break between them.
     paras = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
     parts += [Para(m(p.strip("\n")), st.body) for p in paras]
@@ -104,19 +105,29 @@ def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False) -> l
     return parts
 
 
+def _how_given(item: PlanItem) -> str:
+    """'Give as your doctor prescribed.', or, for what the clinic gives itself, that it does."""
+    return w.CLINIC_GIVES_TEXT if carer_text.given_at_clinic(item.catalogue_code) else w.MEDICATION_TEXT
+
+
 def medicines_list(c: Ctx, medicines: list[PlanItem]) -> list[Flowable]:
     """Every medicine on one short list: what it is for and when; the doses are on the prescription."""
     st, m = c.st, c.m
     rows: list[list[Flowable | str]] = [[Para("Medicine", st.cell_bold), Para("What it is for", st.cell_bold),
                                          Para("When", st.cell_bold)]]
-    for i in medicines:
-        when = w.MEDICATION_TEXT if i.frequency.strip().lower() in ("", "as prescribed") else capped(i.frequency, 80)
+    at_clinic = [carer_text.given_at_clinic(i.catalogue_code) for i in medicines]
+    for i, clinic in zip(medicines, at_clinic, strict=True):
+        when = _how_given(i) if i.frequency.strip().lower() in ("", "as prescribed") else capped(i.frequency, 80)
+        if clinic and when != w.CLINIC_GIVES_TEXT:
+            when = f"{w.CLINIC_GIVES_TEXT} {when}"
         if i.status is not ItemStatus.ACTIVE:
             when = f"{_do_now(c, i)}. {when}" if i.status is ItemStatus.PLANNED else w.DO_NOW[i.status] + "."
         rows.append([Para(f"<b>{m(capped(kinds.medicine_name(i), 120), bold=True)}</b>", st.cell),
                      Para(m(capped(kinds.medicine_purpose(i), 120)), st.cell), Para(m(when), st.cell)])
     third = c.width / 3
-    return [Para("Give each one as your doctor prescribed.", st.body),
+    lead = ("Give each one as your doctor prescribed" + (", except those given at the clinic." if any(at_clinic) else ".")
+            if not all(at_clinic) else "The clinic gives these: there is nothing to give at home.")
+    return [Para(lead, st.body),
             Table(rows, colWidths=[third, third, third], repeatRows=1, style=_LIST_STYLE(st.sizes.body))]
 
 

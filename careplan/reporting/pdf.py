@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from functools import partial
 from pathlib import Path
 from typing import IO, Any
@@ -30,7 +31,7 @@ from careplan.reporting.pages import Footer, NumberedCanvas, PrintoutDoc, page_t
 from careplan.reporting.shaping import SHAPING_AVAILABLE
 from careplan.reporting.styles import PAGE_SIZES, styles_for
 
-__all__ = ["build_story", "render_plan_pdf", "write_plan_pdf", "PdfExportError"]
+__all__ = ["build_story", "count_pages", "render_plan_pdf", "write_plan_pdf", "PdfExportError"]
 
 
 def _compose(plan: PrintablePlan, options: PdfOptions) -> tuple[list[Flowable], Markup, Footer]:
@@ -71,7 +72,7 @@ def _report_progress(progress: ProgressCallback) -> Any:
 
 
 def _render(plan: PrintablePlan, options: PdfOptions, target: IO[bytes],
-            progress: ProgressCallback | None) -> tuple[int, Markup]:
+            progress: ProgressCallback | None, count_only: bool = False) -> tuple[int, Markup]:
     st = styles_for(options.large_print)
     s = st.sizes
     flowables, m, footer = _compose(plan, options)
@@ -99,8 +100,14 @@ def _render(plan: PrintablePlan, options: PdfOptions, target: IO[bytes],
                           page_template(story.LANDSCAPE, landscape(size), s, footer.bottom_margin)])
     if progress:
         doc.setProgressCallBack(_report_progress(progress))
-    doc.build(flowables, canvasmaker=partial(NumberedCanvas, footer=footer))
+    doc.build(flowables, canvasmaker=partial(NumberedCanvas, footer=footer, count_only=count_only))
     return footer.pages, m
+
+
+def count_pages(plan: PrintablePlan, options: PdfOptions | None = None) -> int:
+    """How many pages the printout takes, laid out exactly as render_plan_pdf lays it out, but
+    with nothing written: for measuring page counts over many plans (bench/printout_pages.py)."""
+    return _render(plan, options or PdfOptions(), io.BytesIO(), None, count_only=True)[0]
 
 
 def _check_folder(out_path: Path) -> None:

@@ -22,6 +22,8 @@ DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 NOT_MEDICAL_ADVICE = "This plan does not replace the advice of your care team."
 MEDICATION_TEXT = "Give as your doctor prescribed."
+# For a medicine the clinic gives itself (printout_short.yaml, given_at_clinic).
+CLINIC_GIVES_TEXT = "Given at the clinic, not at home."
 EMERGENCY = "In an emergency, call your local emergency number first."
 SUPPLEMENT_CAVEAT = ("These may not help: trials have not shown a benefit for all of them. Ask the care "
                      "team before starting or stopping one.")
