@@ -89,7 +89,8 @@ class PatientFacts:
     height_cm: float | None = None
     plan: tuple[PlanEntry, ...] = ()
     # Several rules read the same facts (FVC, King's 4B...): each is read once per patient.
-    _seen: dict[str, Fact | None] = field(default_factory=dict, compare=False, repr=False)
+    # Not an init field: a copy made with dataclasses.replace starts with an empty cache of its own.
+    _seen: dict[str, Fact | None] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def plan_codes(self) -> dict[str, str]:
         """Catalogue code -> status of each item in the plan."""
