@@ -61,8 +61,9 @@ def _visits(s: Session, only: Any, on: date) -> dict[int, tuple[Assessment, ...]
          .order_by(a.patient_id, a.assessed_on, a.id))
     out = {}
     # On the connection: the ORM's per-row work is what made reading every patient slow.
-    for pid, rows in groupby(s.connection().execute(q), key=itemgetter(0)):
-        picked = read_by_rules((StoredAssessment._make(r[1:]) for r in rows), on)
+    stored = StoredAssessment._make
+    for pid, rows in groupby(s.connection().execute(q).all(), key=itemgetter(0)):
+        picked = read_by_rules([stored(r[1:]) for r in rows], on)
         out[pid] = tuple(_assessment(r) for r in picked)
     return out
 
