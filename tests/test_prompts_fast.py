@@ -146,7 +146,8 @@ def spelled(a: Alsfrs | None, how: str) -> str | None:
     if a is None:
         return None
     text = a.as_text()
-    return {"stored": text, "semicolons": text.replace(",", ";"), "spaces": text.replace(",", ", ")}[how]
+    # Spaces only after the first comma: the column holds 32 characters, and PostgreSQL refuses more.
+    return {"stored": text, "semicolons": text.replace(",", ";"), "spaces": text.replace(",", ", ", 1)}[how]
 
 
 def add_patient(db: Database, mrn: str, p: dict[str, Any]) -> int:

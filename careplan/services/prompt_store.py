@@ -6,8 +6,10 @@ transaction as the revision, and the worklist reads every patient's facts in a f
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -48,6 +50,26 @@ class Evaluated(NamedTuple):
 
 
 def evaluate_patients(s: Session, patient_ids: Sequence[int] | None, on: date) -> dict[int, list[Evaluated]]:
+    if patient_ids is None:
+        with cyclic_gc_paused():
+            return _evaluate(s, None, on)
+    return _evaluate(s, patient_ids, on)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Reading every patient makes a few hundred thousand small objects, none in a cycle; the cyclic
+    collector walked them again and again for nothing (about 40% of the time at 10,000 patients)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _evaluate(s: Session, patient_ids: Sequence[int] | None, on: date) -> dict[int, list[Evaluated]]:
     rules = rules_in(s)
     facts = facts_for(s, patient_ids, on, rules)
     decisions = decisions_for(s, patient_ids)  # None: every patient's, without ten thousand ids in an IN
