@@ -34,8 +34,8 @@ def decisions_for(s: Session, patient_ids: Sequence[int] | None) -> dict[int, li
     if patient_ids is not None:
         q = q.where(d.patient_id.in_(patient_ids))
     out: dict[int, list[Decision]] = defaultdict(list)
-    for pid, *decision in s.connection().execute(q):
-        out[pid].append(Decision(*decision))
+    for pid, rule, decision, rule_hash, facts_hash, actor, at, reason in s.connection().execute(q):
+        out[pid].append(Decision(rule, decision, rule_hash, facts_hash, actor, at, reason))
     return out
 
 
