@@ -17,8 +17,8 @@ from pathlib import Path
 from bench.core import BENCH_DIR, Figure, describe_machine, table, write_json
 
 _T0 = time.perf_counter()
-FIGURES = ("demo", "startup", "peak_memory", "search_keystroke", "catalogue_search", "worklist", "open_plan_editor",
-           "picker_add_item", "save_revision", "history_open", "compare_revisions", "check_per_revision",
+FIGURES = ("demo", "startup", "peak_memory", "search_keystroke", "catalogue_search", "worklist", "worklist_prompts",
+           "open_plan_editor", "picker_add_item", "save_revision", "history_open", "compare_revisions", "check_per_revision",
            "check_peak_memory", "pdf_export", "pdf_per_item", "course_open")
 
 
@@ -135,7 +135,7 @@ def run(args: argparse.Namespace, wanted: set[str], work: Path) -> list[Figure]:
         attempt(("search_keystroke",), "patient search", lambda: [search.patient_search(db, path, args.runs)])
         attempt(("catalogue_search",), "catalogue search",
                 lambda: [search.catalogue_search(args.runs, 300 if args.quick else search.CATALOGUE_SIZE)])
-        attempt(("worklist",), "worklist", lambda: [worklist.measure(db, path, args.runs)])
+        attempt(("worklist", "worklist_prompts"), "worklist", lambda: worklist.measure(db, path, args.runs))
         attempt(("open_plan_editor", "picker_add_item"), "plan editor", lambda: editor.measure(db, args.runs))
         attempt(("save_revision",), "saving revisions", lambda: saving.measure(db, work / "small", args.runs))
         attempt(("history_open", "compare_revisions"), "history and comparison",

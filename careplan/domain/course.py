@@ -12,6 +12,7 @@ King's staging, so the form is always stored beside the score and never merged.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -106,8 +107,18 @@ class Assessment:
             self.niv, self.gastrostomy, self.kings_recorded))
 
 
+# The form every writer stores (Alsfrs.as_text): one digit per item, item 5 with its form letter.
+STORED_ALSFRS = re.compile(r"[0-4][,;][0-4][,;][0-4][,;][0-4][,;][0-4][aAbB](?:[,;][0-4]){7}")
+_FORMS = {"a": Item5Form.WITHOUT_GASTROSTOMY, "A": Item5Form.WITHOUT_GASTROSTOMY,
+          "b": Item5Form.WITH_GASTROSTOMY, "B": Item5Form.WITH_GASTROSTOMY}
+
+
 def parse_alsfrs(text: str) -> Alsfrs:
     """Parse "4,4,4,4,4a,4,4,3,4,4,4,4"; raise ValidationError naming field "alsfrs"."""
+    if STORED_ALSFRS.fullmatch(text):
+        # The stored form, read by position: the worklist reads thousands. Any other spelling
+        # (spaces, a typo) takes the general path, which names what is wrong.
+        return Alsfrs(tuple(map(int, text[0:9:2] + text[11::2])), _FORMS[text[9]])
     problems = Problems()
     parts = [p.strip() for p in text.replace(";", ",").split(",")]
     if len(parts) != ITEM_COUNT:

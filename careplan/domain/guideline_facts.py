@@ -10,13 +10,14 @@ fingerprinted by the date they count from, so they do not change every day.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import NamedTuple
 
-from careplan.domain.course import Assessment, Item5Form
-from careplan.domain.staging import delta_fs, kings_from_alsfrs, months_between
+from careplan.domain.course import STORED_ALSFRS, Assessment, Item5Form, parse_alsfrs
+from careplan.domain.staging import delta_fs, kings_from_alsfrs, months_between, respiratory_failure
 
 
 @dataclass(frozen=True)
@@ -53,14 +54,17 @@ FACTS: dict[str, FactSpec] = {f.name: f for f in (
 )}
 
 
-@dataclass(frozen=True)
-class Fact:
+class Fact(NamedTuple):  # a tuple: cheap to build for every patient the worklist reads
     """A fact's value for one patient: `shown` in words, `on` the day it was measured."""
 
     value: float | str | bool
     shown: str
     on: date | None
     fingerprint: str
+
+
+def fact_key(name: str, param: object) -> str:
+    return f"{name}|{param!r}"
 
 
 @dataclass(frozen=True)
@@ -77,14 +81,16 @@ class PatientFacts:
     """Everything a rule may test, for one patient on one day. Build it with the service's loader."""
 
     on: date
-    assessments: tuple[Assessment, ...] = ()  # current (not superseded) ones, oldest first
+    # Current (not superseded) ones, oldest first: all of them, or only those read_by_rules keeps.
+    assessments: tuple[Assessment, ...] = ()
     diagnosis_date: date | None = None
     onset_date: date | None = None
     usual_weight_kg: float | None = None
     height_cm: float | None = None
     plan: tuple[PlanEntry, ...] = ()
     # Several rules read the same facts (FVC, King's 4B...): each is read once per patient.
-    _seen: dict[str, Fact | None] = field(default_factory=dict, compare=False, repr=False)
+    # Not an init field: a copy made with dataclasses.replace starts with an empty cache of its own.
+    _seen: dict[str, Fact | None] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def plan_codes(self) -> dict[str, str]:
         """Catalogue code -> status of each item in the plan."""
@@ -96,10 +102,15 @@ class PatientFacts:
 
     def lookup(self, name: str, param: object = None) -> Fact | None:
         """The fact `name` (with its parameter), or None when the record does not hold it."""
-        key = f"{name}|{param!r}"
-        if key not in self._seen:
-            self._seen[key] = _READERS[name](self, param)
-        return self._seen[key]
+        return self.read(fact_key(name, param), name, param)
+
+    def read(self, key: str, name: str, param: object) -> Fact | None:
+        """lookup() with its key made beforehand (fact_key), as a compiled rule does."""
+        try:
+            return self._seen[key]
+        except KeyError:
+            found = self._seen[key] = _READERS[name](self, param)
+            return found
 
     def _latest(self, has: Callable[[Assessment], bool]) -> Assessment | None:
         # Visits up to `on` only: asking "what did the prompts say on a past day" ignores later visits.
@@ -187,7 +198,7 @@ def _failure(kind: str) -> Callable[[PatientFacts, object], Fact | None]:
         else:
             if a.niv is not None:
                 return f"NIV {a.niv.label.lower()}"
-            if a.alsfrs is not None and kings_from_alsfrs(a.alsfrs).respiratory_failure:
+            if a.alsfrs is not None and respiratory_failure(a.alsfrs.item(10), a.alsfrs.item(12)):
                 return f"ALSFRS-R item 10 = {a.alsfrs.item(10)}, item 12 = {a.alsfrs.item(12)}"
         return "recorded stage " + kind if a.kings_recorded == kind else None
 
@@ -255,3 +266,62 @@ _READERS: dict[str, Callable[[PatientFacts, object], Fact | None]] = {
     "months_since_measured": _since_measured,
 }
 assert _READERS.keys() == FACTS.keys()
+
+
+# --- which assessments the readers above can pick -------------------------------------------------
+
+class StoredAssessment(NamedTuple):
+    """An assessment row as stored, before anything is parsed: what read_by_rules looks at."""
+
+    id: int
+    assessed_on: date
+    alsfrs: str | None
+    fvc_pct: float | None
+    snip_cmh2o: float | None
+    weight_kg: float | None
+    niv: str | None
+    gastrostomy: str | None
+    kings_recorded: str | None
+
+
+def failure_signs(alsfrs: str) -> tuple[bool, bool]:
+    """(King's 4A, King's 4B) as the stored ALSFRS-R text shows them, the way _failure reads them."""
+    if STORED_ALSFRS.fullmatch(alsfrs):  # read by position: this runs for every visit of every patient
+        return alsfrs[9] in "bB", respiratory_failure(int(alsfrs[19]), int(alsfrs[23]))
+    parsed = parse_alsfrs(alsfrs)
+    return (parsed.item5_form is Item5Form.WITH_GASTROSTOMY,
+            respiratory_failure(parsed.item(10), parsed.item(12)))
+
+
+def read_by_rules(rows: Iterable[StoredAssessment], on: date) -> list[StoredAssessment]:
+    """The few of a patient's current assessments (oldest first) that the readers above can pick on `on`.
+
+    Every reader takes the latest visit up to `on` with some measure, or the first that showed
+    King's 4A or 4B; facts built from only these rows are the same as from all of them, and the
+    worklist need not parse and build every visit of every patient. A new reader must add its
+    pick here (tests/test_prompts_fast.py compares the two on generated courses).
+    """
+    latest: dict[str, StoredAssessment] = {}
+    first_4a = first_4b = None
+    for r in rows:
+        if r.assessed_on > on:
+            continue
+        if r.fvc_pct is not None:
+            latest["fvc"] = r
+        if r.snip_cmh2o is not None:
+            latest["snip"] = r
+        if r.weight_kg is not None:
+            latest["weight"] = r
+        # Blank text is no score and no provision, as the loader reads it (services/prompt_facts.py).
+        if r.alsfrs or r.kings_recorded is not None:
+            latest["kings"] = r  # _kings_stage
+            if r.alsfrs:
+                latest["alsfrs"] = r
+        if first_4a is None or first_4b is None:
+            signs = failure_signs(r.alsfrs) if r.alsfrs else (False, False)
+            if first_4a is None and (r.gastrostomy or signs[0] or r.kings_recorded == "4A"):
+                first_4a = r
+            if first_4b is None and (r.niv or signs[1] or r.kings_recorded == "4B"):
+                first_4b = r
+    picked = {r.id: r for r in (*latest.values(), first_4a, first_4b) if r is not None}
+    return sorted(picked.values(), key=lambda r: (r.assessed_on, r.id))

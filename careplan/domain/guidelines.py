@@ -23,10 +23,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from careplan.domain.course import ITEM_COUNT, KINGS_STAGES
-from careplan.domain.guideline_facts import FACTS, MEASURES, Fact, PatientFacts
+from careplan.domain.guideline_facts import FACTS, MEASURES, PatientFacts, fact_key
 from careplan.domain.plan import ItemStatus
 
 COMPARE: dict[str, Callable[[Any, Any], bool]] = {
@@ -58,14 +58,20 @@ class Rule:
         return self._text_hash
 
     @cached_property
+    def test(self) -> Test:
+        """The condition, compiled: whether it holds for the facts, and what made it hold."""
+        return compile_condition(self.when)
+
+    @cached_property
     def _text_hash(self) -> str:  # one rule is settled for every patient on the worklist
         data = {"title": self.title, "when": self.when, "suggests": list(self.suggests),
                 "rationale": self.rationale, "source": self.source, "revisit": self.revisit}
         return _sha(json.dumps(data, sort_keys=True, ensure_ascii=False))
 
 
-@dataclass(frozen=True)
-class Triggered:
+# Triggered, Finding, Decision and Settled are named tuples, not dataclasses: the worklist makes
+# them for every rule that holds for every patient, and a tuple is several times cheaper to build.
+class Triggered(NamedTuple):
     """One fact that made a rule hold, as the coordinator reads it."""
 
     what: str
@@ -74,8 +80,7 @@ class Triggered:
     fingerprint: str
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     rule: Rule
     triggers: tuple[Triggered, ...]
 
@@ -84,8 +89,7 @@ class Finding:
         return _sha("\n".join(sorted({t.fingerprint for t in self.triggers})))
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     rule: str
     decision: str  # "accepted" or "dismissed"
     rule_hash: str
@@ -95,8 +99,7 @@ class Decision:
     reason: str
 
 
-@dataclass(frozen=True)
-class Settled:
+class Settled(NamedTuple):
     state: str  # "open", "accepted" or "dismissed"
     decided_by: str | None = None
     decided_at: datetime | None = None
@@ -236,53 +239,95 @@ def _kind(v: Any) -> str:
 
 # --- evaluating ----------------------------------------------------------------------------------
 
+Test = Callable[[PatientFacts], tuple[bool, tuple[Triggered, ...]]]
+_FALSE: tuple[bool, tuple[Triggered, ...]] = (False, ())
+
+
 def holds(cond: Mapping[str, Any], facts: PatientFacts) -> tuple[bool, tuple[Triggered, ...]]:
     """Whether the (checked) condition holds, and the facts that made it hold."""
+    return compile_condition(cond)(facts)
+
+
+def compile_condition(cond: Mapping[str, Any]) -> Test:
+    """The (checked) condition as a function of the facts. Built once per rule (Rule.test): the
+    worklist tests every rule on every patient, and reading the condition's fields each time
+    cost more than the facts themselves."""
     if "all" in cond:
+        return _all([compile_condition(part) for part in cond["all"]])
+    if "any" in cond:
+        return _any([compile_condition(part) for part in cond["any"]])
+    if "not" in cond:
+        inner = compile_condition(cond["not"])
+        return lambda facts: (not inner(facts)[0], ())
+    if "plan_has" in cond:
+        return _plan_has(list(cond["plan_has"]))
+    if "plan_lacks" in cond:
+        return _plan_lacks(list(cond["plan_lacks"]))
+    return _fact_test(cond)
+
+
+def _all(parts: list[Test]) -> Test:
+    def test(facts: PatientFacts) -> tuple[bool, tuple[Triggered, ...]]:
         found: list[Triggered] = []
-        for part in cond["all"]:
-            ok, why = holds(part, facts)
+        for part in parts:
+            ok, why = part(facts)
             if not ok:
-                return False, ()
+                return _FALSE
             found += why
         return True, tuple(found)
-    if "any" in cond:
-        results = [holds(part, facts) for part in cond["any"]]
-        why = tuple(t for ok, ts in results if ok for t in ts)
-        return any(ok for ok, _ in results), why
-    if "not" in cond:
-        return not holds(cond["not"], facts)[0], ()
-    present = facts.plan_codes()
-    if "plan_has" in cond:
-        there = [c for c in cond["plan_has"] if c in present]
+    return test
+
+
+def _any(parts: list[Test]) -> Test:
+    def test(facts: PatientFacts) -> tuple[bool, tuple[Triggered, ...]]:
+        results = [part(facts) for part in parts]  # every part: each one that holds is shown
+        return any(ok for ok, _ in results), tuple(t for ok, ts in results if ok for t in ts)
+    return test
+
+
+def _plan_has(codes: list[str]) -> Test:
+    def test(facts: PatientFacts) -> tuple[bool, tuple[Triggered, ...]]:
+        present = facts.plan_codes()
+        there = [c for c in codes if c in present]
         return bool(there), tuple(Triggered("In the plan", f"{c} ({present[c]})", None, f"has:{c}") for c in there)
-    if "plan_lacks" in cond:
-        codes = cond["plan_lacks"]
-        lacks = not any(c in present for c in codes)
-        return lacks, (Triggered("Not in the plan", ", ".join(codes), None, f"lacks:{','.join(codes)}"),) if lacks else ()
-    return _fact_holds(cond, facts)
+    return test
 
 
-def _fact_holds(cond: Mapping[str, Any], facts: PatientFacts) -> tuple[bool, tuple[Triggered, ...]]:
+def _plan_lacks(codes: list[str]) -> Test:
+    lacking = (True, (Triggered("Not in the plan", ", ".join(codes), None, f"lacks:{','.join(codes)}"),))
+
+    def test(facts: PatientFacts) -> tuple[bool, tuple[Triggered, ...]]:
+        present = facts.plan_codes()
+        return _FALSE if any(c in present for c in codes) else lacking
+    return test
+
+
+def _fact_test(cond: Mapping[str, Any]) -> Test:
     spec = FACTS[cond["fact"]]
     param = cond.get(spec.param) if spec.param else None
-    fact = facts.lookup(spec.name, param)
+    key = fact_key(spec.name, param)
+    label = _label(spec.label, spec.param, param)
     op = next(k for k in cond if k in OPERATORS)
     if op == "missing":
-        ok = fact is None
-        label = _label(spec.label, spec.param, param)
-        return ok, (Triggered(label, "not recorded", None, f"{spec.name}:{param}:missing"),) if ok else ()
-    if fact is None or not _compare(op, fact, cond[op]):
-        return False, ()
-    return True, (Triggered(_label(spec.label, spec.param, param), fact.shown, fact.on, fact.fingerprint),)
+        missing = (True, (Triggered(label, "not recorded", None, f"{spec.name}:{param}:missing"),))
+        return lambda facts: missing if facts.read(key, spec.name, param) is None else _FALSE
+    compare = _comparison(op, cond[op])
+
+    def test(facts: PatientFacts) -> tuple[bool, tuple[Triggered, ...]]:
+        fact = facts.read(key, spec.name, param)
+        if fact is None or not compare(fact.value):
+            return _FALSE
+        return True, (Triggered(label, fact.shown, fact.on, fact.fingerprint),)
+    return test
 
 
-def _compare(op: str, fact: Fact, expected: Any) -> bool:
+def _comparison(op: str, expected: Any) -> Callable[[Any], bool]:
     if op in COMPARE:
-        return isinstance(fact.value, int | float) and not isinstance(fact.value, bool) and COMPARE[op](fact.value, expected)
+        cmp = COMPARE[op]
+        return lambda v: isinstance(v, int | float) and not isinstance(v, bool) and cmp(v, expected)
     if op == "in":
-        return fact.value in expected
-    return bool(fact.value == expected)
+        return lambda v: v in expected
+    return lambda v: bool(v == expected)
 
 
 def _label(label: str, param_kind: str | None, param: Any) -> str:
@@ -301,7 +346,7 @@ def evaluate(rules: Iterable[Rule], facts: PatientFacts) -> list[Finding]:
     for rule in rules:
         if not rule.active:
             continue
-        ok, why = holds(rule.when, facts)
+        ok, why = rule.test(facts)
         if ok:
             found.append(Finding(rule, why))
     return found
@@ -310,10 +355,12 @@ def evaluate(rules: Iterable[Rule], facts: PatientFacts) -> list[Finding]:
 def settle(finding: Finding, facts: PatientFacts, decisions: Sequence[Decision]) -> Settled:
     """Where a prompt stands: the latest decision made on this rule text and these facts, else
     decided by the plan itself when every suggested item is there (in any status), else open."""
-    rule_hash, facts_hash = finding.rule.text_hash(), finding.facts_hash
-    for d in sorted(decisions, key=lambda d: d.at, reverse=True):
-        if d.rule == finding.rule.code and d.rule_hash == rule_hash and d.facts_hash == facts_hash:
-            return Settled(d.decision, d.actor, d.at, d.reason)
+    on_rule = [d for d in decisions if d.rule == finding.rule.code]
+    if on_rule:  # hashing the facts is for rules someone decided on
+        rule_hash, facts_hash = finding.rule.text_hash(), finding.facts_hash
+        for d in sorted(on_rule, key=lambda d: d.at, reverse=True):
+            if d.rule_hash == rule_hash and d.facts_hash == facts_hash:
+                return Settled(d.decision, d.actor, d.at, d.reason)
     present = facts.plan_codes()
     if not finding.rule.revisit and finding.rule.suggests and all(c in present for c in finding.rule.suggests):
         listed = ", ".join(f"{c} ({_status_label(present[c])})" for c in finding.rule.suggests)

@@ -62,6 +62,11 @@ def scores(alsfrs: Alsfrs) -> AlsfrsScores:
     return AlsfrsScores(total=total, rule=rule, **sums)
 
 
+def respiratory_failure(dyspnoea: int, respiratory_insufficiency: int) -> bool:
+    """King's 4B from ALSFRS-R: item 10 (dyspnoea) is 0 or item 12 (respiratory insufficiency) below 4."""
+    return dyspnoea == 0 or respiratory_insufficiency < 4
+
+
 def kings_from_alsfrs(alsfrs: Alsfrs | None) -> KingsStage:
     """King's stage estimated from ALSFRS-R (Balendra et al. 2014)."""
     source = "estimated from ALSFRS-R (Balendra 2014)"
@@ -77,7 +82,7 @@ def kings_from_alsfrs(alsfrs: Alsfrs | None) -> KingsStage:
     if item(8) < 4:
         regions.append("lower limb")
     nutritional = alsfrs.item5_form is Item5Form.WITH_GASTROSTOMY
-    respiratory = item(10) == 0 or item(12) < 4
+    respiratory = respiratory_failure(item(10), item(12))
     why_4 = []
     if nutritional:
         why_4.append("4A: item 5 answered as 5b (gastrostomy in use)")
