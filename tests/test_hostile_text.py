@@ -197,8 +197,15 @@ FIELDS_UNDER_TEST = [
 BY_KEY = {f.key: f for f in FIELDS_UNDER_TEST}
 
 
+# Fields with a limit that no form here stores: a prompt decision enters the database only from the
+# prompts service (its reason) or an import file (both fields). tests/test_decision_exchange.py puts
+# hostile text at and over these limits through the import, the only path that takes them whole.
+TESTED_ELSEWHERE = {"decision.actor": "tests/test_decision_exchange.py", "decision.reason": "tests/test_decision_exchange.py"}
+
+
 def test_every_field_with_a_limit_is_under_test() -> None:
-    assert sorted(BY_KEY) == sorted(FIELDS)
+    assert sorted([*BY_KEY, *TESTED_ELSEWHERE]) == sorted(FIELDS)
+    assert not set(BY_KEY) & set(TESTED_ELSEWHERE)
 
 
 def stored_or_refused(db: Database, field: Field, value: str) -> bool:
