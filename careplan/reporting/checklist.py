@@ -50,7 +50,10 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     width = c.landscape_width if landscape else c.width
     day_w = width * (1 - NAME_SHARE) / 7
     box, gap = stringWidth("☐", REGULAR, st.sizes.tick), stringWidth(" ", REGULAR, st.sizes.tick)
-    per_line = max(1, int((day_w - 2 * pad + gap) // (box + gap)))
+    # As many boxes side by side as the busiest row needs, when they fit: room for two boxes a
+    # day on a sheet of once-a-day rows wrapped every name in large print, taking a second sheet.
+    most = max(w.times_per_day(i.frequency) for i in daily)
+    per_line = max(1, min(most, int((day_w - 2 * pad + gap) // (box + gap))))
     # The days take no more than their name and that many boxes need; what is left goes to "What
     # to do", whose names then wrap less: a line less in a row is a row more on the sheet.
     day_w = max(min_day, per_line * box + (per_line - 1) * gap + 2 * pad + 2)

@@ -251,14 +251,15 @@ class KeepStart(KeepTogether):
         width, height, heights = self._measure(avail_width)
         self._H, self._H0, self._wrapInfo = height, (heights[0] if heights else 0), (avail_width, avail_height)
         self.start = 0.0
-        for f, h in zip(self._content, heights, strict=True):
+        for n, (f, h) in enumerate(zip(self._content, heights, strict=True)):
             if isinstance(f, KeepStart):
                 self.start += f.start
                 break
             # A heading or title is kept whole with what follows it, however tall (a heading
             # that wraps in large print is taller than the tail): counting only part of it
-            # would let the block start where its heading cannot fit.
-            if h > self.min_tail and not f.getKeepWithNext():
+            # would let the block start where its heading cannot fit. So is the first part,
+            # whatever it is: the frame places it unsplit (a bulleted item of four lines first).
+            if n and h > self.min_tail and not f.getKeepWithNext():
                 self.start += self.min_tail
                 break
             self.start += h
