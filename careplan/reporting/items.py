@@ -10,7 +10,7 @@ from careplan.domain.plan import ItemStatus, PlanItem, mentions_dose
 from careplan.reporting import carer_text, kinds
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import Heading, KeepStart, Para, bullets, heading, labelled
-from careplan.reporting.story import Ctx, capped
+from careplan.reporting.story import SET_ASIDE, Ctx, capped
 
 BLANK = "____________________"
 
@@ -109,9 +109,13 @@ def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False, who:
         first = f"{said}. {now}" + (f" {helps}." if who else "") + f" {paras[0]}"
         # Further paragraphs of a long typed text stay paragraphs, under the bullet's text.
         return [Para(first, st.bullet, bulletText="•"), *(Para(p, st.bullet) for p in paras[1:]), *goal]
-    parts: list[Flowable] = [Para(m(item.title, bold=True), st.item_title),
-                             Para(f"{now} <b>How often:</b> {how_often} · {helps}", st.body)]
-    return parts + [Para(p, st.body) for p in paras] + goal
+    status = Para(f"{now} <b>How often:</b> {how_often} · {helps}", st.body)
+    if status.wrap(c.width, 0xFFFFFF)[1] > st.sizes.leading * 1.5:
+        # Who helps wraps onto a line of its own there: it ends the instructions instead, in the
+        # room their last line leaves (a line saved under about half the items in the demo plans).
+        status = Para(f"{now} <b>How often:</b> {how_often}", st.body)
+        paras[-1] += f" {helps}."
+    return [Para(m(item.title, bold=True), st.item_title), status, *(Para(p, st.body) for p in paras), *goal]
 
 
 def _medicine_text(item: PlanItem, text: str) -> str:
@@ -161,5 +165,5 @@ def set_aside(c: Ctx) -> list[Flowable]:
             tail = ". Tell us if you change your mind." if status is ItemStatus.DECLINED else "."
             lines.append(f"{lead} {them}: " + ", ".join(named) + tail)
     # Nothing here asks anything of the carer, so its heading is the size of the text.
-    return [KeepStart([Heading("Offered but declined, or stopped", st.subheading), *bullets(lines[:1], st)]),
+    return [KeepStart([Heading(SET_ASIDE, st.subheading), *bullets(lines[:1], st)]),
             *bullets(lines[1:], st)]
