@@ -161,8 +161,10 @@ def test_items_show_how_often_who_helps_and_goal_but_never_doses(tmp_path: Path)
     _, doc = export(tmp_path, printable())
     whole = flat("\n".join(page_texts(doc)))
     # What to do now, how often and who helps come before the instructions.
-    assert in_order(whole, ["Stretching exercises", "Start this. How often: Daily · Who helps: Tom O'Brien (Son)",
-                            "Help with stretching exercises.", "Goal: Keep the joints moving freely."])
+    # (Who helps ends the instructions when it would wrap after how often.)
+    assert in_order(whole, ["Stretching exercises: Start this. How often: Daily", "Help with stretching exercises.",
+                            "Goal: Keep the joints moving freely."])
+    assert "Who helps: Tom O'Brien (Son)" in whole[whole.index("Stretching exercises: "):whole.index("Goal: Keep")]
     assert in_order(whole, ["Riluzole", "Give as your doctor prescribed."])
     assert "50 mg" not in whole
     assert in_order(whole, ["Safe transfers from bed to chair", "Who helps: ____"])
@@ -173,15 +175,15 @@ def test_who_helps_ends_the_instructions_when_it_would_wrap_after_how_often(tmp_
     helper = "Dr. Annabel Worthington-Smythe (daughter-in-law, lives nearby)"
     items = (item("PT9", Discipline.PHYSIOTHERAPY, "Stretching exercises", frequency="Several times a week",
                   responsible=helper, caregiver_instructions="Stretch slowly."),
-             item("PT8", Discipline.PHYSIOTHERAPY, "Walking", frequency="Daily", responsible="Ana",
+             item("PT8", Discipline.PHYSIOTHERAPY, "Walk", frequency="Daily", responsible="Bo",
                   caregiver_instructions="Walk a little."))
     _, doc = export(tmp_path, printable(items), large_print=large)
     whole = flat("\n".join(page_texts(doc)))
     # Never dropped: after the instructions instead of on a line of its own under "How often".
-    assert in_order(whole, ["Stretching exercises", "Start this. How often: Several times a week",
-                            f"Stretch slowly. Who helps: {helper}.", "Walking"])
-    if not large:  # and on that line when it fits there ("Ana" is Ana Lima, the home-care aide)
-        assert in_order(whole, ["Walking", "Start this. How often: Daily · Who helps: Ana Lima", "Walk a little."])
+    assert in_order(whole, ["Stretching exercises: Start this. How often: Several times a week",
+                            f"Stretch slowly. Who helps: {helper}.", "Walk:"])
+    # And on that line when it fits there.
+    assert in_order(whole, ["Walk: Start this. How often: Daily · Who helps: Bo", "Walk a little."])
 
 
 def test_medicine_safety_advice_prints_but_a_typed_dose_is_left_to_the_prescription(tmp_path: Path) -> None:

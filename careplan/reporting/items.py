@@ -77,7 +77,8 @@ def _do_now(c: Ctx, item: PlanItem) -> str:
 
 
 def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False, who: bool = True) -> list[Flowable]:
-    """Title, what to do now, how often, who helps, then the instructions; `brief`: all of that in
+    """Title, what to do now, how often, who helps (after the instructions when it would wrap onto
+    a line of its own), then the instructions; `brief`: all of that in
     one bulleted paragraph, for what the team does at a visit and the lists of medicines and
     supplements; `who`: whether to say who helps (not when the list names them once above)."""
     st, m = c.st, c.m
@@ -109,13 +110,20 @@ def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False, who:
         first = f"{said}. {now}" + (f" {helps}." if who else "") + f" {paras[0]}"
         # Further paragraphs of a long typed text stay paragraphs, under the bullet's text.
         return [Para(first, st.bullet, bulletText="•"), *(Para(p, st.bullet) for p in paras[1:]), *goal]
-    status = Para(f"{now} <b>How often:</b> {how_often} · {helps}", st.body)
-    if status.wrap(c.width, 0xFFFFFF)[1] > st.sizes.leading * 1.5:
-        # Who helps wraps onto a line of its own there: it ends the instructions instead, in the
-        # room their last line leaves (a line saved under about half the items in the demo plans).
-        status = Para(f"{now} <b>How often:</b> {how_often}", st.body)
+    # The title runs in, in its own larger bold, with what to do now after it: a title on a line
+    # of its own over a status line of half a line cost a line under every item.
+    title = f'<font size="{st.sizes.item_title}"><b>{m(item.title, bold=True)}</b></font>: {now} <b>How often:</b> '
+    lead = Para(f"{title}{how_often} · {helps}", st.item_lead)
+    if _lines(lead, c) > _lines(Para(title + how_often, st.item_lead), c):
+        # Who helps would take a line of its own there: it ends the instructions instead, in the
+        # room their last line leaves.
+        lead = Para(title + how_often, st.item_lead)
         paras[-1] += f" {helps}."
-    return [Para(m(item.title, bold=True), st.item_title), status, *(Para(p, st.body) for p in paras), *goal]
+    return [lead, *(Para(p, st.body) for p in paras), *goal]
+
+
+def _lines(para: Para, c: Ctx) -> int:
+    return round(para.wrap(c.width, 0xFFFFFF)[1] / c.st.sizes.leading)
 
 
 def _medicine_text(item: PlanItem, text: str) -> str:
