@@ -105,6 +105,8 @@ def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False, who:
                 m(purpose) if purpose != kinds.ASK_PURPOSE else "ask your doctor what it is for")
             if item.frequency.strip().lower() not in ("", "as prescribed"):
                 said += f" ({how_often})"
+        elif item.frequency.strip().lower() == "at every clinic visit" and kinds.section(item) == kinds.AT_CLINIC:
+            said = f"<b>{m(item.title, bold=True)}</b>"  # the heading says when
         else:
             said = f"<b>{m(item.title, bold=True)}</b> ({how_often})"
         first = f"{said}. {now}" + (f" {helps}." if who else "") + f" {paras[0]}"
