@@ -84,7 +84,8 @@ def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False, who:
     st, m = c.st, c.m
     if item.status in (ItemStatus.COMPLETED, ItemStatus.ON_HOLD):
         # Nothing to do now (what to do when it restarts comes with the new plan): one line.
-        return [Para(f"<b>{m(item.title, bold=True)}</b>: {w.DO_NOW[item.status]}.", st.body)]
+        line = f"<b>{m(item.title, bold=True)}</b>: {w.DO_NOW[item.status]}."
+        return [Para(line, st.bullet, bulletText="•") if brief else Para(line, st.body)]  # in a list, as a bullet
     # What to do now, how often and who helps come first, on one line where they fit.
     now = f"<b>{_do_now(c, item)}.</b>" + (f" <i>{news}.</i>" if news else "")
     helper = c.helper_of.get(item.key)
