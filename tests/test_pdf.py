@@ -161,11 +161,29 @@ def test_items_show_how_often_who_helps_and_goal_but_never_doses(tmp_path: Path)
     _, doc = export(tmp_path, printable())
     whole = flat("\n".join(page_texts(doc)))
     # What to do now, how often and who helps come before the instructions.
-    assert in_order(whole, ["Stretching exercises", "Start this. How often: Daily · Who helps: Tom O'Brien (Son)",
-                            "Help with stretching exercises.", "Goal: Keep the joints moving freely."])
+    # (Who helps ends the instructions when it would wrap after how often.)
+    assert in_order(whole, ["Stretching exercises: Start this. How often: Daily", "Help with stretching exercises.",
+                            "Goal: Keep the joints moving freely."])
+    assert "Who helps: Tom O'Brien (Son)" in whole[whole.index("Stretching exercises: "):whole.index("Goal: Keep")]
     assert in_order(whole, ["Riluzole", "Give as your doctor prescribed."])
     assert "50 mg" not in whole
     assert in_order(whole, ["Safe transfers from bed to chair", "Who helps: ____"])
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_who_helps_ends_the_instructions_when_it_would_wrap_after_how_often(tmp_path: Path, large: bool) -> None:
+    helper = "Dr. Annabel Worthington-Smythe (daughter-in-law, lives nearby)"
+    items = (item("PT9", Discipline.PHYSIOTHERAPY, "Stretching exercises", frequency="Several times a week",
+                  responsible=helper, caregiver_instructions="Stretch slowly."),
+             item("PT8", Discipline.PHYSIOTHERAPY, "Walk", frequency="Daily", responsible="Bo",
+                  caregiver_instructions="Walk a little."))
+    _, doc = export(tmp_path, printable(items), large_print=large)
+    whole = flat("\n".join(page_texts(doc)))
+    # Never dropped: after the instructions instead of on a line of its own under "How often".
+    assert in_order(whole, ["Stretching exercises: Start this. How often: Several times a week",
+                            f"Stretch slowly. Who helps: {helper}.", "Walk:"])
+    # And on that line when it fits there.
+    assert in_order(whole, ["Walk: Start this. How often: Daily · Who helps: Bo", "Walk a little."])
 
 
 def test_medicine_safety_advice_prints_but_a_typed_dose_is_left_to_the_prescription(tmp_path: Path) -> None:
@@ -228,15 +246,35 @@ def test_revision_two_says_what_changed_in_plain_words(tmp_path: Path) -> None:
     goals_at = whole.index("Goals of this plan")
     section = whole[whole.rindex("What changed since the last version", 0, goals_at):goals_at]
     assert in_order(whole, ["Who to call", "What changed since the last version", "Goals of this plan"])
-    # One bullet per item, the kind of change first.
-    assert "• New in the plan: Thickened drinks (Nutrition and swallowing)" in section
-    assert "• Taken out of the plan: Carer support group (Emotional and social support)" in section
+    # One bullet per kind of change, the kind first, pointing to the heading the item prints under
+    # (a heading the printout has: not the discipline's); what was taken out prints nowhere else.
+    assert "• New in the plan: Thickened drinks (Everyday care)." in section
+    assert "• Taken out of the plan: Carer support group." in section
+    assert "Changed: Stretching exercises (Everyday care): Do this twice a day" in section
     assert "Do this twice a day from now on (it was daily)." in section
     assert "The instructions have changed" in section
     assert "Safe transfers" not in section
     assert "New goal: Keep eating well" in section and "No longer a goal: Walk to the shops" in section
     assert "The next review moved from 2 June 2025 to 20 May 2025." in section
     assert "Revision 2" in page_texts(doc)[0] and "revision 2 of 4 March 2025" in whole
+
+
+def test_items_added_at_once_share_one_line_naming_where_each_prints(tmp_path: Path) -> None:
+    # A guideline prompt accepted adds several items in one revision: one bullet, grouped by the
+    # heading each prints under, in the order they print.
+    added = (item("nut_weight_check", Discipline.NUTRITION, "Weigh at every visit"),
+             item("NEW1", Discipline.RESPIRATORY, "Cough machine"),
+             item("NEW2", Discipline.SPEECH, "Voice banking"))
+    old = content(sample_items())
+    _, doc = export(tmp_path, printable(sample_items() + added, number=2, previous=old))
+    whole = flat("\n".join(page_texts(doc)))
+    goals_at = whole.index("Goals of this plan")
+    section = whole[whole.rindex("What changed since the last version", 0, goals_at):goals_at]
+    assert ("• New in the plan: Weigh at every visit (At clinic visits); Cough machine and Voice banking "
+            "(Everyday care).") in section
+    assert section.count("•") == 1
+    for title in ("Weigh at every visit", "Cough machine", "Voice banking"):  # each marked where it prints
+        assert in_order(whole[goals_at:], [title, "New in this version"])
 
 
 def test_hostile_and_international_text_reads_back_as_typed(tmp_path: Path) -> None:

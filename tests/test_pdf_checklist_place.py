@@ -56,3 +56,20 @@ def test_a_landscape_checklist_still_has_a_page_of_its_own(tmp_path: Path) -> No
     last = doc[-1]
     assert last.rect.width > last.rect.height
     assert flat(last.get_text()).startswith("Daily checklist")
+
+
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_a_large_print_checklist_of_ten_daily_rows_fits_one_sheet(tmp_path: Path, paper: str) -> None:
+    from tests.test_pdf import printable
+
+    # Ten once-a-day rows took two landscape sheets to copy every week; with the boxes' lines at
+    # their own size they fit one, and the sheet says so.
+    titles = [f"Daily task number {n}" for n in range(10)]
+    items = tuple(item(f"PT{n}", Discipline.PHYSIOTHERAPY, t, frequency="Daily") for n, t in enumerate(titles))
+    _, doc = export(tmp_path, printable(items), f"ten-{paper}.pdf", large_print=True, paper=paper)
+    texts = [flat(t) for t in page_texts(doc)]
+    holding = [n for n, t in enumerate(texts) if "Daily checklist" in t]
+    assert holding == [len(texts) - 1]
+    checklist = texts[-1]
+    assert all(t in checklist for t in titles) and checklist.count("☐") == 7 * 10
+    assert "Use a new copy of this page each week." in checklist

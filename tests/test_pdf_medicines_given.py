@@ -19,7 +19,7 @@ from careplan.domain.team import Role
 from careplan.paths import resource
 from careplan.reporting import PdfOptions, write_plan_pdf
 from careplan.reporting.carer_text import given_at_clinic
-from careplan.reporting.kinds import CLINIC_VISIT_CODES
+from careplan.reporting.kinds import CLINIC_VISIT_CODES, medicine_purpose
 from tests.test_catalogue_data import load_real_catalogue
 from tests.test_pdf_glance import plan_with
 
@@ -35,28 +35,39 @@ def test_every_medicine_says_whether_the_clinic_gives_it() -> None:
     assert [i.code for i in MEDICINES if given_at_clinic(i.code)] == ["med_botulinum_toxin_saliva"]
 
 
-def _printed(tmp_path: Path, med: CatalogueItem, instructions: str) -> str:
-    item = PlanItem(catalogue_code=med.code, uid="m1", discipline=med.discipline, title=med.title,
+def plan_item(med: CatalogueItem, instructions: str) -> PlanItem:
+    return PlanItem(catalogue_code=med.code, uid="m1", discipline=med.discipline, title=med.title,
                     caregiver_instructions=instructions, frequency=med.frequency,
                     responsible=med.role.label, status=ItemStatus.ACTIVE)
+
+
+def _printed(tmp_path: Path, med: CatalogueItem, instructions: str) -> str:
+    item = plan_item(med, instructions)
     patient = Patient(mrn="MED-1", full_name="Ada Lane", care_team=[TeamMember("Ben Ode", med.role, "020 7946 0001")])
     result = write_plan_pdf(plan_with(patient, (item,)), tmp_path / f"{med.code}.pdf", PdfOptions())
     with pymupdf.open(result.path) as doc:
         return " ".join(" ".join(p.get_text() for p in doc).split())
 
 
+def medicines_section(whole: str) -> str:
+    """The text under the heading "Medicines" (page 1 may say the word too), up to the checklist."""
+    before = whole.split("Daily checklist", 1)[0]
+    return before[before.rindex("Medicines ") + len("Medicines "):]
+
+
 @pytest.mark.parametrize("med", MEDICINES, ids=lambda m: m.code)
 def test_each_medicine_prints_how_it_is_given(tmp_path: Path, med: CatalogueItem) -> None:
     whole = _printed(tmp_path, med, med.caregiver_instructions)
     name = med.title.split(" (")[0]
+    # The medicine's own paragraph on the list of medicines: name, what it is for, how it is given.
+    listed = medicines_section(whole)
+    assert listed.startswith(f"• {name}, {medicine_purpose(plan_item(med, med.caregiver_instructions))}."), listed
     if given_at_clinic(med.code):
-        assert whole.count("Given at the clinic, not at home.") == 2, whole  # the list of medicines and the item
-        assert "The clinic gives these: there is nothing to give at home." in whole
+        assert whole.count("Given at the clinic, not at home.") == 1, whole
         assert "prescribed" not in whole
         assert "Daily checklist" not in whole
     else:
-        assert "Give each one as your doctor prescribed." in whole
-        assert "as your doctor prescribed" in whole.split("Who helps:", 1)[1], whole  # in the item itself
+        assert "as your doctor prescribed" in listed.split("Who helps:", 1)[1], whole
         assert "Given at the clinic" not in whole
         assert "Daily checklist" in whole and name in whole.split("Daily checklist", 1)[1]
 
@@ -82,6 +93,12 @@ def test_a_plan_with_both_kinds_says_which_the_clinic_gives(tmp_path: Path) -> N
     result = write_plan_pdf(plan, tmp_path / "both.pdf", PdfOptions())
     with pymupdf.open(result.path) as doc:
         whole = " ".join(" ".join(p.get_text() for p in doc).split())
-    assert "Give each one as your doctor prescribed, except those given at the clinic." in whole
+    listed = medicines_section(whole)
+    # Each medicine says how it is given in its own paragraph; the one helper is named once.
+    riluzole, botox = listed.split("• ")[1:3]
+    assert riluzole.startswith("Riluzole, to slow the illness.") and "as your doctor prescribed" in riluzole
+    assert botox.startswith("Botulinum toxin injections, for saliva.") and "Given at the clinic, not at home." in botox
+    assert "prescribed" not in botox
+    assert listed.count("Who helps") == 1 and "Who helps with these: Neurologist." in listed
     checklist = whole.split("Daily checklist", 1)[1]
     assert "Riluzole" in checklist and "Botulinum" not in checklist

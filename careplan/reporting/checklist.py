@@ -50,7 +50,10 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     width = c.landscape_width if landscape else c.width
     day_w = width * (1 - NAME_SHARE) / 7
     box, gap = stringWidth("☐", REGULAR, st.sizes.tick), stringWidth(" ", REGULAR, st.sizes.tick)
-    per_line = max(1, int((day_w - 2 * pad + gap) // (box + gap)))
+    # As many boxes side by side as the busiest row needs, when they fit: room for two boxes a
+    # day on a sheet of once-a-day rows wrapped every name in large print, taking a second sheet.
+    most = max(w.times_per_day(i.frequency) for i in daily)
+    per_line = max(1, min(most, int((day_w - 2 * pad + gap) // (box + gap))))
     # The days take no more than their name and that many boxes need; what is left goes to "What
     # to do", whose names then wrap less: a line less in a row is a row more on the sheet.
     day_w = max(min_day, per_line * box + (per_line - 1) * gap + 2 * pad + 2)
@@ -73,12 +76,14 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     # first with the one-page sentence above the table (a line or two shorter than the others).
     room = frame_h - stack_height(intro, width)
     # Roomy rows are easier to tick; when that leaves a row or two over the page, tighter rows
-    # that fit on one sheet are better than a second sheet to copy every week.
+    # that fit on one sheet are better than a second sheet to copy every week. The tightest set
+    # the boxes' lines at their own size (a large-print sheet of ten rows then fits one page).
     roomy = table = Table(rows, colWidths=widths, style=_style(st, pad, 8), repeatRows=1)
-    tight = Table(rows, colWidths=widths, style=_style(st, pad, 2, box_leading=1.1), repeatRows=1)
+    tighter = [Table(rows, colWidths=widths, style=_style(st, pad, padding, box_leading=leading), repeatRows=1)
+               for padding, leading in ((2, 1.1), (1, 1.0))]
     pages = _pages_needed(table, width, room, frame_h)
-    if pages > 1 and _pages_needed(tight, width, room, frame_h) == 1:
-        table, pages = tight, 1
+    if pages > 1 and (fits := [t for t in tighter if _pages_needed(t, width, room, frame_h) == 1]):
+        table, pages = fits[0], 1
     if pages > 1:  # measured again under the longest sentence, so the count it gives holds
         pages = _pages_needed(table, width, frame_h - stack_height([intro[0], _how_to_use(st, 99), intro[2]], width),
                               frame_h)
@@ -89,7 +94,8 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     # tighter rows when only those fit), else on a page of its own: it is the last thing printed
     # either way, so a copy of that page is still the week's checklist, and a page that held only
     # "Equipment in use" cost a sheet.
-    return [_UnderOrAlone([[*intro, table]] + ([[*intro, tight]] if table is roomy else []), width)]
+    spacings = [roomy, *tighter]
+    return [_UnderOrAlone([[*intro, t] for t in spacings[spacings.index(table):]], width)]
 
 
 class _UnderOrAlone(Flowable):

@@ -250,18 +250,23 @@ class KeepStart(KeepTogether):
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         width, height, heights = self._measure(avail_width)
         self._H, self._H0, self._wrapInfo = height, (heights[0] if heights else 0), (avail_width, avail_height)
-        self.start = 0.0
-        for f, h in zip(self._content, heights, strict=True):
+        self.start, after = 0.0, 0.0
+        for n, (f, h) in enumerate(zip(self._content, heights, strict=True)):
+            # The space between parts counts too, as the frame spaces them: without it an item's
+            # first line could start where the three lines after it then did not fit.
+            self.start += max(f.getSpaceBefore() - after, 0) if n else 0
             if isinstance(f, KeepStart):
                 self.start += f.start
                 break
             # A heading or title is kept whole with what follows it, however tall (a heading
             # that wraps in large print is taller than the tail): counting only part of it
-            # would let the block start where its heading cannot fit.
-            if h > self.min_tail and not f.getKeepWithNext():
+            # would let the block start where its heading cannot fit. So is the first part,
+            # whatever it is: the frame places it unsplit (a bulleted item of four lines first).
+            if n and h > self.min_tail and not f.getKeepWithNext():
                 self.start += self.min_tail
                 break
-            self.start += h
+            after = f.getSpaceAfter()
+            self.start += h + after
         return width, 0xFFFFFF  # as KeepTogether: always asks to be split
 
     def _measure(self, avail_width: float) -> tuple[float, float, list[float]]:

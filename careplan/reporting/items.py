@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from reportlab.platypus import Flowable, Table, TableStyle
+from reportlab.platypus import Flowable
 
-from careplan.domain.disciplines import Discipline
 from careplan.domain.plan import ItemStatus, PlanItem, mentions_dose
 from careplan.reporting import carer_text, kinds
 from careplan.reporting import wording as w
 from careplan.reporting.flowables import Heading, KeepStart, Para, bullets, heading, labelled
-from careplan.reporting.fonts import REGULAR
-from careplan.reporting.story import Ctx, capped
+from careplan.reporting.story import SET_ASIDE, Ctx, capped
 
 BLANK = "____________________"
 
@@ -41,13 +39,19 @@ def discipline_sections(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     news = _news(c)
     for title, group in groupby(items, key=kinds.section):
         group_items = list(group)
-        brief = title == kinds.AT_CLINIC
-        blocks = [item_block(c, item, news.get(item.key, ""), brief) for item in group_items]
         lead: list[Flowable] = [heading(title, c.st)]
-        if title == Discipline.MEDICATION.caregiver_heading:
-            lead += medicines_list(c, group_items)
-        elif title == Discipline.SUPPLEMENT.caregiver_heading:
-            lead.append(Para(w.SUPPLEMENT_CAVEAT, c.st.body))
+        # Medicines and supplements are short lists, one paragraph each: a titled block of four
+        # lines for "L-carnitine: an antioxidant" cost more than what it said. Whoever helps with
+        # all of them is named once, above them, not under every one.
+        listed_kind = title in (kinds.MEDICINES, kinds.SUPPLEMENTS)
+        shared = _shared_helper(c, group_items) if listed_kind else None
+        if title == kinds.SUPPLEMENTS:
+            lead.append(Para(w.SUPPLEMENT_CAVEAT + (f" <b>Who helps with these:</b> {c.m(shared)}." if shared else ""),
+                             c.st.body))
+        elif shared:
+            lead.append(Para(f"<b>Who helps with these:</b> {c.m(shared)}.", c.st.body))
+        blocks = [item_block(c, item, news.get(item.key, ""), brief=listed_kind or title == kinds.AT_CLINIC,
+                             who=not shared) for item in group_items]
         blocks[0][:0] = lead
         # An item's start (heading, title, what to do now and a few lines) stays together; the rest
         # flows on, so a page is not left part empty for a block that just misses it. Three lines,
@@ -58,77 +62,87 @@ def discipline_sections(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     return out
 
 
+def _shared_helper(c: Ctx, items: list[PlanItem]) -> str | None:
+    """Who helps with every one of `items` still to do, when that is one named helper and there
+    are at least two of them."""
+    doing = [i for i in items if i.status not in (ItemStatus.COMPLETED, ItemStatus.ON_HOLD)]
+    labels = {h.label if (h := c.helper_of.get(i.key)) else None for i in doing}
+    return labels.pop() if len(doing) > 1 and len(labels) == 1 and None not in labels else None
+
+
 def _do_now(c: Ctx, item: PlanItem) -> str:
     if item.status is ItemStatus.PLANNED and item.start_date and item.start_date > c.plan.generated_on:
         return f"Start this on {w.format_date(item.start_date)}"
     return w.DO_NOW[item.status]
 
 
-def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False) -> list[Flowable]:
-    """Title, what to do now, how often, who helps, then the instructions; `brief`: all of that in
-    one paragraph, for what the team does at a visit."""
+def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False, who: bool = True) -> list[Flowable]:
+    """Title, what to do now, how often, who helps (after the instructions when it would wrap onto
+    a line of its own), then the instructions; `brief`: all of that in
+    one bulleted paragraph, for what the team does at a visit and the lists of medicines and
+    supplements; `who`: whether to say who helps (not when the list names them once above)."""
     st, m = c.st, c.m
     if item.status in (ItemStatus.COMPLETED, ItemStatus.ON_HOLD):
         # Nothing to do now (what to do when it restarts comes with the new plan): one line.
-        return [Para(f"<b>{m(item.title, bold=True)}</b>: {w.DO_NOW[item.status]}.", st.body)]
-    parts: list[Flowable] = [Para(m(item.title, bold=True), st.item_title)]
+        line = f"<b>{m(item.title, bold=True)}</b>: {w.DO_NOW[item.status]}."
+        return [Para(line, st.bullet, bulletText="•") if brief else Para(line, st.body)]  # in a list, as a bullet
     # What to do now, how often and who helps come first, on one line where they fit.
     now = f"<b>{_do_now(c, item)}.</b>" + (f" <i>{news}.</i>" if news else "")
     helper = c.helper_of.get(item.key)
-    who = f"<b>Who helps:</b> {m(helper.label) if helper else BLANK}"
-    if brief:
-        how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
-        text = m(carer_text.printed_text(item.catalogue_code, item.caregiver_instructions))
-        return [Para(f"<b>{m(item.title, bold=True)}</b> ({how_often}). {now} {who}. {text}", st.bullet,
-                     bulletText="•")]
-    if item.discipline is Discipline.MEDICATION:
-        # What to do now and when are in the list of medicines just above.
-        parts.append(Para(who + (f" <i>{news}.</i>" if news else ""), st.body))
-    else:
-        how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
-        parts.append(Para(f"{now} <b>How often:</b> {how_often} · {who}", st.body))
+    helps = f"<b>Who helps:</b> {m(helper.label) if helper else BLANK}"
+    how_often = m(item.frequency) if item.frequency.strip() else w.ASK_HOW_OFTEN
     text = carer_text.printed_text(item.catalogue_code, item.caregiver_instructions)
+    medicine = kinds.section(item) == kinds.MEDICINES
+    text = _medicine_text(item, text) if medicine else text
     text = text if text.strip() else w.NO_INSTRUCTIONS
-    if item.discipline is Discipline.MEDICATION:
-        # Doses are the team's decision and live on the prescription, never on this page: a
-        # dose typed into the instructions is left out (write_plan_pdf warns about it).
-        said = _how_given(item)
-        if mentions_dose(text) or not item.caregiver_instructions.strip():
-            text = said
-        elif ("given at the clinic" if said == w.CLINIC_GIVES_TEXT else "prescribed") not in text.lower():
-            text = f"{said}\n\n{text}"
     # Blank lines start new paragraphs so a long text can break between them.
-    paras = [p for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
-    parts += [Para(m(p.strip("\n")), st.body) for p in paras]
-    if item.goal.strip():
-        parts.append(labelled("Goal:", m(item.goal), st))
-    return parts
+    paras = [m(p.strip("\n")) for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    goal = [labelled("Goal:", m(item.goal), st)] if item.goal.strip() else []
+    if brief:
+        if medicine:
+            # Name, what it is for and when: the prescription has the times, so "As prescribed" is not repeated.
+            purpose = kinds.medicine_purpose(item)
+            said = f"<b>{m(kinds.medicine_name(item), bold=True)}</b>, " + (
+                m(purpose) if purpose != kinds.ASK_PURPOSE else "ask your doctor what it is for")
+            if item.frequency.strip().lower() not in ("", "as prescribed"):
+                said += f" ({how_often})"
+        elif item.frequency.strip().lower() == "at every clinic visit" and kinds.section(item) == kinds.AT_CLINIC:
+            said = f"<b>{m(item.title, bold=True)}</b>"  # the heading says when
+        else:
+            said = f"<b>{m(item.title, bold=True)}</b> ({how_often})"
+        first = f"{said}. {now}" + (f" {helps}." if who else "") + f" {paras[0]}"
+        # Further paragraphs of a long typed text stay paragraphs, under the bullet's text.
+        return [Para(first, st.bullet, bulletText="•"), *(Para(p, st.bullet) for p in paras[1:]), *goal]
+    # The title runs in, in its own larger bold, with what to do now after it: a title on a line
+    # of its own over a status line of half a line cost a line under every item.
+    title = f'<font size="{st.sizes.item_title}"><b>{m(item.title, bold=True)}</b></font>: {now} <b>How often:</b> '
+    lead = Para(f"{title}{how_often} · {helps}", st.item_lead)
+    if _lines(lead, c) > _lines(Para(title + how_often, st.item_lead), c):
+        # Who helps would take a line of its own there: it ends the instructions instead, in the
+        # room their last line leaves.
+        lead = Para(title + how_often, st.item_lead)
+        paras[-1] += f" {helps}."
+    return [lead, *(Para(p, st.body) for p in paras), *goal]
+
+
+def _lines(para: Para, c: Ctx) -> int:
+    return round(para.wrap(c.width, 0xFFFFFF)[1] / c.st.sizes.leading)
+
+
+def _medicine_text(item: PlanItem, text: str) -> str:
+    """Doses are the team's decision and live on the prescription, never on this page: a dose
+    typed into the instructions is left out (write_plan_pdf warns about it)."""
+    said = _how_given(item)
+    if mentions_dose(text) or not item.caregiver_instructions.strip():
+        return said
+    if ("given at the clinic" if said == w.CLINIC_GIVES_TEXT else "prescribed") not in text.lower():
+        return f"{said}\n\n{text}"
+    return text
 
 
 def _how_given(item: PlanItem) -> str:
     """'Give as your doctor prescribed.', or, for what the clinic gives itself, that it does."""
     return w.CLINIC_GIVES_TEXT if carer_text.given_at_clinic(item.catalogue_code) else w.MEDICATION_TEXT
-
-
-def medicines_list(c: Ctx, medicines: list[PlanItem]) -> list[Flowable]:
-    """Every medicine on one short list: what it is for and when; the doses are on the prescription."""
-    st, m = c.st, c.m
-    rows: list[list[Flowable | str]] = [[Para("Medicine", st.cell_bold), Para("What it is for", st.cell_bold),
-                                         Para("When", st.cell_bold)]]
-    at_clinic = [carer_text.given_at_clinic(i.catalogue_code) for i in medicines]
-    for i, clinic in zip(medicines, at_clinic, strict=True):
-        when = _how_given(i) if i.frequency.strip().lower() in ("", "as prescribed") else capped(i.frequency, 80)
-        if clinic and when != w.CLINIC_GIVES_TEXT:
-            when = f"{w.CLINIC_GIVES_TEXT} {when}"
-        if i.status is not ItemStatus.ACTIVE:
-            when = f"{_do_now(c, i)}. {when}" if i.status is ItemStatus.PLANNED else w.DO_NOW[i.status] + "."
-        rows.append([Para(f"<b>{m(capped(kinds.medicine_name(i), 120), bold=True)}</b>", st.cell),
-                     Para(m(capped(kinds.medicine_purpose(i), 120)), st.cell), Para(m(when), st.cell)])
-    third = c.width / 3
-    lead = ("Give each one as your doctor prescribed" + (", except those given at the clinic." if any(at_clinic) else ".")
-            if not all(at_clinic) else "The clinic gives these: there is nothing to give at home.")
-    return [Para(lead, st.body),
-            Table(rows, colWidths=[third, third, third], repeatRows=1, style=_LIST_STYLE(st.sizes.body))]
 
 
 def equipment_list(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
@@ -147,16 +161,6 @@ def equipment_list(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     return [KeepStart([heading("Equipment in use", st), *bullets(lines[:1], st)]), *bullets(lines[1:], st)]
 
 
-def _LIST_STYLE(size: float) -> TableStyle:  # noqa: N802 - reads as a constant
-    return TableStyle([
-        ("FONT", (0, 0), (-1, -1), REGULAR, size),
-        ("GRID", (0, 0), (-1, -1), 0.5, "#808080"), ("BOX", (0, 0), (-1, -1), 2, "black"),
-        ("BACKGROUND", (0, 0), (-1, 0), "#E6E6E6"), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ])
-
-
 def set_aside(c: Ctx) -> list[Flowable]:
     """One line per kind (stopped, said no to), naming the items: a bullet per item with its own
     "do not do this" took a page's last quarter for what needs no action."""
@@ -172,5 +176,5 @@ def set_aside(c: Ctx) -> list[Flowable]:
             tail = ". Tell us if you change your mind." if status is ItemStatus.DECLINED else "."
             lines.append(f"{lead} {them}: " + ", ".join(named) + tail)
     # Nothing here asks anything of the carer, so its heading is the size of the text.
-    return [KeepStart([Heading("Offered but declined, or stopped", st.subheading), *bullets(lines[:1], st)]),
+    return [KeepStart([Heading(SET_ASIDE, st.subheading), *bullets(lines[:1], st)]),
             *bullets(lines[1:], st)]

@@ -20,6 +20,7 @@ _PURPOSE = {
     "med_edaravone": "to slow the illness",
     "med_clinical_trial_referral": "a research study",
 }
+ASK_PURPOSE = "Ask your doctor"
 _FOR = re.compile(r"\((for [^()]+)\)\s*$", re.IGNORECASE)
 
 # Order of the item sections on the printout: medicines, then supplements with their caveat,
@@ -33,10 +34,13 @@ PRINT_ORDER = (  # then the clinic visits, last (see current_items)
 
 # Checks, tests and talks the team does at clinic visits: the carer's part is to notice and tell,
 # so each prints as one paragraph under "At clinic visits" instead of a titled block of its own.
+# The breathing check, the dietitian's review and advance care planning are such talks too; the
+# guideline prompts add the last two to about half the demo plans.
 CLINIC_VISIT_CODES = frozenset({
     "pt_mobility_review", "ot_daily_living_assessment", "ot_wheelchair_seating", "slt_aac_assessment",
     "slt_swallowing_assessment", "nut_weight_check", "nut_gastrostomy_discussion", "resp_fvc_snip",
-    "psy_cognitive_screening", "med_clinical_trial_referral",
+    "psy_cognitive_screening", "med_clinical_trial_referral", "resp_symptom_check", "nut_dietitian_support",
+    "pal_advance_care_planning",
 })
 AT_CLINIC = "At clinic visits"
 
@@ -45,8 +49,9 @@ AT_CLINIC = "At clinic visits"
 # each item already says which part of the team it belongs to.
 EVERYDAY_CARE = "Everyday care"
 SUPPORT = "Support and planning ahead"
-_SECTION = {Discipline.MEDICATION: Discipline.MEDICATION.caregiver_heading,
-            Discipline.SUPPLEMENT: Discipline.SUPPLEMENT.caregiver_heading,
+MEDICINES = Discipline.MEDICATION.caregiver_heading
+SUPPLEMENTS = Discipline.SUPPLEMENT.caregiver_heading
+_SECTION = {Discipline.MEDICATION: MEDICINES, Discipline.SUPPLEMENT: SUPPLEMENTS,
             Discipline.PSYCHOSOCIAL: SUPPORT, Discipline.PALLIATIVE: SUPPORT}
 
 
@@ -65,7 +70,7 @@ def medicine_purpose(item: PlanItem) -> str:
     """'for stiff muscles' from the title, the catalogue's purpose, or the item's goal."""
     if m := _FOR.search(item.title):
         return m.group(1)
-    return _PURPOSE.get(item.catalogue_code) or item.goal.strip() or "Ask your doctor"
+    return _PURPOSE.get(item.catalogue_code) or item.goal.strip() or ASK_PURPOSE
 
 
 def medicine_name(item: PlanItem) -> str:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
+from careplan.domain.plan import PlanItem
+from careplan.reporting import kinds
 from careplan.reporting import wording as w
 from careplan.reporting.contacts import (
     Helper,
@@ -25,6 +27,7 @@ from careplan.reporting.styles import FRAME_PAD_Y, PAGE_SIZES, Styles, styles_fo
 NBSP = "\u00a0"
 CELL_MAX = 300  # table cells cannot split across pages, so typed text in them is capped
 PORTRAIT, LANDSCAPE = "portrait", "landscape"  # page template names
+SET_ASIDE = "Offered but declined, or stopped"  # the heading of items.set_aside
 
 
 @dataclass
@@ -125,26 +128,42 @@ def _box(c: Ctx, rows: list[list[Flowable | str]], number_width: float = 0.0) ->
 
 
 def what_changed(c: Ctx) -> list[Flowable]:
-    """One bullet per item, the kind of change first: sub-headings over one-line lists took as much
-    room as the changes themselves."""
+    """One bullet per kind of change, the kind first, each item pointing to the heading it prints
+    under; sub-headings over one-line lists took as much room as the changes themselves, and a
+    bullet per new item (guideline prompts add several at once) a line each."""
     diff, st, m = c.plan.changes, c.st, c.m
     assert diff is not None
 
-    def titled(kind: str, item_title: str, discipline_heading: str) -> str:
-        return f"{kind}: <b>{m(item_title, bold=True)}</b> ({discipline_heading})"
+    def bold(title: str) -> str:
+        return f"<b>{m(title, bold=True)}</b>"
 
-    lines = [titled("New in the plan", i.title, i.discipline.caregiver_heading) for i in diff.added]
-    lines += [titled("Taken out of the plan", i.title, i.discipline.caregiver_heading) for i in diff.removed]
+    lines = []
+    if diff.added:
+        under: dict[str, list[str]] = {}
+        for i in diff.added:
+            under.setdefault(printed_under(i), []).append(bold(i.title))
+        lines.append("New in the plan: " + "; ".join(f"{and_list(names)} ({where})" for where, names in under.items())
+                     + ".")
+    if diff.removed:  # no longer printed, so there is nothing to point to
+        lines.append("Taken out of the plan: " + and_list([bold(i.title) for i in diff.removed]) + ".")
     for ch in diff.changed:
         if sentences := w.item_change_sentences(ch.changes, ch.after):
-            lines.append(titled("Changed", ch.after.title, ch.after.discipline.caregiver_heading) + ": "
-                         + m(" ".join(sentences)))
+            lines.append(f"Changed: {bold(ch.after.title)} ({printed_under(ch.after)}): " + m(" ".join(sentences)))
     lines += [m(f"New goal: {g}") for g in diff.goals_added] + [m(f"No longer a goal: {g}") for g in diff.goals_removed]
     lines += [m(s) for s in map(w.plan_change_sentence, diff.plan_changes) if s]
     out: list[Flowable] = bullets(lines, st) or [Para("Nothing you need to do has changed since the last version.",
                                                       st.body)]
     # The heading stays with the first thing under it, never alone at the foot of a page.
     return [KeepStart([heading("What changed since the last version", st), out[0]]), *out[1:]]
+
+
+def printed_under(item: PlanItem) -> str:
+    """The heading `item` prints under."""
+    return kinds.section(item) if item.status.is_current else SET_ASIDE
+
+
+def and_list(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def goals(c: Ctx) -> list[Flowable]:

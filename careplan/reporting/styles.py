@@ -57,7 +57,7 @@ class Styles:
     subtitle: ParagraphStyle
     heading: ParagraphStyle
     subheading: ParagraphStyle
-    item_title: ParagraphStyle
+    item_lead: ParagraphStyle  # an item's title run in, then what to do now
     phone: ParagraphStyle
     cell: ParagraphStyle
     cell_bold: ParagraphStyle
@@ -92,8 +92,9 @@ def styles_for(large_print: bool) -> Styles:
                       spaceBefore=s.body * 0.6, spaceAfter=s.body * 0.2, keepWithNext=1),
         subheading=style("subheading", fontName=BOLD, spaceBefore=s.body * 0.5, spaceAfter=s.body * 0.2,
                          keepWithNext=1),
-        item_title=style("item-title", fontName=BOLD, fontSize=s.item_title, leading=s.item_title * 1.35,
-                         spaceBefore=s.body * 0.4, spaceAfter=s.body * 0.1, keepWithNext=1),
+        # Not keepWithNext: ReportLab would then keep the whole of the instructions with it, where
+        # KeepStart (items.discipline_sections) keeps only their first lines.
+        item_lead=style("item-lead", spaceBefore=s.body * 0.4, spaceAfter=s.body * 0.2),
         phone=style("phone", fontName=BOLD, fontSize=s.phone, leading=s.phone * 1.3),
         cell=style("cell"),
         cell_bold=style("cell-bold", fontName=BOLD),
