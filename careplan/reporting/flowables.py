@@ -65,6 +65,17 @@ class Para(Paragraph):
             else:  # right-to-left lines carry their own /ActualText (bidi_lines.py)
                 self._typed = typed.split()
 
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        # Line breaking depends on the width alone (the height only matters to split), and the
+        # same paragraph is measured many times at one width: by every page-1 level that shares
+        # it, by KeepStart and stack_height, by a Table's every wrap, then by the frame.
+        if availWidth == self._memo_width and hasattr(self, "blPara"):  # split() may drop blPara
+            return self.width, self.height
+        result = super().wrap(availWidth, availHeight)
+        # Too narrow a width returns early, laying nothing out: nothing to remember then.
+        self._memo_width = availWidth if availWidth >= rl_config._FUZZ else None
+        return result
+
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
         parts = super().split(availWidth, availHeight)
         if len(parts) == 2 and all(isinstance(p, Para) for p in parts):

@@ -117,10 +117,12 @@ def item_block(c: Ctx, item: PlanItem, news: str = "", brief: bool = False, who:
     # of its own over a status line of half a line cost a line under every item.
     title = f'<font size="{st.sizes.item_title}"><b>{m(item.title, bold=True)}</b></font>: {now} <b>How often:</b> '
     lead = Para(f"{title}{how_often} · {helps}", st.item_lead)
-    if _lines(lead, c) > _lines(Para(title + how_often, st.item_lead), c):
+    # One line cannot get shorter, so only a longer lead is measured without who helps (the
+    # paragraph measured is the one printed: making and breaking it again cost time).
+    if (lines := _lines(lead, c)) > 1 and lines > _lines(short := Para(title + how_often, st.item_lead), c):
         # Who helps would take a line of its own there: it ends the instructions instead, in the
         # room their last line leaves.
-        lead = Para(title + how_often, st.item_lead)
+        lead = short
         paras[-1] += f" {helps}."
     return [lead, *(Para(p, st.body) for p in paras), *goal]
 

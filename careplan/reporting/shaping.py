@@ -18,6 +18,7 @@ right-to-left word comes out in visual order. The gaps closed here:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
@@ -42,11 +43,14 @@ RTL_CLASSES = frozenset(("R", "AL"))
 # Indic scripts, Thai to Myanmar, Khmer, and the Arabic presentation forms.
 _SHAPED_RANGES = ((0x0590, 0x08FF), (0x0900, 0x0DFF), (0x0E00, 0x109F), (0x1780, 0x17FF),
                   (0xA8E0, 0xA8FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+# One character class for them all: every paragraph is asked, and a loop over the characters
+# and ranges in Python cost more than the rest of deciding how to set a plain Latin paragraph.
+_SHAPED = re.compile("[" + "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _SHAPED_RANGES) + "]")
 
 
 def needs_shaping(text: str) -> bool:
     """True when `text` has a letter that must be shaped (or ordered) to print right."""
-    return not text.isascii() and any(lo <= ord(ch) <= hi for ch in text for lo, hi in _SHAPED_RANGES)
+    return not text.isascii() and _SHAPED.search(text) is not None
 
 
 def has_rtl(text: str) -> bool:
