@@ -77,7 +77,13 @@ class Para(Paragraph):
         return result
 
     def split(self, availWidth: float, availHeight: float) -> list[Flowable]:  # noqa: N803
+        lines = getattr(self, "blPara", None)
         parts = super().split(availWidth, availHeight)
+        if not parts and lines is not None and not hasattr(self, "blPara"):
+            # ReportLab drops the lines when too few fit here; the paragraph then goes whole to
+            # the next frame, where the same width breaks them the same way (another width
+            # misses the memo in wrap and breaks them again).
+            self.blPara = lines
         if len(parts) == 2 and all(isinstance(p, Para) for p in parts):
             first, rest = parts
             first._rtl_base = rest._rtl_base = self._rtl_base
