@@ -82,12 +82,14 @@ def daily_checklist(c: Ctx, items: list[PlanItem]) -> list[Flowable]:
     tighter = [Table(rows, colWidths=widths, style=_style(st, pad, padding, box_leading=leading), repeatRows=1)
                for padding, leading in ((2, 1.1), (1, 1.0))]
     pages = _pages_needed(table, width, room, frame_h)
-    if pages > 1 and (fits := [t for t in tighter if _pages_needed(t, width, room, frame_h) == 1]):
-        table, pages = fits[0], 1
+    # The first spacing that fits one page; the tightest is measured only when the other is not.
+    if pages > 1 and (fit := next((t for t in tighter if _pages_needed(t, width, room, frame_h) == 1), None)) is not None:
+        table, pages = fit, 1
     if pages > 1:  # measured again under the longest sentence, so the count it gives holds
         pages = _pages_needed(table, width, frame_h - stack_height([intro[0], _how_to_use(st, 99), intro[2]], width),
                               frame_h)
-    intro[1] = _how_to_use(st, pages)
+    if pages != 1:  # the one-page sentence is already there, measured
+        intro[1] = _how_to_use(st, pages)
     if landscape or pages > 1:
         return [*([NextPageTemplate(LANDSCAPE)] if landscape else []), PageBreak(), *intro, table]
     # A one-page portrait checklist goes under the last list when all of it fits there (with
