@@ -33,17 +33,27 @@ from careplan.persistence.models import (
 _CORRECTION = aliased(AssessmentRow)
 
 
-def facts_for(s: Session, patient_ids: Sequence[int] | None, on: date, rules: Iterable[Rule]) -> dict[int, PatientFacts]:
-    """The facts `rules` read of each patient (every active patient when `patient_ids` is None), as stored now."""
+def facts_for(s: Session, patient_ids: Sequence[int] | None, on: date, rules: Iterable[Rule], *,
+              id_range: tuple[int, int] | None = None) -> dict[int, PatientFacts]:
+    """The facts `rules` read of each patient, as stored now. `patient_ids` None: every active patient,
+    or, with `id_range` (lowest, highest id), the active patients whose ids lie in it."""
     q = select(PatientRow.id, PatientRow.diagnosis_date, PatientRow.onset_date, PatientRow.usual_weight_kg,
                PatientRow.height_cm)
-    q = q.where(PatientRow.id.in_(patient_ids)) if patient_ids is not None else q.where(PatientRow.status == "active")
+    active = select(PatientRow.id).where(PatientRow.status == "active")
+    if id_range is not None:
+        active = active.where(PatientRow.id.between(*id_range))
+    q = q.where(PatientRow.id.in_(patient_ids)) if patient_ids is not None else q.where(PatientRow.id.in_(active))
     patients = list(s.execute(q))
     if not patients:
         return {}
-    active = select(PatientRow.id).where(PatientRow.status == "active")
     ids = [p.id for p in patients]
-    only = (lambda col: col.in_(ids)) if patient_ids is not None else (lambda col: col.in_(active))
+
+    def only(col: Any) -> Any:
+        if patient_ids is not None:
+            return col.in_(ids)
+        # The range on the column itself as well: the patient_id index then reads only this chunk's rows.
+        return and_(col.between(*id_range), col.in_(active)) if id_range is not None else col.in_(active)
+
     visits = _visits(s, only, on)
     plans = _plans(s, only, codes_named(rules))
     return {p.id: PatientFacts(on=on, assessments=visits.get(p.id, ()), diagnosis_date=p.diagnosis_date,

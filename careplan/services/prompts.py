@@ -69,12 +69,17 @@ def prompts_for(db: Database, patient_id: int, *, on: date | None = None) -> lis
     return [_prompt(e) for e in found.get(patient_id, [])]
 
 
-def open_prompt_counts(db: Database, *, on: date | None = None) -> dict[int, int]:
-    """patient_id -> number of open prompts, for active patients with at least one."""
+def open_prompt_counts(db: Database, *, on: date | None = None, chunk: int = prompt_store.CHUNK) -> dict[int, int]:
+    """patient_id -> number of open prompts, for active patients with at least one.
+
+    Only the counts are kept: each chunk of patients' facts and findings is freed before the next."""
+    counts: dict[int, int] = {}
     with db.reading() as s:
-        found = prompt_store.evaluate_patients(s, None, on or today())
-    counts = {pid: sum(1 for e in es if e.state == "open") for pid, es in found.items()}
-    return {pid: n for pid, n in counts.items() if n}
+        for found in prompt_store.evaluate_in_chunks(s, on or today(), chunk=chunk):
+            for pid, es in found.items():
+                if n := sum(1 for e in es if e.state == "open"):
+                    counts[pid] = n
+    return counts
 
 
 def accepted_reason(prompt: Prompt) -> str:
