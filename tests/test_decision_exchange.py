@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from careplan.domain.course import Assessment
@@ -124,8 +124,13 @@ decisions = st.fixed_dictionaries({
 _numbers = itertools.count(1)
 
 
+TWIN = {"rule": "niv_fvc_low", "decision": "dismissed", "rule_hash": "0" * 64, "facts_hash": "1" * 64,
+        "actor": "Nurse Gil", "decided_at": datetime(2025, 3, 1, 10, 0, tzinfo=UTC), "reason": "Declined", "revision": 1}
+
+
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(made=st.lists(decisions, min_size=1, max_size=3))
+@example(made=[TWIN, dict(TWIN)])  # two decisions alike in every value are both history: both travel
 def test_any_decision_round_trips_exactly(db: Database, second_db: Database, tmp_path: Path,
                                           made: list[dict[str, Any]]) -> None:
     mrn = f"HYP-{next(_numbers)}"  # the databases live across examples: one patient per example

@@ -29,6 +29,7 @@ from careplan.domain.text import quoted
 from careplan.persistence.models import AssessmentRow
 from careplan.services.clock import today
 from careplan.services.course import row_values
+from careplan.services.export_rows import rows_by_patient
 
 CHUNK = 500
 VALUE_KEYS = ("alsfrs", "fvc_pct", "fvc_litres", "fvc_position", "snip_cmh2o", "weight_kg", "niv", "gastrostomy",
@@ -50,17 +51,7 @@ def assessment_json(row: AssessmentRow) -> dict[str, Any]:
 
 def export_assessments(s: Session, patient_ids: Sequence[int] | None) -> dict[int, list[dict[str, Any]]]:
     """Every assessment (superseded ones too) of the patients, by patient id, in the order recorded."""
-    q = select(AssessmentRow).order_by(AssessmentRow.id)
-    rows: list[AssessmentRow] = []
-    if patient_ids is None:
-        rows = list(s.scalars(q))
-    else:
-        for k in range(0, len(patient_ids), CHUNK):
-            rows.extend(s.scalars(q.where(AssessmentRow.patient_id.in_(patient_ids[k:k + CHUNK]))))
-    out: dict[int, list[dict[str, Any]]] = {}
-    for r in sorted(rows, key=lambda r: r.id):
-        out.setdefault(r.patient_id, []).append(assessment_json(r))
-    return out
+    return rows_by_patient(s, AssessmentRow, patient_ids, assessment_json)
 
 
 def parse_assessments(d: dict[str, Any], patient: Patient | None, where: str,

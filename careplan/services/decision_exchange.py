@@ -10,6 +10,7 @@ keep their numbers on import (their hashes cover them), so the number still poin
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from careplan.domain.text import field_problem, quoted
 from careplan.persistence.models import PromptDecisionRow
 from careplan.services.clock import today
+from careplan.services.export_rows import rows_by_patient
 
 CHUNK = 500  # SQLite limits the number of values bound in one IN (...)
 KEY = "prompt_decisions"  # the patient's key in the file
@@ -46,17 +48,7 @@ def decision_json(row: PromptDecisionRow) -> dict[str, Any]:
 
 def export_decisions(s: Session, patient_ids: Sequence[int] | None) -> dict[int, list[dict[str, Any]]]:
     """Every decision of the patients, by patient id, in the order they were made."""
-    q = select(PromptDecisionRow).order_by(PromptDecisionRow.id)
-    rows: list[PromptDecisionRow] = []
-    if patient_ids is None:
-        rows = list(s.scalars(q))
-    else:
-        for k in range(0, len(patient_ids), CHUNK):
-            rows.extend(s.scalars(q.where(PromptDecisionRow.patient_id.in_(patient_ids[k:k + CHUNK]))))
-    out: dict[int, list[dict[str, Any]]] = {}
-    for r in sorted(rows, key=lambda r: r.id):
-        out.setdefault(r.patient_id, []).append(decision_json(r))
-    return out
+    return rows_by_patient(s, PromptDecisionRow, patient_ids, decision_json)
 
 
 def parse_decisions(d: dict[str, Any], where: str, problems: list[str]) -> tuple[FileDecision, ...]:
@@ -101,12 +93,15 @@ def import_decisions(s: Session, patient_id: int, decisions: Sequence[FileDecisi
     """Add the file's decisions the patient does not have yet, as they were made; returns how many were added."""
     if not decisions:
         return 0
-    have = {_row_key(r) for r in s.scalars(select(PromptDecisionRow).where(PromptDecisionRow.patient_id == patient_id))}
+    # Counted, not a set: two decisions alike in every value (the same person deciding twice within
+    # a microsecond) are both history, and a file holding both must add both, then nothing again.
+    have = Counter(_row_key(r) for r in
+                   s.scalars(select(PromptDecisionRow).where(PromptDecisionRow.patient_id == patient_id)))
     added = 0
     for fd in decisions:
-        if astuple(fd) in have:
+        if have[astuple(fd)] > 0:
+            have[astuple(fd)] -= 1
             continue
-        have.add(astuple(fd))
         s.add(PromptDecisionRow(patient_id=patient_id, rule_code=fd.rule, decision=fd.decision, rule_hash=fd.rule_hash,
                                 facts_hash=fd.facts_hash, reason=fd.reason, actor=fd.decided_by,
                                 decided_at=fd.decided_at, revision=fd.revision))
