@@ -114,18 +114,24 @@ def test_a_temporary_staff_table_cannot_lend_an_editor_another_name(clinic: Clin
     assert audit.list_events(clinic.owner, limit=1)[0].actor == "Nurse Cara Dunn"
 
 
+def _refused_save(db: Database, clinic: Clinic, author: str) -> str:
+    """Save a revision that the server must refuse; the one sentence the app shows for it."""
+    with pytest.raises(Exception) as refused:
+        plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
+                            author=author, reason="Review")
+    sentence = db_problems.describe(refused.value, "the server", busy_seconds=1)
+    assert sentence is not None, repr(refused.value)
+    return sentence
+
+
 def test_saving_as_someone_else_writes_nothing_and_says_why(clinic: Clinic) -> None:
     login = clinic.login("editor", "Nurse Dev Patel")
     db = open_database(clinic.url_for(login))
     before = _counts(clinic.owner)
     try:
-        with pytest.raises(Exception) as refused:
-            plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
-                                author="Dr Someone Else", reason="Review")
+        sentence = _refused_save(db, clinic, "Dr Someone Else")
     finally:
         db.dispose()
-    sentence = db_problems.describe(refused.value, "the server", busy_seconds=1)
-    assert sentence is not None, repr(refused.value)
     assert "another person's name" in sentence and "Nurse Dev Patel" in sentence
     assert _counts(clinic.owner) == before  # nothing half-written
 
@@ -135,13 +141,10 @@ def test_a_viewer_reads_but_may_not_save(clinic: Clinic) -> None:
     db = open_database(clinic.url_for(login))
     try:
         assert plans.load_plan(db, clinic.patient_id).number == 1
-        with pytest.raises(Exception) as refused:
-            plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
-                                author=db.server_name or "", reason="Review")
+        sentence = _refused_save(db, clinic, db.server_name or "")
     finally:
         db.dispose()
-    sentence = db_problems.describe(refused.value, "the server", busy_seconds=1)
-    assert sentence is not None and "your CarePlan role does not allow it" in sentence
+    assert "your CarePlan role does not allow it" in sentence
 
 
 def test_an_admin_may_change_the_catalogue(clinic: Clinic) -> None:
@@ -308,12 +311,8 @@ def test_a_connection_dropped_mid_save_is_one_sentence_and_writes_nothing(clinic
     before = _counts(clinic.owner)
     db = open_database(clinic.url_for(login))
     try:
-        with pytest.raises(Exception) as dropped:
-            plans.save_revision(db, clinic.patient_id, base_revision=1, content=replace(plan_with(3), goals=()),
-                                author="Nurse Ola Dahl", reason="Review")
+        sentence = _refused_save(db, clinic, "Nurse Ola Dahl")
     finally:
         db.dispose()
-    sentence = db_problems.describe(dropped.value, "the server", busy_seconds=1)
-    assert sentence is not None, repr(dropped.value)
     assert sentence.startswith("The connection to the server was lost") and "none of it was written" in sentence
     assert _counts(clinic.owner) == before
